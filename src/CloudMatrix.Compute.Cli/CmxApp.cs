@@ -1,0 +1,83 @@
+using System.CommandLine;
+using CloudMatrix.Compute.Cli.Commands;
+
+namespace CloudMatrix.Compute.Cli;
+
+/// <summary>Builds the <c>cmx</c> command tree and runs it with the project's exit-code convention.</summary>
+/// <remarks>
+/// Exit codes: 0 success; 2 usage error (unknown verb or option, a value out of range: the message names the
+/// parameter, the value and what is valid); 1 failure while running. With <c>--json</c> a verb writes exactly one
+/// JSON object to standard output and any human text to standard error.
+/// </remarks>
+internal static class CmxApp
+{
+    /// <summary>Exit code of a successful run.</summary>
+    public const int ExitOk = 0;
+
+    /// <summary>Exit code of a run that failed while working.</summary>
+    public const int ExitFailure = 1;
+
+    /// <summary>Exit code of a malformed command line or a parameter value out of range.</summary>
+    public const int ExitUsage = 2;
+
+    /// <summary>Every verb of <c>cmx</c>; a verb adds itself here with one line.</summary>
+    private static IEnumerable<Command> Verbs(CliContext context) =>
+    [
+        VersionInfoCommand.Create(context),
+    ];
+
+    /// <summary>Parses <paramref name="args"/>, runs the chosen verb and returns the process exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var context = new CliContext(stdout, stderr);
+        var root = new RootCommand(
+            "cmx: shard BF16 matrix multiplications across a virtual CloudMatrix384 supernode, run them for real, " +
+            "and simulate their time on the modelled hardware. Run with no arguments for the main job.");
+        foreach (Command verb in Verbs(context))
+        {
+            root.Subcommands.Add(verb);
+        }
+
+        root.Options.Add(CliContext.JsonOption);
+        root.SetAction(parse => MainJob.Run(context, parse.GetValue(CliContext.JsonOption)));
+
+        ParseResult result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            foreach (var error in result.Errors)
+            {
+                stderr.WriteLine($"cmx: {error.Message}");
+            }
+
+            stderr.WriteLine("Run 'cmx --help' for usage.");
+            return ExitUsage;
+        }
+
+        try
+        {
+            var config = new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                Output = stdout,
+                Error = stderr,
+            };
+            return result.Invoke(config);
+        }
+        catch (CliUsageException ex)
+        {
+            stderr.WriteLine($"cmx: {ex.Message}");
+            return ExitUsage;
+        }
+        catch (ArgumentException ex)
+        {
+            // The library's ArgumentExceptions name the parameter, the value and what is valid: a usage error.
+            stderr.WriteLine($"cmx: {ex.Message}");
+            return ExitUsage;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            stderr.WriteLine($"cmx: error: {ex.Message}");
+            return ExitFailure;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using CloudMatrix.Compute.Cli;
+
+return CmxApp.Run(args, Console.Out, Console.Error);

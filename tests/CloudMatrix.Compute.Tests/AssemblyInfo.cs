@@ -1,0 +1,1 @@
+// Tests of the CloudMatrix.Compute package (tensors, topology, network, collectives, sharding).
