@@ -335,8 +335,9 @@ public readonly struct BFloat16 :
         for (int digits = 1; digits < 9; digits++)
         {
             string candidate = widened.ToString("G" + digits.ToString(CultureInfo.InvariantCulture), formatProvider);
-            if (float.TryParse(candidate, NumberStyles.Float, formatProvider, out float back) &&
-                ((BFloat16)back)._bits == _bits)
+            // Check with this type's own Parse (one rounding from the decimal), not float's: float parsing
+            // followed by narrowing rounds twice and can disagree on a tie.
+            if (TryParse(candidate, formatProvider, out BFloat16 back) && back._bits == _bits)
             {
                 return candidate;
             }

@@ -29,7 +29,11 @@ public static class BFloat16Convert
     /// <param name="source">Values to narrow.</param>
     /// <param name="destination">Receives bfloat16 bits; must have exactly <c>source.Length</c> elements.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
-    public static void ToBFloat16Bits(ReadOnlySpan<float> source, Span<ushort> destination)
+    public static void ToBFloat16Bits(ReadOnlySpan<float> source, Span<ushort> destination) =>
+        ToBFloat16Bits(source, destination, SimdWidth.Vector512);
+
+    /// <summary>Narrowing with vectors no wider than <paramref name="maxWidth"/> (tests force each path with it).</summary>
+    internal static void ToBFloat16Bits(ReadOnlySpan<float> source, Span<ushort> destination, SimdWidth maxWidth)
     {
         CheckLengths(source.Length, destination.Length, nameof(destination));
         ref float src = ref MemoryMarshal.GetReference(source);
@@ -37,7 +41,7 @@ public static class BFloat16Convert
         nuint length = (nuint)source.Length;
         nuint i = 0;
 
-        if (Vector512.IsHardwareAccelerated)
+        if (maxWidth >= SimdWidth.Vector512 && Vector512.IsHardwareAccelerated)
         {
             for (; i + 32 <= length; i += 32)
             {
@@ -47,7 +51,7 @@ public static class BFloat16Convert
             }
         }
 
-        if (Vector256.IsHardwareAccelerated)
+        if (maxWidth >= SimdWidth.Vector256 && Vector256.IsHardwareAccelerated)
         {
             for (; i + 16 <= length; i += 16)
             {
@@ -57,7 +61,7 @@ public static class BFloat16Convert
             }
         }
 
-        if (Vector128.IsHardwareAccelerated)
+        if (maxWidth >= SimdWidth.Vector128 && Vector128.IsHardwareAccelerated)
         {
             for (; i + 8 <= length; i += 8)
             {
@@ -77,7 +81,11 @@ public static class BFloat16Convert
     /// <param name="source">bfloat16 bits.</param>
     /// <param name="destination">Receives the widened values; must have exactly <c>source.Length</c> elements.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
-    public static void ToSingle(ReadOnlySpan<ushort> source, Span<float> destination)
+    public static void ToSingle(ReadOnlySpan<ushort> source, Span<float> destination) =>
+        ToSingle(source, destination, SimdWidth.Vector512);
+
+    /// <summary>Widening with vectors no wider than <paramref name="maxWidth"/> (tests force each path with it).</summary>
+    internal static void ToSingle(ReadOnlySpan<ushort> source, Span<float> destination, SimdWidth maxWidth)
     {
         CheckLengths(source.Length, destination.Length, nameof(destination));
         ref ushort src = ref MemoryMarshal.GetReference(source);
@@ -85,7 +93,7 @@ public static class BFloat16Convert
         nuint length = (nuint)source.Length;
         nuint i = 0;
 
-        if (Vector512.IsHardwareAccelerated)
+        if (maxWidth >= SimdWidth.Vector512 && Vector512.IsHardwareAccelerated)
         {
             for (; i + 32 <= length; i += 32)
             {
@@ -95,7 +103,7 @@ public static class BFloat16Convert
             }
         }
 
-        if (Vector256.IsHardwareAccelerated)
+        if (maxWidth >= SimdWidth.Vector256 && Vector256.IsHardwareAccelerated)
         {
             for (; i + 16 <= length; i += 16)
             {
@@ -105,7 +113,7 @@ public static class BFloat16Convert
             }
         }
 
-        if (Vector128.IsHardwareAccelerated)
+        if (maxWidth >= SimdWidth.Vector128 && Vector128.IsHardwareAccelerated)
         {
             for (; i + 8 <= length; i += 8)
             {
@@ -118,16 +126,6 @@ public static class BFloat16Convert
         for (; i < length; i++)
         {
             Unsafe.Add(ref dst, i) = (uint)Unsafe.Add(ref src, i) << 16;
-        }
-    }
-
-    /// <summary>Scalar reference path (no vectors): used by tests to pin the vector paths bit for bit.</summary>
-    internal static void ToBFloat16BitsScalar(ReadOnlySpan<float> source, Span<ushort> destination)
-    {
-        CheckLengths(source.Length, destination.Length, nameof(destination));
-        for (int i = 0; i < source.Length; i++)
-        {
-            destination[i] = BFloat16.RoundToBFloat16Bits(BitConverter.SingleToUInt32Bits(source[i]));
         }
     }
 
