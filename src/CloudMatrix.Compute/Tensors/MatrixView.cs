@@ -71,7 +71,7 @@ public readonly struct MatrixView<T> : IEquatable<MatrixView<T>>
     public Span<T> Row(int row)
     {
         Shapes.CheckIndex(row, Rows, nameof(row));
-        return _storage.AsSpan(Offset + (row * LeadingDimension), Columns);
+        return Columns == 0 ? Span<T>.Empty : _storage.AsSpan(Offset + (row * LeadingDimension), Columns);
     }
 
     /// <summary>Rows [<paramref name="startRow"/>, <paramref name="startRow"/> + <paramref name="rowCount"/>), all columns.</summary>
@@ -134,6 +134,11 @@ public readonly struct MatrixView<T> : IEquatable<MatrixView<T>>
             throw new ArgumentException(
                 $"destination is {destination.Rows} x {destination.Columns} but the source is {Rows} x {Columns}; they must match.",
                 nameof(destination));
+        }
+
+        if (Length == 0)
+        {
+            return;
         }
 
         if (IsContiguous && destination.IsContiguous)

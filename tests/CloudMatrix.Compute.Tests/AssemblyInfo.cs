@@ -1,1 +1,0 @@
-// Tests of the CloudMatrix.Compute package (tensors, topology, network, collectives, sharding).
