@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using CloudMatrix.Compute.Cli.Commands;
 
 namespace CloudMatrix.Compute.Cli;
@@ -39,6 +40,15 @@ internal static class CmxApp
         }
 
         root.Options.Add(CliContext.JsonOption);
+        foreach (Option option in root.Options)
+        {
+            if (option is VersionOption version)
+            {
+                // The default prints the entry assembly's version, which is the host's when cmx runs in-process.
+                version.Action = new PrintVersionAction(context);
+            }
+        }
+
         root.SetAction(parse => MainJob.Run(context, parse.GetValue(CliContext.JsonOption)));
 
         ParseResult result = root.Parse(args);
@@ -79,5 +89,15 @@ internal static class CmxApp
             stderr.WriteLine($"cmx: error: {ex.Message}");
             return ExitFailure;
         }
+    }
+}
+
+/// <summary><c>cmx --version</c>: the library's version (as <c>cmx about</c> reports it), whatever the entry assembly.</summary>
+internal sealed class PrintVersionAction(CliContext context) : SynchronousCommandLineAction
+{
+    public override int Invoke(ParseResult parseResult)
+    {
+        context.Out.WriteLine(About.Current().Version);
+        return CmxApp.ExitOk;
     }
 }
