@@ -50,6 +50,11 @@ public unsafe class BFloat16ConvertBenchmarks
     [Benchmark(Description = "float->BF16 16 Mi")]
     public void FloatToBFloat16() => BFloat16Convert.ToBFloat16(_floats, _bf16);
 
+    /// <summary>Narrow with ordinary (cached) stores, to show what the non-temporal stores buy at this size.</summary>
+    [Benchmark(Description = "float->BF16 16 Mi, cached stores")]
+    public void FloatToBFloat16Cached() =>
+        BFloat16Convert.ToBFloat16Bits(_floats, MemoryMarshal.Cast<BFloat16, ushort>(_bf16.AsSpan()), SimdWidth.Vector512, nonTemporal: false);
+
     /// <summary>Widen 16 Mi bfloat16 (read 32 MiB, write 64 MiB).</summary>
     [Benchmark(Description = "BF16->float 16 Mi")]
     public void BFloat16ToFloat() => BFloat16Convert.ToSingle(_bf16, _floatsOut);

@@ -5,7 +5,12 @@ namespace CloudMatrix.Compute.Kernels.Tests;
 
 public class BFloat16ConvertTests
 {
-    public static TheoryData<int> Widths => new() { 0, 128, 256, 512 };
+    // Every vector width (0 = scalar only), each with ordinary and with non-temporal stores.
+    public static TheoryData<int, bool> Widths => new()
+    {
+        { 0, false }, { 128, false }, { 256, false }, { 512, false },
+        { 0, true }, { 128, true }, { 256, true }, { 512, true },
+    };
 
     private static readonly int[] OddLengths = [1, 3, 7, 9, 15, 17, 31, 33, 47, 63, 65, 95, 127, 129, 1001, 4099];
 
@@ -30,15 +35,15 @@ public class BFloat16ConvertTests
 
     [Theory]
     [MemberData(nameof(Widths))]
-    public void ToBFloat16Bits_EachWidth_OddLengths_IsBitIdenticalToScalar(int width)
+    public void ToBFloat16Bits_EachWidth_OddLengths_IsBitIdenticalToScalar(int width, bool nonTemporal)
     {
-        var random = new Random(width + 1);
+        var random = new Random(width + (nonTemporal ? 7 : 1));
         foreach (int length in OddLengths)
         {
             // Start one element in, so the vector loads are not aligned to the array start either.
             float[] source = RandomFloats(random, length + 1);
             var destination = new ushort[length + 1];
-            BFloat16Convert.ToBFloat16Bits(source.AsSpan(1), destination.AsSpan(1), (SimdWidth)width);
+            BFloat16Convert.ToBFloat16Bits(source.AsSpan(1), destination.AsSpan(1), (SimdWidth)width, nonTemporal);
             Assert.Equal(0, destination[0]);
             for (int i = 1; i <= length; i++)
             {
@@ -49,31 +54,51 @@ public class BFloat16ConvertTests
 
     [Theory]
     [MemberData(nameof(Widths))]
-    public void ToSingle_EachWidth_EveryBitPattern_IsExact(int width)
+    public void ToSingle_EachWidth_EveryBitPattern_IsExact(int width, bool nonTemporal)
     {
         // All 65,536 patterns plus an odd tail, so both the vector body and the scalar tail see every kind.
+        // Offsets 0 to 3 move the destination's alignment, so the non-temporal head is exercised too.
         ushort[] source = Enumerable.Range(0, 65_536 + 13).Select(i => (ushort)(i * 40503)).ToArray();
-        var destination = new float[source.Length];
-        BFloat16Convert.ToSingle(source, destination, (SimdWidth)width);
-        for (int i = 0; i < source.Length; i++)
+        for (int offset = 0; offset < 4; offset++)
         {
-            Assert.Equal((uint)source[i] << 16, BitConverter.SingleToUInt32Bits(destination[i]));
+            var destination = new float[source.Length + offset];
+            BFloat16Convert.ToSingle(source, destination.AsSpan(offset), (SimdWidth)width, nonTemporal);
+            for (int i = 0; i < source.Length; i++)
+            {
+                Assert.Equal((uint)source[i] << 16, BitConverter.SingleToUInt32Bits(destination[offset + i]));
+            }
         }
     }
 
     [Theory]
     [MemberData(nameof(Widths))]
-    public void RoundTrip_EachWidth_EveryBitPattern_ComesBack(int width)
+    public void RoundTrip_EachWidth_EveryBitPattern_ComesBack(int width, bool nonTemporal)
     {
         ushort[] patterns = Enumerable.Range(0, 65_536).Select(i => (ushort)i).ToArray();
         var widened = new float[patterns.Length];
         var back = new ushort[patterns.Length];
-        BFloat16Convert.ToSingle(patterns, widened, (SimdWidth)width);
-        BFloat16Convert.ToBFloat16Bits(widened, back, (SimdWidth)width);
+        BFloat16Convert.ToSingle(patterns, widened, (SimdWidth)width, nonTemporal);
+        BFloat16Convert.ToBFloat16Bits(widened, back, (SimdWidth)width, nonTemporal);
         for (int i = 0; i < patterns.Length; i++)
         {
             bool isNaN = BFloat16.IsNaN(BFloat16.FromBits(patterns[i]));
             Assert.Equal(isNaN ? patterns[i] | 0x0040 : patterns[i], back[i]);
+        }
+    }
+
+    [Fact]
+    public void PublicSpanApi_AboveTheNonTemporalThreshold_MatchesScalarOperators()
+    {
+        int length = (BFloat16Convert.NonTemporalThresholdBytes / sizeof(ushort)) + 37;
+        float[] source = RandomFloats(new Random(8), length);
+        var narrowed = new BFloat16[length];
+        BFloat16Convert.ToBFloat16(source, narrowed);
+        var widened = new float[length];
+        BFloat16Convert.ToSingle(narrowed, widened);
+        for (int i = 0; i < length; i++)
+        {
+            Assert.Equal(((BFloat16)source[i]).ToBits(), narrowed[i].ToBits());
+            Assert.Equal((uint)narrowed[i].ToBits() << 16, BitConverter.SingleToUInt32Bits(widened[i]));
         }
     }
 

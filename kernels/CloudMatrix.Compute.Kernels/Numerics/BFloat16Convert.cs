@@ -9,8 +9,16 @@ namespace CloudMatrix.Compute.Numerics;
 /// Vector128 as the hardware allows, then a scalar tail). Every path is bit-identical to the scalar conversion
 /// operators of <see cref="BFloat16"/>: round to nearest, ties to even; NaN stays a quiet NaN of the same sign.
 /// </summary>
+/// <remarks>
+/// When the destination is at least <see cref="NonTemporalThresholdBytes"/> long, the vector loop writes it with
+/// non-temporal (streaming) stores: a result that large would be evicted from the caches before it is read anyway, and
+/// bypassing them saves reading each destination line before it is overwritten. The values are the same either way.
+/// </remarks>
 public static class BFloat16Convert
 {
+    /// <summary>Destination size in bytes from which the conversions use non-temporal stores (4 MiB).</summary>
+    public const int NonTemporalThresholdBytes = 4 << 20;
+
     /// <summary>Narrows each element of <paramref name="source"/> to bfloat16 (round to nearest, ties to even).</summary>
     /// <param name="source">Values to narrow.</param>
     /// <param name="destination">Receives the narrowed values; must have exactly <c>source.Length</c> elements.</param>
@@ -30,16 +38,26 @@ public static class BFloat16Convert
     /// <param name="destination">Receives bfloat16 bits; must have exactly <c>source.Length</c> elements.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
     public static void ToBFloat16Bits(ReadOnlySpan<float> source, Span<ushort> destination) =>
-        ToBFloat16Bits(source, destination, SimdWidth.Vector512);
+        ToBFloat16Bits(source, destination, SimdWidth.Vector512,
+            nonTemporal: (long)destination.Length * sizeof(ushort) >= NonTemporalThresholdBytes);
 
-    /// <summary>Narrowing with vectors no wider than <paramref name="maxWidth"/> (tests force each path with it).</summary>
-    internal static void ToBFloat16Bits(ReadOnlySpan<float> source, Span<ushort> destination, SimdWidth maxWidth)
+    /// <summary>Narrowing with vectors no wider than <paramref name="maxWidth"/>, and non-temporal stores when
+    /// <paramref name="nonTemporal"/> (tests force each path with these).</summary>
+    internal static unsafe void ToBFloat16Bits(ReadOnlySpan<float> source, Span<ushort> destination, SimdWidth maxWidth, bool nonTemporal)
     {
         CheckLengths(source.Length, destination.Length, nameof(destination));
         ref float src = ref MemoryMarshal.GetReference(source);
         ref ushort dst = ref MemoryMarshal.GetReference(destination);
         nuint length = (nuint)source.Length;
         nuint i = 0;
+        if (nonTemporal)
+        {
+            fixed (float* pinnedSource = source)
+            fixed (ushort* pinnedDestination = destination)
+            {
+                i = ToBFloat16BitsStreaming(pinnedSource, pinnedDestination, length, maxWidth);
+            }
+        }
 
         if (maxWidth >= SimdWidth.Vector512 && Vector512.IsHardwareAccelerated)
         {
@@ -82,16 +100,26 @@ public static class BFloat16Convert
     /// <param name="destination">Receives the widened values; must have exactly <c>source.Length</c> elements.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
     public static void ToSingle(ReadOnlySpan<ushort> source, Span<float> destination) =>
-        ToSingle(source, destination, SimdWidth.Vector512);
+        ToSingle(source, destination, SimdWidth.Vector512,
+            nonTemporal: (long)destination.Length * sizeof(float) >= NonTemporalThresholdBytes);
 
-    /// <summary>Widening with vectors no wider than <paramref name="maxWidth"/> (tests force each path with it).</summary>
-    internal static void ToSingle(ReadOnlySpan<ushort> source, Span<float> destination, SimdWidth maxWidth)
+    /// <summary>Widening with vectors no wider than <paramref name="maxWidth"/>, and non-temporal stores when
+    /// <paramref name="nonTemporal"/> (tests force each path with these).</summary>
+    internal static unsafe void ToSingle(ReadOnlySpan<ushort> source, Span<float> destination, SimdWidth maxWidth, bool nonTemporal)
     {
         CheckLengths(source.Length, destination.Length, nameof(destination));
         ref ushort src = ref MemoryMarshal.GetReference(source);
         ref uint dst = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(destination));
         nuint length = (nuint)source.Length;
         nuint i = 0;
+        if (nonTemporal)
+        {
+            fixed (ushort* pinnedSource = source)
+            fixed (float* pinnedDestination = destination)
+            {
+                i = ToSingleStreaming(pinnedSource, (uint*)pinnedDestination, length, maxWidth);
+            }
+        }
 
         if (maxWidth >= SimdWidth.Vector512 && Vector512.IsHardwareAccelerated)
         {
@@ -126,6 +154,133 @@ public static class BFloat16Convert
         for (; i < length; i++)
         {
             Unsafe.Add(ref dst, i) = (uint)Unsafe.Add(ref src, i) << 16;
+        }
+    }
+
+    /// <summary>The widest usable vector in bytes (64, 32, 16) under <paramref name="maxWidth"/>, or 0.</summary>
+    private static int VectorBytes(SimdWidth maxWidth) =>
+        maxWidth >= SimdWidth.Vector512 && Vector512.IsHardwareAccelerated ? 64
+        : maxWidth >= SimdWidth.Vector256 && Vector256.IsHardwareAccelerated ? 32
+        : maxWidth >= SimdWidth.Vector128 && Vector128.IsHardwareAccelerated ? 16
+        : 0;
+
+    /// <summary>
+    /// Narrows a prefix with aligned non-temporal stores: a scalar head up to the first vector-aligned destination
+    /// element, then whole vectors. Returns how many elements it converted; the caller finishes the rest.
+    /// </summary>
+    private static unsafe nuint ToBFloat16BitsStreaming(float* src, ushort* dst, nuint length, SimdWidth maxWidth)
+    {
+        int bytes = VectorBytes(maxWidth);
+        if (bytes == 0 || ((nuint)dst & 1) != 0)
+        {
+            return 0;
+        }
+
+        nuint head = (nuint)((bytes - (int)((nuint)dst & (nuint)(bytes - 1))) & (bytes - 1)) / sizeof(ushort);
+        nuint step = (nuint)bytes / sizeof(ushort);
+        if (length < head + step)
+        {
+            return 0;
+        }
+
+        nuint i = 0;
+        for (; i < head; i++)
+        {
+            dst[i] = BFloat16.RoundToBFloat16Bits(BitConverter.SingleToUInt32Bits(src[i]));
+        }
+
+        if (bytes == 64)
+        {
+            for (; i + step <= length; i += step)
+            {
+                Vector512<uint> lo = Round512(Vector512.Load(src + i).AsUInt32());
+                Vector512<uint> hi = Round512(Vector512.Load(src + i + 16).AsUInt32());
+                Vector512.Narrow(lo, hi).StoreAlignedNonTemporal(dst + i);
+            }
+        }
+        else if (bytes == 32)
+        {
+            for (; i + step <= length; i += step)
+            {
+                Vector256<uint> lo = Round256(Vector256.Load(src + i).AsUInt32());
+                Vector256<uint> hi = Round256(Vector256.Load(src + i + 8).AsUInt32());
+                Vector256.Narrow(lo, hi).StoreAlignedNonTemporal(dst + i);
+            }
+        }
+        else
+        {
+            for (; i + step <= length; i += step)
+            {
+                Vector128<uint> lo = Round128(Vector128.Load(src + i).AsUInt32());
+                Vector128<uint> hi = Round128(Vector128.Load(src + i + 4).AsUInt32());
+                Vector128.Narrow(lo, hi).StoreAlignedNonTemporal(dst + i);
+            }
+        }
+
+        StoreFence();
+        return i;
+    }
+
+    /// <summary>Widens a prefix with aligned non-temporal stores; see <see cref="ToBFloat16BitsStreaming"/>.</summary>
+    private static unsafe nuint ToSingleStreaming(ushort* src, uint* dst, nuint length, SimdWidth maxWidth)
+    {
+        int bytes = VectorBytes(maxWidth);
+        if (bytes == 0 || ((nuint)dst & 3) != 0)
+        {
+            return 0;
+        }
+
+        nuint head = (nuint)((bytes - (int)((nuint)dst & (nuint)(bytes - 1))) & (bytes - 1)) / sizeof(uint);
+        nuint step = 2 * (nuint)bytes / sizeof(uint); // one source vector widens into two destination vectors
+        if (length < head + step)
+        {
+            return 0;
+        }
+
+        nuint i = 0;
+        for (; i < head; i++)
+        {
+            dst[i] = (uint)src[i] << 16;
+        }
+
+        if (bytes == 64)
+        {
+            for (; i + step <= length; i += step)
+            {
+                (Vector512<uint> lo, Vector512<uint> hi) = Vector512.Widen(Vector512.Load(src + i));
+                Vector512.ShiftLeft(lo, 16).StoreAlignedNonTemporal(dst + i);
+                Vector512.ShiftLeft(hi, 16).StoreAlignedNonTemporal(dst + i + 16);
+            }
+        }
+        else if (bytes == 32)
+        {
+            for (; i + step <= length; i += step)
+            {
+                (Vector256<uint> lo, Vector256<uint> hi) = Vector256.Widen(Vector256.Load(src + i));
+                Vector256.ShiftLeft(lo, 16).StoreAlignedNonTemporal(dst + i);
+                Vector256.ShiftLeft(hi, 16).StoreAlignedNonTemporal(dst + i + 8);
+            }
+        }
+        else
+        {
+            for (; i + step <= length; i += step)
+            {
+                (Vector128<uint> lo, Vector128<uint> hi) = Vector128.Widen(Vector128.Load(src + i));
+                Vector128.ShiftLeft(lo, 16).StoreAlignedNonTemporal(dst + i);
+                Vector128.ShiftLeft(hi, 16).StoreAlignedNonTemporal(dst + i + 4);
+            }
+        }
+
+        StoreFence();
+        return i;
+    }
+
+    /// <summary>Orders the weakly ordered non-temporal stores before any later store (x86 SFENCE).</summary>
+    private static void StoreFence()
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            System.Runtime.Intrinsics.X86.Sse.StoreFence();
         }
     }
 
