@@ -13,7 +13,9 @@ namespace CloudMatrix.Compute.Numerics;
 /// <remarks>
 /// Narrowing from <see cref="float"/> or <see cref="double"/> rounds to nearest, ties to even; values beyond
 /// <see cref="MaxValue"/> after rounding become infinities; subnormals are kept; -0 stays -0; a NaN stays a quiet NaN
-/// of the same sign (its top payload bits are kept and the quiet bit is set). Widening to <see cref="float"/> is exact.
+/// of the same sign (its top payload bits are kept and the quiet bit is set). Widening to <see cref="float"/> is exact
+/// and implicit here; <see cref="Half"/> makes it explicit, so write <c>(float)x</c> for code that should compile
+/// unchanged against a framework bfloat16.
 /// Equality and ordering operators follow IEEE 754: NaN is unordered and unequal to everything, +0 equals -0.
 /// <see cref="Equals(BFloat16)"/> and <see cref="CompareTo(BFloat16)"/> follow the .NET convention instead
 /// (NaN equals NaN and sorts first) so that the type works as a dictionary key and in sorts.
