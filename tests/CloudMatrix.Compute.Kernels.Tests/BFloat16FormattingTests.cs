@@ -64,6 +64,16 @@ public class BFloat16FormattingTests
     }
 
     [Fact]
+    public void Parse_WithNumberStyles_FollowsTheStyle()
+    {
+        Assert.Equal(1.5f, (float)BFloat16.Parse("(1.5)", NumberStyles.Float | NumberStyles.AllowParentheses, CultureInfo.InvariantCulture) * -1);
+        Assert.Throws<FormatException>(() => BFloat16.Parse("1e3", NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture));
+        Assert.True(BFloat16.TryParse(" 2.5 ".AsSpan(), NumberStyles.Float, CultureInfo.InvariantCulture, out BFloat16 v));
+        Assert.Equal(2.5f, (float)v);
+        Assert.Throws<ArgumentException>(() => BFloat16.Parse("1", NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void TryFormat_ReportsShortDestination()
     {
         BFloat16 value = (BFloat16)(-1.5f);

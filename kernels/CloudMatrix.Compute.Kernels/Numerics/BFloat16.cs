@@ -413,9 +413,45 @@ public readonly struct BFloat16 :
     /// <param name="provider">Culture information, or null for the current culture.</param>
     /// <param name="result">The nearest bfloat16, or zero on failure.</param>
     /// <returns>Whether <paramref name="s"/> was a number.</returns>
-    public static bool TryParse(ReadOnlySpan<char> s, IFormatProvider? provider, out BFloat16 result)
+    public static bool TryParse(ReadOnlySpan<char> s, IFormatProvider? provider, out BFloat16 result) =>
+        TryParse(s, DefaultStyle, provider, out result);
+
+    /// <summary>Tries to parse with the current culture; see <see cref="Parse(string, IFormatProvider?)"/>.</summary>
+    /// <param name="s">The text, or null.</param>
+    /// <param name="result">The nearest bfloat16, or zero on failure.</param>
+    /// <returns>Whether <paramref name="s"/> was a number.</returns>
+    public static bool TryParse([NotNullWhen(true)] string? s, out BFloat16 result) => TryParse(s.AsSpan(), null, out result);
+
+    /// <summary>Parses with explicit number styles (as <see cref="double.Parse(string, NumberStyles, IFormatProvider?)"/>)
+    /// and rounds once to the nearest bfloat16.</summary>
+    /// <param name="s">The text.</param>
+    /// <param name="style">Allowed number styles; a floating-point combination (no hexadecimal).</param>
+    /// <param name="provider">Culture information, or null for the current culture.</param>
+    /// <returns>The nearest bfloat16.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="s"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="style"/> is not a valid floating-point style.</exception>
+    /// <exception cref="FormatException"><paramref name="s"/> is not a number in that style.</exception>
+    public static BFloat16 Parse(string s, NumberStyles style, IFormatProvider? provider)
     {
-        if (double.TryParse(s, NumberStyles.Float | NumberStyles.AllowThousands, provider, out double value))
+        ArgumentNullException.ThrowIfNull(s);
+        if (!TryParse(s.AsSpan(), style, provider, out BFloat16 result))
+        {
+            throw new FormatException($"'{s}' is not a valid BFloat16 number in style {style}.");
+        }
+
+        return result;
+    }
+
+    /// <summary>Tries to parse with explicit number styles; see <see cref="Parse(string, NumberStyles, IFormatProvider?)"/>.</summary>
+    /// <param name="s">The text.</param>
+    /// <param name="style">Allowed number styles; a floating-point combination (no hexadecimal).</param>
+    /// <param name="provider">Culture information, or null for the current culture.</param>
+    /// <param name="result">The nearest bfloat16, or zero on failure.</param>
+    /// <returns>Whether <paramref name="s"/> was a number.</returns>
+    /// <exception cref="ArgumentException"><paramref name="style"/> is not a valid floating-point style.</exception>
+    public static bool TryParse(ReadOnlySpan<char> s, NumberStyles style, IFormatProvider? provider, out BFloat16 result)
+    {
+        if (double.TryParse(s, style, provider, out double value))
         {
             result = (BFloat16)value;
             return true;
@@ -424,4 +460,6 @@ public readonly struct BFloat16 :
         result = Zero;
         return false;
     }
+
+    private const NumberStyles DefaultStyle = NumberStyles.Float | NumberStyles.AllowThousands;
 }
