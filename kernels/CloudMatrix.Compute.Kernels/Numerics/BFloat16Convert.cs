@@ -10,14 +10,14 @@ namespace CloudMatrix.Compute.Numerics;
 /// operators of <see cref="BFloat16"/>: round to nearest, ties to even; NaN stays a quiet NaN of the same sign.
 /// </summary>
 /// <remarks>
-/// When the destination is at least <see cref="NonTemporalThresholdBytes"/> long, the vector loop writes it with
+/// When the destination is at least 4 MiB long, the vector loop writes it with
 /// non-temporal (streaming) stores: a result that large would be evicted from the caches before it is read anyway, and
 /// bypassing them saves reading each destination line before it is overwritten. The values are the same either way.
 /// </remarks>
 public static class BFloat16Convert
 {
     /// <summary>Destination size in bytes from which the conversions use non-temporal stores (4 MiB).</summary>
-    public const int NonTemporalThresholdBytes = 4 << 20;
+    internal const int NonTemporalThresholdBytes = 4 << 20;
 
     /// <summary>Narrows each element of <paramref name="source"/> to bfloat16 (round to nearest, ties to even).</summary>
     /// <param name="source">Values to narrow.</param>
