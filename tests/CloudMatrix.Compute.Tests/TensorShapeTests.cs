@@ -24,6 +24,10 @@ public class TensorShapeTests
         var t = new DenseTensor<double>(0, 5);
         Assert.Equal(0, t.Length);
         Assert.Equal(0, t.AsMatrix().Span.Length);
+        Assert.Equal(0, t.AsTensorSpan().FlattenedLength);
+        Assert.Equal(0, new DenseTensor<float>(3, 0).AsMatrix().AsTensorSpan().FlattenedLength);
+        Assert.Equal(0, t.AsMatrix().ToDense().Length);
+        Assert.Equal(0, new DenseTensor<float>(4, 4).AsMatrix().Tile(2, 1, 0, 3).Length);
     }
 
     [Fact]

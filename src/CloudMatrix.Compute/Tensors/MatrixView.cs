@@ -163,11 +163,12 @@ public readonly struct MatrixView<T> : IEquatable<MatrixView<T>>
     }
 
     /// <summary>The same elements as a <see cref="System.Numerics.Tensors.TensorSpan{T}"/> (lengths [Rows, Columns],
-    /// strides [LeadingDimension, 1]), for the operations of System.Numerics.Tensors.</summary>
+    /// strides [LeadingDimension, 1]), for the operations of System.Numerics.Tensors; an empty view gives
+    /// <see cref="System.Numerics.Tensors.TensorSpan{T}.Empty"/>.</summary>
     /// <returns>A tensor span over the same storage.</returns>
     public System.Numerics.Tensors.TensorSpan<T> AsTensorSpan() =>
         Length == 0
-            ? new System.Numerics.Tensors.TensorSpan<T>(Span<T>.Empty, [Rows, Columns], [Columns, 1])
+            ? System.Numerics.Tensors.TensorSpan<T>.Empty // a zero extent over empty memory is refused there
             : new System.Numerics.Tensors.TensorSpan<T>(Span, [Rows, Columns], [LeadingDimension, 1]);
 
     /// <summary>Whether both views are the same window on the same storage.</summary>

@@ -221,7 +221,7 @@ public readonly struct TensorView<T>
     }
 
     /// <summary>The same elements as a <see cref="System.Numerics.Tensors.TensorSpan{T}"/>, for the operations of
-    /// System.Numerics.Tensors.</summary>
+    /// System.Numerics.Tensors; an empty view gives <see cref="System.Numerics.Tensors.TensorSpan{T}.Empty"/>.</summary>
     /// <returns>A tensor span over the same storage.</returns>
     public System.Numerics.Tensors.TensorSpan<T> AsTensorSpan()
     {
@@ -230,10 +230,13 @@ public readonly struct TensorView<T>
         for (int axis = 0; axis < Rank; axis++)
         {
             lengths[axis] = _shape[axis];
-            strides[axis] = Length == 0 ? 0 : _strides[axis];
+            strides[axis] = _strides[axis];
         }
 
-        return new System.Numerics.Tensors.TensorSpan<T>(Span, lengths, strides);
+        // System.Numerics.Tensors 10.0 refuses a zero extent over empty memory, so an empty view maps to Empty.
+        return Length == 0
+            ? System.Numerics.Tensors.TensorSpan<T>.Empty
+            : new System.Numerics.Tensors.TensorSpan<T>(Span, lengths, strides);
     }
 
     /// <summary>A description such as <c>TensorView&lt;bf16&gt; [4, 8] (strides [16, 1], offset 3)</c>.</summary>
