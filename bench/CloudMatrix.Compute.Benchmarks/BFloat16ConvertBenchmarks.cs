@@ -9,7 +9,9 @@ namespace CloudMatrix.Compute.Benchmarks;
 /// the peer copies the same 64 MiB that float-to-bfloat16 reads (and bfloat16-to-float writes) into another 64 MiB
 /// buffer. A ratio near 1 means the conversion runs at memory-copy speed even though it also rounds.
 /// </summary>
-[SimpleJob(warmupCount: 2, iterationCount: 10)]
+[SimpleJob(warmupCount: 3, iterationCount: 20)]
+[MinColumn]
+[MedianColumn]
 [MemoryDiagnoser(false)]
 public unsafe class BFloat16ConvertBenchmarks
 {
