@@ -7,7 +7,8 @@ namespace CloudMatrix.Compute.Benchmarks;
 /// <summary>
 /// Span conversions of 16 Mi elements on one thread, against <see cref="Buffer.MemoryCopy"/> of the float side:
 /// the peer copies the same 64 MiB that float-to-bfloat16 reads (and bfloat16-to-float writes) into another 64 MiB
-/// buffer. A ratio near 1 means the conversion runs at memory-copy speed even though it also rounds.
+/// buffer. The Ratio column is time over the copy's time, so the speed of a conversion relative to the copy (over the
+/// same 64 MiB of floats) is 1 / Ratio: above 1 it converts those bytes faster than the copy moves them.
 /// </summary>
 [SimpleJob(warmupCount: 3, iterationCount: 20)]
 [MinColumn]
