@@ -26,6 +26,7 @@ internal static class CmxApp
         VersionInfoCommand.Create(context),
         InfoCommand.Create(context),
         SimulateCommand.Create(context),
+        TopologyCommand.Create(context),
     ];
 
     /// <summary>Parses <paramref name="args"/>, runs the chosen verb and returns the process exit code.</summary>
