@@ -351,19 +351,17 @@ internal sealed class FlowEngine
         }
     }
 
-    /// <summary>Checks the flow list; returns flow positions by id, each flow's dependents and dependency count.</summary>
-    private Dictionary<int, int> Validate(IReadOnlyList<Flow> flows, out int[][] dependents, out int[] depCount)
+    /// <summary>Checks the flow list; returns each flow's dependents and dependency count.</summary>
+    private void Validate(IReadOnlyList<Flow> flows, out int[][] dependents, out int[] depCount)
     {
         int devices = _g.System.DeviceCount;
-        var byId = new Dictionary<int, int>(_n);
+        bool dense = true;   // ids 0..n-1 in order: positions are ids, no dictionary needed
+        bool anyDeps = false;
         for (int i = 0; i < _n; i++)
         {
             Flow f = flows[i] ?? throw new ArgumentException($"flows[{i}] is null.", nameof(flows));
-            if (!byId.TryAdd(f.Id, i))
-            {
-                throw new ArgumentException($"flows[{i}].Id {f.Id} is a duplicate of flows[{byId[f.Id]}].Id.", nameof(flows));
-            }
-
+            dense &= f.Id == i;
+            anyDeps |= f.DependsOn is { Count: > 0 };
             if ((uint)f.Source >= (uint)devices)
             {
                 throw new ArgumentOutOfRangeException(nameof(flows), f.Source, $"flows[{i}].Source must be a device index in 0..{devices - 1}, was {f.Source}.");
@@ -385,13 +383,35 @@ internal sealed class FlowEngine
             }
         }
 
+        Dictionary<int, int>? byId = null;
+        if (!dense)
+        {
+            byId = new Dictionary<int, int>(_n);
+            for (int i = 0; i < _n; i++)
+            {
+                if (!byId.TryAdd(flows[i].Id, i))
+                {
+                    throw new ArgumentException($"flows[{i}].Id {flows[i].Id} is a duplicate of flows[{byId[flows[i].Id]}].Id.", nameof(flows));
+                }
+            }
+        }
+
+        depCount = new int[_n];
+        if (!anyDeps)
+        {
+            dependents = new int[_n][];
+            Array.Fill(dependents, []);
+            return;
+        }
+
         var lists = new List<int>[_n];
         depCount = new int[_n];
         for (int i = 0; i < _n; i++)
         {
             foreach (int dep in flows[i].DependsOn ?? [])
             {
-                if (!byId.TryGetValue(dep, out int j))
+                int j = dep;
+                if (byId is null ? (uint)dep >= (uint)_n : !byId.TryGetValue(dep, out j))
                 {
                     throw new ArgumentException($"flows[{i}] (id {flows[i].Id}) depends on flow id {dep}, which is not in the list.", nameof(flows));
                 }
@@ -430,8 +450,6 @@ internal sealed class FlowEngine
             int stuck = Array.FindIndex(left, c => c > 0);
             throw new ArgumentException($"The dependencies of flows[{stuck}] (id {flows[stuck].Id}) form a cycle; no flow on it could start.", nameof(flows));
         }
-
-        return byId;
     }
 
     private void RouteAll()
