@@ -17,7 +17,13 @@ public class TopologyFileTests
             _ => rng.NextDouble() * 1e12 + 1e-300,
         };
 
-        var npu = new NpuSpec("npu \"x\" ü", 1 + rng.Next(3), Awkward(), Awkward(), Awkward(), Awkward(), rng.NextInt64(0, long.MaxValue), Awkward());
+        var npu = new NpuSpec("npu \"x\" ü", 1 + rng.Next(3), Awkward(), Awkward(), Awkward(), Awkward(), rng.NextInt64(0, long.MaxValue), Awkward())
+        {
+            ScaleUpLinks = rng.Next(20),
+            ScaleUpLinkBytesPerSecond = rng.Next(2) * Awkward(),
+            ScaleOutBytesPerSecond = rng.Next(2) * Awkward(),
+            DieToDieBytesPerSecond = rng.Next(2) * Awkward(),
+        };
         var b = new TopologyBuilder("random-" + seed, npu)
         {
             Granularity = rng.Next(2) == 0 ? DeviceGranularity.Npu : DeviceGranularity.Die,
@@ -49,7 +55,7 @@ public class TopologyFileTests
 
         int links = 0;
         void Link(string from, string to) => b.AddLink(new LinkSpec($"link{links++}", from, to, Awkward(), rng.Next(3) == 0 ? 0 : Awkward() * 1e-18,
-            (LinkMedium)rng.Next(3), (LinkNetwork)rng.Next(2), rng.Next(5) * 0.5, rng.Next(-1, 7)));
+            (LinkMedium)rng.Next(3), (LinkNetwork)rng.Next(2), rng.Next(5) * 0.5, rng.Next(-1, 7)) { PowerWatts = rng.Next(2) * Awkward() });
         for (int i = 1; i < ids.Count; i++)
         {
             Link(ids[rng.Next(i)], ids[i]);
