@@ -19,16 +19,17 @@ internal static class SimulateCommand
             Description = "Take something down or degrade it: link:ID, transceiver:ID, switch:ID or plane:K, with @F to keep a fraction F of its bandwidth (e.g. plane:3@0.5). Repeatable.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var supernodes = InfoCommand.SupernodesOption();
         var top = new Option<int>("--top") { Description = "How many of the busiest link directions to list.", DefaultValueFactory = _ => 10 };
         var command = new Command("simulate", "Simulate a flow list on a system's network: per-flow times, per-link bytes and busy time, total simulated time.")
         {
-            flows, system, topology, granularity, faults, top,
+            flows, system, topology, granularity, supernodes, faults, top,
         };
         command.SetAction(parse =>
         {
             bool json = parse.GetValue(CliContext.JsonOption);
             SystemSpec spec = InfoCommand.ResolveSystem(parse.GetValue(system), parse.GetValue(topology),
-                InfoCommand.ParseGranularity(parse.GetValue(granularity)));
+                InfoCommand.ParseGranularity(parse.GetValue(granularity)), parse.GetValue(supernodes));
             int topCount = parse.GetValue(top);
             if (topCount < 0)
             {
