@@ -130,6 +130,19 @@ public class NetworkCommandTests
     }
 
     [Fact]
+    public void Simulate_AllToAllPattern_IsBoundByEachNpusLinks()
+    {
+        var (code, output, err) = Run("simulate", "--pattern", "all-to-all", "--bytes", "1e6", "--system", "gb200-nvl72", "--json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(72 * 71, doc.RootElement.GetProperty("flow_count").GetInt32());
+        // Each GPU sends 71 MB over 900 GB/s; path latency 2 x 0.3 us.
+        Assert.Equal(71e6 / 900e9 + 0.6e-6, doc.RootElement.GetProperty("simulated_seconds").GetDouble(), 15);
+        Assert.Equal(2, Run("simulate", "--pattern", "butterfly").Code);
+        Assert.Equal(2, Run("simulate").Code);
+    }
+
+    [Fact]
     public void Simulate_BadFlowFile_NamesFileAndPath()
     {
         string path = Path.Combine(Path.GetTempPath(), $"cmx-flows-{Guid.NewGuid():N}.json");
