@@ -25,6 +25,9 @@ internal static class CmxApp
     private static IEnumerable<Command> Verbs(CliContext context) =>
     [
         VersionInfoCommand.Create(context),
+        InfoCommand.Create(context),
+        SimulateCommand.Create(context),
+        TopologyCommand.Create(context),
     ];
 
     /// <summary>Parses <paramref name="args"/>, runs the chosen verb and returns the process exit code.</summary>
