@@ -1,0 +1,34 @@
+namespace CloudMatrix.Compute.Collectives;
+
+/// <summary>
+/// What a collective needs to know about the machine: how many devices, which node each sits on, how transfers
+/// are timed, and how fast a device reduces.
+/// </summary>
+internal sealed class CollectiveFabric
+{
+    public CollectiveFabric(string name, int[] nodeOfDevice, ITransferSimulator network, DeviceReduceModel reduce)
+    {
+        Name = name;
+        NodeOfDevice = nodeOfDevice;
+        Network = network;
+        Reduce = reduce;
+    }
+
+    public string Name { get; }
+
+    public int DeviceCount => NodeOfDevice.Length;
+
+    public int[] NodeOfDevice { get; }
+
+    public ITransferSimulator Network { get; }
+
+    public DeviceReduceModel Reduce { get; }
+
+    /// <summary>An ideal single-switch system of <paramref name="devices"/> devices, <paramref name="devicesPerNode"/> to a node.</summary>
+    public static CollectiveFabric IdealSwitch(int devices, double bytesPerSecond, double latencySeconds, DeviceReduceModel reduce, int devicesPerNode = 1)
+    {
+        var nodes = new int[devices];
+        for (int i = 0; i < devices; i++) nodes[i] = i / Math.Max(1, devicesPerNode);
+        return new CollectiveFabric($"ideal-switch-{devices}", nodes, new IdealSwitchSimulator(devices, bytesPerSecond, latencySeconds), reduce);
+    }
+}

@@ -1,0 +1,109 @@
+namespace CloudMatrix.Compute.Collectives;
+
+/// <summary>Simulated time of one schedule: the total and the network model's detail.</summary>
+internal sealed record ScheduleTiming(double Seconds, TransferTimes Network, int TransferCount);
+
+/// <summary>
+/// Turns a schedule into transfers for the network model and adds the devices' reduction time.
+/// </summary>
+/// <remarks>
+/// Model: a device adds what it receives serially, at its reduce roofline (<see cref="DeviceReduceModel"/>). A
+/// transfer that forwards data starts after its dependencies have arrived plus the reductions they imply on the
+/// sending device (the sum of the reduce times of the incoming steps it waits for, and of local reduce steps between
+/// them). Reductions nothing waits for run on the device's own clock after the data arrives; the collective ends when
+/// the network and every device's clock are done. Local copies are free (they alias buffers on a real device).
+/// </remarks>
+internal static class ScheduleTimer
+{
+    public static ScheduleTiming Time(CollectiveSchedule schedule, IReadOnlyList<int> group, int wireElementBytes, int bufferElementBytes, CollectiveFabric fabric)
+    {
+        ScheduleStep[] steps = schedule.Steps;
+        var index = new int[steps.Length];
+        var reduceSeconds = new double[steps.Length];
+        var hasDependents = new bool[steps.Length];
+        int count = 0;
+        for (int i = 0; i < steps.Length; i++)
+        {
+            index[i] = steps[i].IsTransfer ? count++ : -1;
+            reduceSeconds[i] = steps[i].Kind == StepKind.Reduce && steps[i].Count > 0 ? fabric.Reduce.Seconds(steps[i].Count, bufferElementBytes) : 0;
+            foreach (int dep in schedule.DependenciesOf(steps[i])) hasDependents[dep] = true;
+        }
+
+        var transfers = new TimedTransfer[count];
+        var stamp = new int[steps.Length];
+        var stack = new Stack<int>();
+        var deps = new List<int>();
+        int visit = 0;
+        for (int i = 0; i < steps.Length; i++)
+        {
+            ref readonly ScheduleStep s = ref steps[i];
+            if (!s.IsTransfer) continue;
+            visit++;
+            deps.Clear();
+            double delay = 0;
+            foreach (int d in schedule.DependenciesOf(s)) stack.Push(d);
+            while (stack.Count > 0)
+            {
+                int d = stack.Pop();
+                if (stamp[d] == visit) continue;
+                stamp[d] = visit;
+                if (steps[d].IsTransfer)
+                {
+                    deps.Add(index[d]);
+                    if (steps[d].Destination == s.Source) delay += reduceSeconds[d];
+                }
+                else
+                {
+                    delay += reduceSeconds[d];
+                    foreach (int dd in schedule.DependenciesOf(steps[d])) stack.Push(dd);
+                }
+            }
+
+            transfers[index[i]] = new TimedTransfer(group[s.Source], group[s.Destination], (double)s.Count * wireElementBytes, [.. deps], delay);
+        }
+
+        TransferTimes times = fabric.Network.Simulate(transfers);
+
+        // Reductions nothing waits for: serial on each device's clock, each after its data arrived.
+        var tails = new List<(int Rank, double Arrival, double Seconds)>();
+        for (int i = 0; i < steps.Length; i++)
+        {
+            if (hasDependents[i] || reduceSeconds[i] == 0) continue;
+            double arrival = steps[i].IsTransfer ? times.FinishSeconds[index[i]] : ArrivalOfLocal(schedule, i, index, times);
+            tails.Add((steps[i].Destination, arrival, reduceSeconds[i]));
+        }
+
+        double total = times.TotalSeconds;
+        var clock = new Dictionary<int, double>();
+        foreach (var (rank, arrival, seconds) in tails.OrderBy(x => x.Arrival))
+        {
+            double c = Math.Max(clock.GetValueOrDefault(rank), arrival) + seconds;
+            clock[rank] = c;
+            total = Math.Max(total, c);
+        }
+
+        return new ScheduleTiming(total, times, count);
+    }
+
+    private static double ArrivalOfLocal(CollectiveSchedule schedule, int step, int[] index, TransferTimes times)
+    {
+        double arrival = 0;
+        var stack = new Stack<int>(schedule.DependenciesOf(schedule.Steps[step]).ToArray());
+        var seen = new HashSet<int>();
+        while (stack.Count > 0)
+        {
+            int d = stack.Pop();
+            if (!seen.Add(d)) continue;
+            if (index[d] >= 0)
+            {
+                arrival = Math.Max(arrival, times.FinishSeconds[index[d]]);
+            }
+            else
+            {
+                foreach (int dd in schedule.DependenciesOf(schedule.Steps[d])) stack.Push(dd);
+            }
+        }
+
+        return arrival;
+    }
+}
