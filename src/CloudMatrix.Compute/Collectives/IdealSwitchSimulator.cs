@@ -120,6 +120,13 @@ internal sealed class IdealSwitchSimulator : ITransferSimulator
                 {
                     start[e] = t;
                     TimedTransfer tr = transfers[e];
+                    if (tr.Source == tr.Destination)
+                    {
+                        // Local work: done at once, no port, no latency.
+                        events.Enqueue(~e, t);
+                        continue;
+                    }
+
                     if (tr.Bytes <= 0)
                     {
                         events.Enqueue(~e, t + LatencySeconds);

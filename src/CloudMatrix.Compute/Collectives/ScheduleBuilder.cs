@@ -114,6 +114,18 @@ internal sealed class ScheduleBuilder
         return id;
     }
 
+    /// <summary>
+    /// A local step with no data that waits for everything <paramref name="rank"/> has received on the lane: a
+    /// barrier that lets many later sends depend on one step instead of on every delivery.
+    /// </summary>
+    public int Join(int rank, int lane = 0)
+    {
+        int id = Add(rank, rank, StepKind.Copy, StepSource.Work, 0, 0, 0, lane);
+        _frontier[rank * _lanes + lane].Clear();
+        _frontier[rank * _lanes + lane].Add(id);
+        return id;
+    }
+
     public CollectiveSchedule Build(CollectiveOperation operation, CollectiveAlgorithm algorithm, int inputLength, int[] workLengths, (int Offset, int Count)[] outputs) => new()
     {
         Operation = operation,

@@ -215,6 +215,7 @@ internal static class ScheduleFactory
 
     private static void DirectAllGather(ScheduleBuilder b, int n, (int Offset, int Count)[] parts)
     {
+        for (int c = 0; c < n; c++) b.Join(c);
         b.BeginRound();
         for (int c = 0; c < n; c++)
         {
@@ -565,6 +566,7 @@ internal static class ScheduleFactory
             {
                 var parts = Parts(0, length, n);
                 DirectReduceScatter(b, n, parts);
+                for (int c = 0; c < n; c++) b.Join(c);
                 b.BeginRound();
                 for (int c = 0; c < n; c++)
                 {

@@ -18,48 +18,31 @@ internal static class ScheduleTimer
     public static ScheduleTiming Time(CollectiveSchedule schedule, IReadOnlyList<int> group, int wireElementBytes, int bufferElementBytes, CollectiveFabric fabric)
     {
         ScheduleStep[] steps = schedule.Steps;
-        var index = new int[steps.Length];
         var reduceSeconds = new double[steps.Length];
         var hasDependents = new bool[steps.Length];
         int count = 0;
         for (int i = 0; i < steps.Length; i++)
         {
-            index[i] = steps[i].IsTransfer ? count++ : -1;
+            if (steps[i].IsTransfer) count++;
             reduceSeconds[i] = steps[i].Kind == StepKind.Reduce && steps[i].Count > 0 ? fabric.Reduce.Seconds(steps[i].Count, bufferElementBytes) : 0;
             foreach (int dep in schedule.DependenciesOf(steps[i])) hasDependents[dep] = true;
         }
 
-        var transfers = new TimedTransfer[count];
-        var stamp = new int[steps.Length];
-        var stack = new Stack<int>();
-        var deps = new List<int>();
-        int visit = 0;
+        // Every step goes to the network model; local steps (source = destination) are instant there. A step
+        // starts after the reductions its inputs imply on its device: those of the deliveries it waits for.
+        var transfers = new TimedTransfer[steps.Length];
         for (int i = 0; i < steps.Length; i++)
         {
             ref readonly ScheduleStep s = ref steps[i];
-            if (!s.IsTransfer) continue;
-            visit++;
-            deps.Clear();
+            ReadOnlySpan<int> deps = schedule.DependenciesOf(s);
             double delay = 0;
-            foreach (int d in schedule.DependenciesOf(s)) stack.Push(d);
-            while (stack.Count > 0)
+            foreach (int d in deps)
             {
-                int d = stack.Pop();
-                if (stamp[d] == visit) continue;
-                stamp[d] = visit;
-                if (steps[d].IsTransfer)
-                {
-                    deps.Add(index[d]);
-                    if (steps[d].Destination == s.Source) delay += reduceSeconds[d];
-                }
-                else
-                {
-                    delay += reduceSeconds[d];
-                    foreach (int dd in schedule.DependenciesOf(steps[d])) stack.Push(dd);
-                }
+                if (steps[d].Destination == s.Source) delay += reduceSeconds[d];
             }
 
-            transfers[index[i]] = new TimedTransfer(group[s.Source], group[s.Destination], (double)s.Count * wireElementBytes, [.. deps], delay);
+            double bytes = s.IsTransfer ? (double)s.Count * wireElementBytes : 0;
+            transfers[i] = new TimedTransfer(group[s.Source], group[s.Destination], bytes, deps.ToArray(), delay);
         }
 
         TransferTimes times = fabric.Network.Simulate(transfers);
@@ -69,8 +52,7 @@ internal static class ScheduleTimer
         for (int i = 0; i < steps.Length; i++)
         {
             if (hasDependents[i] || reduceSeconds[i] == 0) continue;
-            double arrival = steps[i].IsTransfer ? times.FinishSeconds[index[i]] : ArrivalOfLocal(schedule, i, index, times);
-            tails.Add((steps[i].Destination, arrival, reduceSeconds[i]));
+            tails.Add((steps[i].Destination, times.FinishSeconds[i], reduceSeconds[i]));
         }
 
         double total = times.TotalSeconds;
@@ -83,27 +65,5 @@ internal static class ScheduleTimer
         }
 
         return new ScheduleTiming(total, times, count);
-    }
-
-    private static double ArrivalOfLocal(CollectiveSchedule schedule, int step, int[] index, TransferTimes times)
-    {
-        double arrival = 0;
-        var stack = new Stack<int>(schedule.DependenciesOf(schedule.Steps[step]).ToArray());
-        var seen = new HashSet<int>();
-        while (stack.Count > 0)
-        {
-            int d = stack.Pop();
-            if (!seen.Add(d)) continue;
-            if (index[d] >= 0)
-            {
-                arrival = Math.Max(arrival, times.FinishSeconds[index[d]]);
-            }
-            else
-            {
-                foreach (int dd in schedule.DependenciesOf(schedule.Steps[d])) stack.Push(dd);
-            }
-        }
-
-        return arrival;
     }
 }
