@@ -1,0 +1,503 @@
+using System.Diagnostics;
+using CloudMatrix.Compute.Topology;
+
+namespace CloudMatrix.Compute.Network;
+
+/// <summary>
+/// The flow-level, event-driven simulation: routes every flow, then advances simulated time from one event (a
+/// flow starting or its last byte leaving) to the next, re-computing max-min fair rates (progressive filling) over
+/// the active flows at each event.
+/// </summary>
+/// <remarks>
+/// Work per event is proportional to the active flows' resource entries (times a heap logarithm): each resource
+/// keeps the list of its active entries, updated as flows start and end, and the progressive filling freezes each
+/// active flow once, updating only the resources that flow crosses. Flows whose last bytes leave within a
+/// relative 1e-12 of each other end at one event, so symmetric patterns (all-to-all) need few allocations.
+/// </remarks>
+internal sealed class FlowEngine
+{
+    private const double SameTime = 1e-12;
+
+    private readonly FabricGraph _g;
+    private readonly IReadOnlyList<Flow> _flows;
+    private readonly int _n;
+
+    // Per-flow resource entries (CSR): bundle and fraction of the flow's rate it carries.
+    private int[] _entryStart = [];
+    private int[] _entryRes = [];
+    private double[] _entryCoef = [];
+    private int[] _entryFlow = [];
+    private int[] _entryPos = [];
+    private double[] _latency = [];
+
+    // Per-resource active entries.
+    private int[] _resStart = [];
+    private int[] _resList = [];
+    private int[] _resCount = [];
+    private readonly List<int> _activeRes = [];
+    private int[] _activeResPos = [];
+
+    public FlowEngine(FabricGraph graph, IReadOnlyList<Flow> flows)
+    {
+        _g = graph;
+        _flows = flows;
+        _n = flows.Count;
+    }
+
+    public SimulationResult Run()
+    {
+        var clock = Stopwatch.StartNew();
+        Validate(_flows, out int[][] dependents, out int[] depCount);
+        RouteAll();
+        BuildResourceLists();
+
+        int n = _n;
+        var start = new double[n];
+        var txEnd = new double[n];
+        var finish = new double[n];
+        var ready = new double[n];
+        var remaining = new double[n];
+        var rate = new double[n];
+        var predicted = new double[n];
+        var frozen = new bool[n];
+        var depsLeft = (int[])depCount.Clone();
+        var active = new List<int>();
+        var activePos = new int[n];
+        var pending = new PriorityQueue<int, double>();
+        for (int f = 0; f < n; f++)
+        {
+            if (depsLeft[f] == 0)
+            {
+                pending.Enqueue(f, _flows[f].DelaySeconds);
+            }
+        }
+
+        int resources = _g.BundleCount;
+        var busy = new double[resources];
+        var frozenLoad = new double[resources];
+        var weight = new double[resources];
+        var unfrozen = new int[resources];
+        var version = new int[resources];
+        var dirty = new bool[resources];
+        var dirtyList = new List<int>();
+        var heap = new PriorityQueue<(int Res, int Version), double>();
+
+        double now = 0;
+        int epochs = 0;
+        bool changed = false;
+        int done = 0;
+
+        while (true)
+        {
+            // Start every flow due now (and local copies, which end at once and may release dependents now).
+            while (pending.TryPeek(out int f, out double t) && t <= now * (1 + SameTime) + double.Epsilon)
+            {
+                pending.Dequeue();
+                start[f] = t;
+                int count = _entryStart[f + 1] - _entryStart[f];
+                if (count == 0 || _flows[f].Bytes == 0)
+                {
+                    Complete(f, t);
+                    continue;
+                }
+
+                remaining[f] = _flows[f].Bytes;
+                activePos[f] = active.Count;
+                active.Add(f);
+                for (int e = _entryStart[f]; e < _entryStart[f + 1]; e++)
+                {
+                    int r = _entryRes[e];
+                    if (_resCount[r] == 0)
+                    {
+                        _activeResPos[r] = _activeRes.Count;
+                        _activeRes.Add(r);
+                    }
+
+                    _entryPos[e] = _resCount[r];
+                    _resList[_resStart[r] + _resCount[r]++] = e;
+                }
+
+                changed = true;
+            }
+
+            if (active.Count == 0)
+            {
+                if (pending.Count == 0)
+                {
+                    break;
+                }
+
+                now = Math.Max(now, PeekTime(pending));
+                continue;
+            }
+
+            if (changed)
+            {
+                Allocate();
+                epochs++;
+                changed = false;
+            }
+
+            double tEnd = double.PositiveInfinity;
+            foreach (int f in active)
+            {
+                double t = now + remaining[f] / rate[f];
+                predicted[f] = t;
+                tEnd = Math.Min(tEnd, t);
+            }
+
+            double tNext = pending.Count > 0 ? Math.Min(tEnd, PeekTime(pending)) : tEnd;
+            double dt = tNext - now;
+            foreach (int r in _activeRes)
+            {
+                busy[r] += dt;
+            }
+
+            foreach (int f in active)
+            {
+                remaining[f] -= rate[f] * dt;
+            }
+
+            now = tNext;
+            if (tEnd <= now * (1 + SameTime))
+            {
+                for (int i = active.Count - 1; i >= 0; i--)
+                {
+                    int f = active[i];
+                    if (predicted[f] <= now * (1 + SameTime))
+                    {
+                        RemoveActive(f);
+                        Complete(f, predicted[f]);
+                        changed = true;
+                    }
+                }
+            }
+        }
+
+        if (done != n)
+        {
+            throw new InvalidOperationException($"Only {done} of {n} flows ran; the dependency check should have caught this.");
+        }
+
+        // Bytes per resource from the flows' fractions (exact), then per link direction.
+        var resBytes = new double[resources];
+        for (int f = 0; f < n; f++)
+        {
+            for (int e = _entryStart[f]; e < _entryStart[f + 1]; e++)
+            {
+                resBytes[_entryRes[e]] += _flows[f].Bytes * _entryCoef[e];
+            }
+        }
+
+        SystemSpec s = _g.System;
+        var links = new LinkUsage[2 * s.Links.Count];
+        for (int i = 0; i < s.Links.Count; i++)
+        {
+            LinkSpec l = s.Links[i];
+            for (int dir = 0; dir < 2; dir++)
+            {
+                int b = _g.ArcBundle[2 * i + dir];
+                double bytes = b < 0 ? 0 : resBytes[b] / _g.ArcCount[b];
+                double busyS = b < 0 ? 0 : busy[b];
+                links[2 * i + dir] = dir == 0
+                    ? new LinkUsage(l.Id, l.From, l.To, bytes, busyS)
+                    : new LinkUsage(l.Id, l.To, l.From, bytes, busyS);
+            }
+        }
+
+        var timings = new FlowTiming[n];
+        for (int f = 0; f < n; f++)
+        {
+            timings[f] = new FlowTiming(_flows[f].Id, start[f], txEnd[f], finish[f], _latency[f], _flows[f].Tag);
+        }
+
+        return new SimulationResult(timings, links, epochs, clock.Elapsed);
+
+        void Complete(int f, double t)
+        {
+            txEnd[f] = t;
+            finish[f] = _entryStart[f + 1] == _entryStart[f] ? t : t + _latency[f];
+            done++;
+            foreach (int g in dependents[f])
+            {
+                ready[g] = Math.Max(ready[g], finish[f]);
+                if (--depsLeft[g] == 0)
+                {
+                    pending.Enqueue(g, ready[g] + _flows[g].DelaySeconds);
+                }
+            }
+        }
+
+        void RemoveActive(int f)
+        {
+            int last = active[^1];
+            active[activePos[f]] = last;
+            activePos[last] = activePos[f];
+            active.RemoveAt(active.Count - 1);
+            for (int e = _entryStart[f]; e < _entryStart[f + 1]; e++)
+            {
+                int r = _entryRes[e];
+                int baseIdx = _resStart[r];
+                int lastEntry = _resList[baseIdx + _resCount[r] - 1];
+                _resList[baseIdx + _entryPos[e]] = lastEntry;
+                _entryPos[lastEntry] = _entryPos[e];
+                if (--_resCount[r] == 0)
+                {
+                    int lr = _activeRes[^1];
+                    _activeRes[_activeResPos[r]] = lr;
+                    _activeResPos[lr] = _activeResPos[r];
+                    _activeRes.RemoveAt(_activeRes.Count - 1);
+                }
+            }
+        }
+
+        // Progressive filling: every unfrozen flow rises at the same rate; when a resource fills, its flows freeze.
+        void Allocate()
+        {
+            heap.Clear();
+            foreach (int f in active)
+            {
+                frozen[f] = false;
+            }
+
+            foreach (int r in _activeRes)
+            {
+                double w = 0;
+                int baseIdx = _resStart[r];
+                for (int i = 0; i < _resCount[r]; i++)
+                {
+                    w += _entryCoef[_resList[baseIdx + i]];
+                }
+
+                weight[r] = w;
+                frozenLoad[r] = 0;
+                unfrozen[r] = _resCount[r];
+                version[r]++;
+                heap.Enqueue((r, version[r]), _g.Capacity[r] / w);
+            }
+
+            while (heap.TryDequeue(out var item, out double level))
+            {
+                int r = item.Res;
+                if (item.Version != version[r] || unfrozen[r] == 0)
+                {
+                    continue;
+                }
+
+                int baseIdx = _resStart[r];
+                for (int i = 0; i < _resCount[r]; i++)
+                {
+                    int f = _entryFlow[_resList[baseIdx + i]];
+                    if (frozen[f])
+                    {
+                        continue;
+                    }
+
+                    frozen[f] = true;
+                    rate[f] = level;
+                    for (int e = _entryStart[f]; e < _entryStart[f + 1]; e++)
+                    {
+                        int r2 = _entryRes[e];
+                        frozenLoad[r2] += _entryCoef[e] * level;
+                        weight[r2] -= _entryCoef[e];
+                        unfrozen[r2]--;
+                        if (!dirty[r2])
+                        {
+                            dirty[r2] = true;
+                            dirtyList.Add(r2);
+                        }
+                    }
+                }
+
+                foreach (int r2 in dirtyList)
+                {
+                    dirty[r2] = false;
+                    version[r2]++;
+                    if (unfrozen[r2] > 0)
+                    {
+                        double key = (_g.Capacity[r2] - frozenLoad[r2]) / weight[r2];
+                        heap.Enqueue((r2, version[r2]), key > level ? key : level);
+                    }
+                }
+
+                dirtyList.Clear();
+            }
+        }
+    }
+
+    private static double PeekTime(PriorityQueue<int, double> queue) =>
+        queue.TryPeek(out _, out double t) ? t : double.PositiveInfinity;
+
+    /// <summary>Checks the flow list; returns flow positions by id, each flow's dependents and dependency count.</summary>
+    private Dictionary<int, int> Validate(IReadOnlyList<Flow> flows, out int[][] dependents, out int[] depCount)
+    {
+        int devices = _g.System.DeviceCount;
+        var byId = new Dictionary<int, int>(_n);
+        for (int i = 0; i < _n; i++)
+        {
+            Flow f = flows[i] ?? throw new ArgumentException($"flows[{i}] is null.", nameof(flows));
+            if (!byId.TryAdd(f.Id, i))
+            {
+                throw new ArgumentException($"flows[{i}].Id {f.Id} is a duplicate of flows[{byId[f.Id]}].Id.", nameof(flows));
+            }
+
+            if ((uint)f.Source >= (uint)devices)
+            {
+                throw new ArgumentOutOfRangeException(nameof(flows), f.Source, $"flows[{i}].Source must be a device index in 0..{devices - 1}, was {f.Source}.");
+            }
+
+            if ((uint)f.Destination >= (uint)devices)
+            {
+                throw new ArgumentOutOfRangeException(nameof(flows), f.Destination, $"flows[{i}].Destination must be a device index in 0..{devices - 1}, was {f.Destination}.");
+            }
+
+            if (!(double.IsFinite(f.Bytes) && f.Bytes >= 0))
+            {
+                throw new ArgumentOutOfRangeException(nameof(flows), f.Bytes, $"flows[{i}].Bytes must be finite and >= 0, was {f.Bytes}.");
+            }
+
+            if (!(double.IsFinite(f.DelaySeconds) && f.DelaySeconds >= 0))
+            {
+                throw new ArgumentOutOfRangeException(nameof(flows), f.DelaySeconds, $"flows[{i}].DelaySeconds must be finite and >= 0, was {f.DelaySeconds}.");
+            }
+        }
+
+        var lists = new List<int>[_n];
+        depCount = new int[_n];
+        for (int i = 0; i < _n; i++)
+        {
+            foreach (int dep in flows[i].DependsOn ?? [])
+            {
+                if (!byId.TryGetValue(dep, out int j))
+                {
+                    throw new ArgumentException($"flows[{i}] (id {flows[i].Id}) depends on flow id {dep}, which is not in the list.", nameof(flows));
+                }
+
+                if (j == i)
+                {
+                    throw new ArgumentException($"flows[{i}] (id {flows[i].Id}) depends on itself.", nameof(flows));
+                }
+
+                (lists[j] ??= []).Add(i);
+                depCount[i]++;
+            }
+        }
+
+        dependents = lists.Select(l => l is null ? Array.Empty<int>() : l.ToArray()).ToArray();
+
+        // Kahn's algorithm: whatever is left over sits on a cycle.
+        var left = (int[])depCount.Clone();
+        var queue = new Queue<int>(Enumerable.Range(0, _n).Where(i => left[i] == 0));
+        int seen = 0;
+        while (queue.Count > 0)
+        {
+            int f = queue.Dequeue();
+            seen++;
+            foreach (int g in dependents[f])
+            {
+                if (--left[g] == 0)
+                {
+                    queue.Enqueue(g);
+                }
+            }
+        }
+
+        if (seen != _n)
+        {
+            int stuck = Array.FindIndex(left, c => c > 0);
+            throw new ArgumentException($"The dependencies of flows[{stuck}] (id {flows[stuck].Id}) form a cycle; no flow on it could start.", nameof(flows));
+        }
+
+        return byId;
+    }
+
+    private void RouteAll()
+    {
+        SystemSpec s = _g.System;
+        var router = new Router(_g);
+        var order = Enumerable.Range(0, _n).ToArray();
+        var keys = new long[_n];
+        for (int i = 0; i < _n; i++)
+        {
+            Flow f = _flows[i];
+            bool scaleOut = s.Devices[f.Source].SupernodeIndex != s.Devices[f.Destination].SupernodeIndex;
+            keys[i] = ((long)f.Destination << 1) | (scaleOut ? 1L : 0L);
+        }
+
+        Array.Sort(keys, order);
+        var bundles = new List<int>();
+        var fractions = new List<double>();
+        var perFlowBundles = new int[_n][];
+        var perFlowFractions = new double[_n][];
+        _latency = new double[_n];
+        long total = 0;
+        foreach (int i in order)
+        {
+            Flow f = _flows[i];
+            if (f.Source == f.Destination)
+            {
+                perFlowBundles[i] = [];
+                perFlowFractions[i] = [];
+                continue;
+            }
+
+            bool scaleOut = s.Devices[f.Source].SupernodeIndex != s.Devices[f.Destination].SupernodeIndex;
+            LinkNetwork network = scaleOut ? LinkNetwork.ScaleOut : LinkNetwork.ScaleUp;
+            int src = _g.GroupOf[f.Source], dst = _g.GroupOf[f.Destination];
+            router.SetDestination(dst, network);
+            if (!router.Reaches(src))
+            {
+                throw new NetworkUnreachableException(f.Id, s.Devices[f.Source].Id, s.Devices[f.Destination].Id,
+                    scaleOut ? "scale-out" : "scale-up");
+            }
+
+            bundles.Clear();
+            fractions.Clear();
+            _latency[i] = router.Route(src, bundles, fractions);
+            perFlowBundles[i] = bundles.ToArray();
+            perFlowFractions[i] = fractions.ToArray();
+            total += bundles.Count;
+        }
+
+        _entryStart = new int[_n + 1];
+        _entryRes = new int[total];
+        _entryCoef = new double[total];
+        _entryFlow = new int[total];
+        _entryPos = new int[total];
+        int e = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            _entryStart[i] = e;
+            int[] b = perFlowBundles[i];
+            double[] c = perFlowFractions[i];
+            for (int j = 0; j < b.Length; j++, e++)
+            {
+                _entryRes[e] = b[j];
+                _entryCoef[e] = c[j];
+                _entryFlow[e] = i;
+            }
+        }
+
+        _entryStart[_n] = e;
+    }
+
+    private void BuildResourceLists()
+    {
+        int r = _g.BundleCount;
+        var refs = new int[r];
+        foreach (int res in _entryRes)
+        {
+            refs[res]++;
+        }
+
+        _resStart = new int[r + 1];
+        for (int i = 0; i < r; i++)
+        {
+            _resStart[i + 1] = _resStart[i] + refs[i];
+        }
+
+        _resList = new int[_entryRes.Length];
+        _resCount = new int[r];
+        _activeResPos = new int[r];
+    }
+}

@@ -1,0 +1,198 @@
+using CloudMatrix.Compute.Topology;
+
+namespace CloudMatrix.Compute.Network;
+
+/// <summary>
+/// Multipath routing over shortest paths (in hops) of one network (scale-up inside a supernode, scale-out between
+/// supernodes). A flow is split at every vertex over all next hops that lie on a shortest path:
+/// <list type="bullet">
+/// <item>at a switch, in proportion to k x min(b, c(w)), where k x b is the bandwidth of the next-hop bundle and
+/// c(w) the onward capacity of the next vertex: c(w) = sum over its next hops of k x min(b, c(next)), and
+/// c(destination) = infinity (a bottleneck-sum, the max flow of a series-parallel route);</item>
+/// <item>at the source device, in proportion to k x b x c(w): the device's own link and the shared fabric behind it
+/// both count, so a fault deep in the fabric moves exactly its share of traffic off the affected plane.</item>
+/// </list>
+/// On CloudMatrix384 this spreads a flow evenly over the 7 planes and the 16 L2 chips of each plane when nothing is
+/// faulty. The path latency of a flow is that of its slowest used path (sum of the hop latencies).
+/// </summary>
+internal sealed class Router
+{
+    private readonly FabricGraph _g;
+    private readonly int[] _dist;
+    private readonly double[] _onward;
+    private readonly int[] _stamp;
+    private readonly double[] _phi;
+    private readonly double[] _lat;
+    private readonly List<int> _frontier = [];
+    private readonly List<int> _next = [];
+    private readonly List<int> _bfs = [];
+    private int _epoch;
+    private LinkNetwork _network;
+    private int _destination = -1;
+
+    public Router(FabricGraph graph)
+    {
+        _g = graph;
+        int n = graph.VertexCount;
+        _dist = new int[n];
+        _onward = new double[n];
+        _stamp = new int[n];
+        _phi = new double[n];
+        _lat = new double[n];
+    }
+
+    /// <summary>Prepares distances and onward capacities towards <paramref name="destination"/> (a group vertex).</summary>
+    public void SetDestination(int destination, LinkNetwork network)
+    {
+        if (destination == _destination && network == _network)
+        {
+            return;
+        }
+
+        _destination = destination;
+        _network = network;
+        Array.Fill(_dist, -1);
+        _bfs.Clear();
+        _dist[destination] = 0;
+        _onward[destination] = double.PositiveInfinity;
+        _bfs.Add(destination);
+        for (int head = 0; head < _bfs.Count; head++)
+        {
+            int v = _bfs[head];
+            for (int i = _g.InStart[v]; i < _g.InStart[v + 1]; i++)
+            {
+                int b = _g.InBundles[i];
+                int u = _g.From[b];
+                if (_g.Network[b] == network && _dist[u] < 0)
+                {
+                    _dist[u] = _dist[v] + 1;
+                    _bfs.Add(u);
+                }
+            }
+        }
+
+        // Onward capacity in increasing distance (every next hop is already done).
+        for (int idx = 1; idx < _bfs.Count; idx++)
+        {
+            int v = _bfs[idx];
+            double c = 0;
+            for (int i = _g.OutStart[v]; i < _g.OutStart[v + 1]; i++)
+            {
+                int b = _g.OutBundles[i];
+                int w = _g.To[b];
+                if (_g.Network[b] == network && _dist[w] == _dist[v] - 1)
+                {
+                    c += _g.PerMemberCount[b] * Math.Min(_g.MemberCapacity[b], _onward[w]);
+                }
+            }
+
+            _onward[v] = c;
+        }
+    }
+
+    /// <summary>Whether <paramref name="source"/> reaches the current destination.</summary>
+    public bool Reaches(int source) => _dist[source] >= 0;
+
+    /// <summary>
+    /// Adds the bundles of a flow from <paramref name="source"/> to the current destination with the fraction of
+    /// the flow each carries; returns the path latency in seconds.
+    /// </summary>
+    public double Route(int source, List<int> bundles, List<double> fractions)
+    {
+        _epoch++;
+        _frontier.Clear();
+        _frontier.Add(source);
+        _stamp[source] = _epoch;
+        _phi[source] = 1;
+        _lat[source] = 0;
+        LinkNetwork network = _network;
+        while (true)
+        {
+            _next.Clear();
+            foreach (int v in _frontier)
+            {
+                if (v == _destination)
+                {
+                    return _lat[v];
+                }
+
+                int d = _dist[v] - 1;
+                bool atSource = v == source;
+                double total = 0;
+                bool infinite = false;
+                for (int i = _g.OutStart[v]; i < _g.OutStart[v + 1]; i++)
+                {
+                    int b = _g.OutBundles[i];
+                    if (_g.Network[b] != network || _dist[_g.To[b]] != d)
+                    {
+                        continue;
+                    }
+
+                    double c = _onward[_g.To[b]];
+                    if (double.IsPositiveInfinity(c))
+                    {
+                        if (!infinite)
+                        {
+                            infinite = true;
+                            total = 0;
+                        }
+
+                        total += _g.PerMemberCount[b] * _g.MemberCapacity[b];
+                    }
+                    else if (!infinite)
+                    {
+                        total += Weight(b, c, atSource);
+                    }
+                }
+
+                for (int i = _g.OutStart[v]; i < _g.OutStart[v + 1]; i++)
+                {
+                    int b = _g.OutBundles[i];
+                    int w = _g.To[b];
+                    if (_g.Network[b] != network || _dist[w] != d)
+                    {
+                        continue;
+                    }
+
+                    double c = _onward[w];
+                    double weight = infinite
+                        ? (double.IsPositiveInfinity(c) ? _g.PerMemberCount[b] * _g.MemberCapacity[b] : 0)
+                        : Weight(b, c, atSource);
+                    if (weight <= 0)
+                    {
+                        continue;
+                    }
+
+                    double f = _phi[v] * (weight / total);
+                    bundles.Add(b);
+                    fractions.Add(f);
+                    double arrive = _lat[v] + _g.Latency[b];
+                    if (_stamp[w] != _epoch)
+                    {
+                        _stamp[w] = _epoch;
+                        _phi[w] = f;
+                        _lat[w] = arrive;
+                        _next.Add(w);
+                    }
+                    else
+                    {
+                        _phi[w] += f;
+                        _lat[w] = Math.Max(_lat[w], arrive);
+                    }
+                }
+            }
+
+            if (_next.Count == 0)
+            {
+                throw new InvalidOperationException("Routing lost its way: no next hop towards the destination.");
+            }
+
+            _frontier.Clear();
+            _frontier.AddRange(_next);
+        }
+    }
+
+    private double Weight(int b, double onward, bool atSource) => atSource
+        ? _g.PerMemberCount[b] * _g.MemberCapacity[b] * onward
+        : _g.PerMemberCount[b] * Math.Min(_g.MemberCapacity[b], onward);
+}

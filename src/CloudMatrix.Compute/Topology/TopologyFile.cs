@@ -1,0 +1,427 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace CloudMatrix.Compute.Topology;
+
+/// <summary>
+/// Reads and writes the versioned topology file format (<c>"format": "cmx-topology", "version": 1</c>), documented
+/// in <c>docs/topology-format.md</c>. Saving then loading gives an equal system, and loading then saving gives the
+/// same text.
+/// </summary>
+public static class TopologyFile
+{
+    /// <summary>The <c>format</c> field's value.</summary>
+    public const string FormatName = "cmx-topology";
+
+    /// <summary>The format version this library writes and reads.</summary>
+    public const int Version = 1;
+
+    /// <summary>Loads the topology file at <paramref name="path"/>.</summary>
+    /// <exception cref="TopologyFormatException">The file is not valid: the message names the file, the JSON path and the reason.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static SystemSpec Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Writes <paramref name="system"/> to <paramref name="path"/> (UTF-8, indented).</summary>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static void Save(SystemSpec system, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        File.WriteAllText(path, ToJson(system), new UTF8Encoding(false));
+    }
+
+    /// <summary>The file text of <paramref name="system"/>.</summary>
+    public static string ToJson(SystemSpec system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("format", FormatName);
+            w.WriteNumber("version", Version);
+            w.WriteString("name", system.Name);
+            w.WriteString("granularity", system.Granularity == DeviceGranularity.Die ? "die" : "npu");
+            w.WriteNumber("nodes", system.NodeCount);
+            w.WriteNumber("racks", system.RackCount);
+            w.WriteNumber("supernodes", system.SupernodeCount);
+            w.WriteNumber("power_watts", system.PowerWatts);
+            w.WriteNumber("cost_usd", system.CostUsd);
+            w.WriteStartObject("sources");
+            foreach (var s in system.Sources)
+            {
+                w.WriteString(s.Key, s.Value);
+            }
+
+            w.WriteEndObject();
+            NpuSpec n = system.Npu;
+            w.WriteStartObject("npu");
+            w.WriteString("name", n.Name);
+            w.WriteNumber("dies", n.Dies);
+            w.WriteNumber("bf16_flops_per_second", n.Bf16FlopsPerSecond);
+            w.WriteNumber("fp16_flops_per_second", n.Fp16FlopsPerSecond);
+            w.WriteNumber("fp32_flops_per_second", n.Fp32FlopsPerSecond);
+            w.WriteNumber("vector_flops_per_second", n.VectorFlopsPerSecond);
+            w.WriteNumber("hbm_capacity_bytes", n.HbmCapacityBytes);
+            w.WriteNumber("hbm_bytes_per_second", n.HbmBytesPerSecond);
+            w.WriteEndObject();
+            if (system.Cpu is { } cpu)
+            {
+                w.WriteStartObject("cpu");
+                w.WriteString("name", cpu.Name);
+                w.WriteNumber("count_per_node", cpu.CountPerNode);
+                w.WriteNumber("scale_up_bytes_per_second", cpu.ScaleUpBytesPerSecond);
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteNull("cpu");
+            }
+
+            w.WriteStartArray("switch_chips");
+            foreach (SwitchChipSpec c in system.Switches.Select(s => s.Chip).Distinct())
+            {
+                w.WriteStartObject();
+                w.WriteString("name", c.Name);
+                w.WriteNumber("ports", c.Ports);
+                w.WriteNumber("port_bytes_per_second", c.PortBytesPerSecond);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("devices");
+            foreach (DeviceSpec d in system.Devices)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", d.Id);
+                w.WriteNumber("node", d.NodeIndex);
+                w.WriteNumber("supernode", d.SupernodeIndex);
+                w.WriteNumber("chip", d.ChipIndex);
+                w.WriteNumber("die", d.DieIndex);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("switches");
+            foreach (SwitchSpec s in system.Switches)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", s.Id);
+                w.WriteString("tier", s.Tier);
+                w.WriteString("chip", s.Chip.Name);
+                w.WriteNumber("node", s.NodeIndex);
+                w.WriteNumber("supernode", s.SupernodeIndex);
+                w.WriteNumber("plane", s.Plane);
+                if (s.Group is null)
+                {
+                    w.WriteNull("group");
+                }
+                else
+                {
+                    w.WriteString("group", s.Group);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("links");
+            foreach (LinkSpec l in system.Links)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", l.Id);
+                w.WriteString("from", l.From);
+                w.WriteString("to", l.To);
+                w.WriteNumber("bandwidth_bytes_per_second", l.BandwidthBytesPerSecond);
+                w.WriteNumber("latency_seconds", l.LatencySeconds);
+                w.WriteString("medium", MediumName(l.Medium));
+                w.WriteString("network", l.Network == LinkNetwork.ScaleOut ? "scale_out" : "scale_up");
+                w.WriteNumber("optical_transceivers", l.OpticalTransceivers);
+                w.WriteNumber("plane", l.Plane);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    /// <summary>Parses file text; <paramref name="sourceName"/> names it in error messages.</summary>
+    /// <exception cref="TopologyFormatException">The text is not a valid topology: the message names the source, the JSON path and the reason.</exception>
+    public static SystemSpec Parse(string json, string sourceName = "(text)")
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException ex)
+        {
+            throw new TopologyFormatException(sourceName, "$",
+                $"not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {ex.Message}");
+        }
+
+        using (doc)
+        {
+            var r = new Reader(sourceName);
+            try
+            {
+                return r.ReadSystem(doc.RootElement);
+            }
+            catch (ArgumentException ex) when (ex.ParamName is { } p && ex is not ArgumentNullException)
+            {
+                string reason = ex.Message;
+                int cut = reason.IndexOf(" (Parameter '", StringComparison.Ordinal);
+                if (cut >= 0)
+                {
+                    reason = reason[..cut];
+                }
+
+                if (reason.StartsWith(p + ": ", StringComparison.Ordinal))
+                {
+                    reason = reason[(p.Length + 2)..];
+                }
+
+                throw new TopologyFormatException(sourceName, p, reason);
+            }
+        }
+    }
+
+    private static string MediumName(LinkMedium m) => m switch
+    {
+        LinkMedium.Optical => "optical",
+        LinkMedium.OnPackage => "on_package",
+        _ => "electrical",
+    };
+
+    private sealed class Reader(string source)
+    {
+        public SystemSpec ReadSystem(JsonElement root)
+        {
+            Object(root, "$");
+            Fields(root, "$", "format", "version", "name", "granularity", "nodes", "racks", "supernodes", "power_watts",
+                "cost_usd", "sources", "npu", "cpu", "switch_chips", "devices", "switches", "links");
+            string format = Str(root, "$", "format");
+            if (format != FormatName)
+            {
+                throw Fail("format", $"must be \"{FormatName}\", was \"{format}\"");
+            }
+
+            int version = Int(root, "$", "version");
+            if (version != Version)
+            {
+                throw Fail("version", $"this library reads version {Version}, the file is version {version}");
+            }
+
+            JsonElement npuEl = Req(root, "$", "npu");
+            Object(npuEl, "npu");
+            Fields(npuEl, "npu", "name", "dies", "bf16_flops_per_second", "fp16_flops_per_second", "fp32_flops_per_second",
+                "vector_flops_per_second", "hbm_capacity_bytes", "hbm_bytes_per_second");
+            var npu = new NpuSpec(Str(npuEl, "npu", "name"), Int(npuEl, "npu", "dies"),
+                Num(npuEl, "npu", "bf16_flops_per_second"), Num(npuEl, "npu", "fp16_flops_per_second", 0),
+                Num(npuEl, "npu", "fp32_flops_per_second", 0), Num(npuEl, "npu", "vector_flops_per_second"),
+                Long(npuEl, "npu", "hbm_capacity_bytes"), Num(npuEl, "npu", "hbm_bytes_per_second"));
+            string granularity = Str(root, "$", "granularity", "npu");
+            var b = new TopologyBuilder(Str(root, "$", "name"), npu)
+            {
+                Granularity = granularity switch
+                {
+                    "npu" => DeviceGranularity.Npu,
+                    "die" => DeviceGranularity.Die,
+                    _ => throw Fail("granularity", $"must be \"npu\" or \"die\", was \"{granularity}\""),
+                },
+                NodeCount = Int(root, "$", "nodes", 0),
+                RackCount = Int(root, "$", "racks", 0),
+                SupernodeCount = Int(root, "$", "supernodes", 0),
+                PowerWatts = Num(root, "$", "power_watts", 0),
+                CostUsd = Num(root, "$", "cost_usd", 0),
+            };
+            if (root.TryGetProperty("sources", out JsonElement sources) && sources.ValueKind != JsonValueKind.Null)
+            {
+                Object(sources, "sources");
+                foreach (JsonProperty p in sources.EnumerateObject())
+                {
+                    b.Source(p.Name, p.Value.ValueKind == JsonValueKind.String
+                        ? p.Value.GetString()!
+                        : throw Fail("sources." + p.Name, "must be a string"));
+                }
+            }
+
+            if (root.TryGetProperty("cpu", out JsonElement cpu) && cpu.ValueKind != JsonValueKind.Null)
+            {
+                Object(cpu, "cpu");
+                Fields(cpu, "cpu", "name", "count_per_node", "scale_up_bytes_per_second");
+                b.Cpu = new CpuSpec(Str(cpu, "cpu", "name"), Int(cpu, "cpu", "count_per_node"), Num(cpu, "cpu", "scale_up_bytes_per_second", 0));
+            }
+
+            var chips = new Dictionary<string, SwitchChipSpec>(StringComparer.Ordinal);
+            int i = 0;
+            foreach (JsonElement c in Arr(root, "switch_chips", required: false))
+            {
+                string p = $"switch_chips[{i++}]";
+                Object(c, p);
+                Fields(c, p, "name", "ports", "port_bytes_per_second");
+                var chip = new SwitchChipSpec(Str(c, p, "name"), Int(c, p, "ports"), Num(c, p, "port_bytes_per_second"));
+                if (!chips.TryAdd(chip.Name, chip))
+                {
+                    throw Fail(p + ".name", $"duplicate switch chip name '{chip.Name}'");
+                }
+            }
+
+            i = 0;
+            foreach (JsonElement d in Arr(root, "devices", required: true))
+            {
+                string p = $"devices[{i}]";
+                Object(d, p);
+                Fields(d, p, "id", "node", "supernode", "chip", "die");
+                b.AddDevice(Str(d, p, "id"), Int(d, p, "node", 0), Int(d, p, "supernode", 0), Int(d, p, "chip", i), Int(d, p, "die", -1));
+                i++;
+            }
+
+            i = 0;
+            foreach (JsonElement s in Arr(root, "switches", required: false))
+            {
+                string p = $"switches[{i++}]";
+                Object(s, p);
+                Fields(s, p, "id", "tier", "chip", "node", "supernode", "plane", "group");
+                string chipName = Str(s, p, "chip");
+                if (!chips.TryGetValue(chipName, out SwitchChipSpec? chip))
+                {
+                    throw Fail(p + ".chip", $"'{chipName}' is not in switch_chips (dangling chip name)");
+                }
+
+                string? group = s.TryGetProperty("group", out JsonElement g) && g.ValueKind != JsonValueKind.Null
+                    ? (g.ValueKind == JsonValueKind.String ? g.GetString() : throw Fail(p + ".group", "must be a string or null"))
+                    : null;
+                b.AddSwitch(new SwitchSpec(Str(s, p, "id"), Str(s, p, "tier", ""), chip, Int(s, p, "node", -1),
+                    Int(s, p, "supernode", 0), Int(s, p, "plane", -1), group));
+            }
+
+            i = 0;
+            foreach (JsonElement l in Arr(root, "links", required: true))
+            {
+                string p = $"links[{i++}]";
+                Object(l, p);
+                Fields(l, p, "id", "from", "to", "bandwidth_bytes_per_second", "latency_seconds", "medium", "network",
+                    "optical_transceivers", "plane");
+                string medium = Str(l, p, "medium", "electrical");
+                string network = Str(l, p, "network", "scale_up");
+                b.AddLink(new LinkSpec(Str(l, p, "id"), Str(l, p, "from"), Str(l, p, "to"),
+                    Num(l, p, "bandwidth_bytes_per_second"), Num(l, p, "latency_seconds", 0),
+                    medium switch
+                    {
+                        "electrical" => LinkMedium.Electrical,
+                        "optical" => LinkMedium.Optical,
+                        "on_package" => LinkMedium.OnPackage,
+                        _ => throw Fail(p + ".medium", $"must be \"electrical\", \"optical\" or \"on_package\", was \"{medium}\""),
+                    },
+                    network switch
+                    {
+                        "scale_up" => LinkNetwork.ScaleUp,
+                        "scale_out" => LinkNetwork.ScaleOut,
+                        _ => throw Fail(p + ".network", $"must be \"scale_up\" or \"scale_out\", was \"{network}\""),
+                    },
+                    Num(l, p, "optical_transceivers", 0), Int(l, p, "plane", -1)));
+            }
+
+            return b.Build();
+        }
+
+        private TopologyFormatException Fail(string path, string reason) => new(source, path, reason);
+
+        private static string Join(string parent, string name) => parent == "$" ? name : parent + "." + name;
+
+        private void Object(JsonElement e, string path)
+        {
+            if (e.ValueKind != JsonValueKind.Object)
+            {
+                throw Fail(path, $"must be a JSON object, was {e.ValueKind.ToString().ToLowerInvariant()}");
+            }
+        }
+
+        private void Fields(JsonElement e, string path, params string[] known)
+        {
+            foreach (JsonProperty p in e.EnumerateObject())
+            {
+                if (Array.IndexOf(known, p.Name) < 0)
+                {
+                    throw Fail(Join(path, p.Name), $"unknown field; known fields here: {string.Join(", ", known)}");
+                }
+            }
+        }
+
+        private JsonElement Req(JsonElement e, string path, string name) =>
+            e.TryGetProperty(name, out JsonElement v) && v.ValueKind != JsonValueKind.Null
+                ? v
+                : throw Fail(Join(path, name), "is required");
+
+        private JsonElement[] Arr(JsonElement root, string name, bool required)
+        {
+            if (!root.TryGetProperty(name, out JsonElement a) || a.ValueKind == JsonValueKind.Null)
+            {
+                return required ? throw Fail(name, "is required") : [];
+            }
+
+            return a.ValueKind == JsonValueKind.Array ? a.EnumerateArray().ToArray() : throw Fail(name, "must be a JSON array");
+        }
+
+        private string Str(JsonElement e, string path, string name, string? fallback = null)
+        {
+            if (!e.TryGetProperty(name, out JsonElement v) || v.ValueKind == JsonValueKind.Null)
+            {
+                return fallback ?? throw Fail(Join(path, name), "is required");
+            }
+
+            return v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Fail(Join(path, name), $"must be a string, was {v.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        private double Num(JsonElement e, string path, string name, double? fallback = null)
+        {
+            if (!e.TryGetProperty(name, out JsonElement v) || v.ValueKind == JsonValueKind.Null)
+            {
+                return fallback ?? throw Fail(Join(path, name), "is required");
+            }
+
+            if (v.ValueKind == JsonValueKind.Number)
+            {
+                return v.GetDouble();
+            }
+
+            // JSON has no NaN or infinity; accept them as strings so validation can say what is wrong with them.
+            if (v.ValueKind == JsonValueKind.String &&
+                double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && !double.IsFinite(d))
+            {
+                return d;
+            }
+
+            throw Fail(Join(path, name), $"must be a number, was {v.GetRawText()}");
+        }
+
+        private int Int(JsonElement e, string path, string name, int? fallback = null)
+        {
+            if (!e.TryGetProperty(name, out JsonElement v) || v.ValueKind == JsonValueKind.Null)
+            {
+                return fallback ?? throw Fail(Join(path, name), "is required");
+            }
+
+            return v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)
+                ? i
+                : throw Fail(Join(path, name), $"must be a whole number, was {v.GetRawText()}");
+        }
+
+        private long Long(JsonElement e, string path, string name)
+        {
+            return e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long i)
+                ? i
+                : throw Fail(Join(path, name), e.TryGetProperty(name, out v) ? $"must be a whole number, was {v.GetRawText()}" : "is required");
+        }
+    }
+}
