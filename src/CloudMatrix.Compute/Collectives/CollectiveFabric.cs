@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using CloudMatrix.Compute.Topology;
+
 namespace CloudMatrix.Compute.Collectives;
 
 /// <summary>
@@ -23,6 +26,19 @@ internal sealed class CollectiveFabric
     public ITransferSimulator Network { get; }
 
     public DeviceReduceModel Reduce { get; }
+
+    private static readonly ConditionalWeakTable<SystemSpec, CollectiveFabric> Cache = [];
+
+    /// <summary>The fabric of <paramref name="system"/>: its network simulator and its devices' reduce roofline.</summary>
+    public static CollectiveFabric For(SystemSpec system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return Cache.GetValue(system, s => new CollectiveFabric(
+            s.Name,
+            [.. s.Devices.Select(d => d.NodeIndex)],
+            new NetworkSimulatorAdapter(s),
+            new DeviceReduceModel(s.Npu.VectorFlopsPerSecond, s.Npu.HbmBytesPerSecond)));
+    }
 
     /// <summary>An ideal single-switch system of <paramref name="devices"/> devices, <paramref name="devicesPerNode"/> to a node.</summary>
     public static CollectiveFabric IdealSwitch(int devices, double bytesPerSecond, double latencySeconds, DeviceReduceModel reduce, int devicesPerNode = 1)

@@ -20,4 +20,7 @@ public enum CollectiveOperation
 
     /// <summary>Rank <c>j</c> ends with part <c>j</c> of every rank's buffer, concatenated in group order.</summary>
     AllToAll,
+
+    /// <summary>Point to point: the group's second device ends with the first device's buffer (a group of exactly two).</summary>
+    SendReceive,
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CloudMatrix.Compute.Numerics;
+using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Collectives;
 
@@ -63,10 +64,86 @@ public static partial class Collectives
         {
             CollectiveOperation.AllReduce => 2 * (n - 1) / n,
             CollectiveOperation.ReduceScatter or CollectiveOperation.AllGather or CollectiveOperation.AllToAll => (n - 1) / n,
-            CollectiveOperation.Broadcast or CollectiveOperation.Reduce => 1,
+            CollectiveOperation.Broadcast or CollectiveOperation.Reduce or CollectiveOperation.SendReceive => 1,
             _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Unknown collective operation."),
         };
     }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on real FP32 buffers, one per group member in group order, and times the
+    /// same algorithm on <paramref name="system"/>'s network model.
+    /// </summary>
+    /// <param name="system">The modelled machine.</param>
+    /// <param name="operation">The collective.</param>
+    /// <param name="buffers">Each rank's input, all of one length (elements); only read unless <see cref="CollectiveOptions.InPlace"/>.</param>
+    /// <param name="algorithm">The algorithm, or <see cref="CollectiveAlgorithm.Auto"/> for the fastest by the model.</param>
+    /// <param name="options">Group, root, determinism, chunking; null for the defaults.</param>
+    /// <returns>Each rank's output and the simulated timing.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="system"/>, <paramref name="buffers"/> or a buffer is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// Unequal buffer lengths; a buffer count that is not the group size; an empty group or a duplicate device; an
+    /// algorithm that does not implement the operation; in-place where output and input lengths differ.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">A device index outside the system; a root outside the group; negative chunks.</exception>
+    public static CollectiveResult<float> Run(SystemSpec system, CollectiveOperation operation, IReadOnlyList<float[]> buffers,
+        CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
+        Run(CollectiveFabric.For(system), operation, buffers, algorithm, options);
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on real BF16 buffers (reduced in FP32, partial sums rounded to BF16 on the
+    /// wire unless <see cref="CollectiveOptions.Fp32Partials"/>) and times it on <paramref name="system"/>.
+    /// </summary>
+    /// <param name="system">The modelled machine.</param>
+    /// <param name="operation">The collective.</param>
+    /// <param name="buffers">Each rank's input, all of one length (elements).</param>
+    /// <param name="algorithm">The algorithm, or <see cref="CollectiveAlgorithm.Auto"/>.</param>
+    /// <param name="options">Null for the defaults.</param>
+    /// <returns>Each rank's output and the simulated timing.</returns>
+    /// <exception cref="ArgumentNullException">An argument or a buffer is null.</exception>
+    /// <exception cref="ArgumentException">As for the FP32 overload.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for the FP32 overload.</exception>
+    public static CollectiveResult<BFloat16> Run(SystemSpec system, CollectiveOperation operation, IReadOnlyList<BFloat16[]> buffers,
+        CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
+        Run(CollectiveFabric.For(system), operation, buffers, algorithm, options);
+
+    /// <summary>All-reduce of FP32 buffers: <see cref="Run(SystemSpec, CollectiveOperation, IReadOnlyList{float[]}, CollectiveAlgorithm, CollectiveOptions?)"/> with <see cref="CollectiveOperation.AllReduce"/>.</summary>
+    /// <param name="system">The modelled machine.</param>
+    /// <param name="buffers">Each rank's input, all of one length.</param>
+    /// <param name="algorithm">The algorithm, or Auto.</param>
+    /// <param name="options">Null for the defaults.</param>
+    /// <returns>Each rank's sum and the simulated timing.</returns>
+    /// <exception cref="ArgumentException">As for <c>Run</c>.</exception>
+    public static CollectiveResult<float> AllReduce(SystemSpec system, IReadOnlyList<float[]> buffers,
+        CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
+        Run(system, CollectiveOperation.AllReduce, buffers, algorithm, options);
+
+    /// <summary>All-reduce of BF16 buffers (FP32 reduction); see the FP32 overload.</summary>
+    /// <param name="system">The modelled machine.</param>
+    /// <param name="buffers">Each rank's input, all of one length.</param>
+    /// <param name="algorithm">The algorithm, or Auto.</param>
+    /// <param name="options">Null for the defaults.</param>
+    /// <returns>Each rank's sum and the simulated timing.</returns>
+    /// <exception cref="ArgumentException">As for <c>Run</c>.</exception>
+    public static CollectiveResult<BFloat16> AllReduce(SystemSpec system, IReadOnlyList<BFloat16[]> buffers,
+        CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
+        Run(system, CollectiveOperation.AllReduce, buffers, algorithm, options);
+
+    /// <summary>
+    /// Times <paramref name="operation"/> without data: <paramref name="elementsPerRank"/> input elements per rank
+    /// (for all-gather each rank's contribution, so S = n × that).
+    /// </summary>
+    /// <param name="system">The modelled machine.</param>
+    /// <param name="operation">The collective.</param>
+    /// <param name="elementsPerRank">Input elements per rank, ≥ 0.</param>
+    /// <param name="dataType">Element type of the buffers.</param>
+    /// <param name="algorithm">The algorithm, or Auto.</param>
+    /// <param name="options">Null for the defaults.</param>
+    /// <returns>The simulated timing.</returns>
+    /// <exception cref="ArgumentException">As for <c>Run</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="elementsPerRank"/> is negative, or as for <c>Run</c>.</exception>
+    public static CollectiveTiming Estimate(SystemSpec system, CollectiveOperation operation, int elementsPerRank, CollectiveDataType dataType,
+        CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
+        Estimate(CollectiveFabric.For(system), operation, elementsPerRank, dataType, algorithm, options);
 
     internal static bool IsReducing(CollectiveOperation operation) =>
         operation is CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter or CollectiveOperation.Reduce;
@@ -145,12 +222,13 @@ public static partial class Collectives
         return pipelined ? (int)Math.Clamp(Math.Ceiling(bytes / DefaultChunkBytes), 1, MaxDefaultChunks) : 1;
     }
 
-    /// <summary>Times <paramref name="operation"/> on <paramref name="fabric"/> for <paramref name="length"/> input elements per rank.</summary>
-    internal static CollectiveTiming Estimate(CollectiveFabric fabric, CollectiveOperation operation, int length, CollectiveDataType type,
+    /// <summary>Times <paramref name="operation"/> on <paramref name="fabric"/> for <paramref name="elementsPerRank"/> input elements per rank.</summary>
+    internal static CollectiveTiming Estimate(CollectiveFabric fabric, CollectiveOperation operation, int elementsPerRank, CollectiveDataType type,
         CollectiveAlgorithm algorithm, CollectiveOptions? options)
     {
         options ??= CollectiveOptions.Default;
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfNegative(elementsPerRank);
+        int length = elementsPerRank;
         int[] group = ResolveGroup(fabric.DeviceCount, options.Group);
         int root = ResolveRoot(group, options.Root);
         return Time(fabric, operation, group, root, length, type, algorithm, options);

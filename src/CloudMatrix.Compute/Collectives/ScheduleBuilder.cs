@@ -67,7 +67,11 @@ internal sealed class ScheduleBuilder
     }
 
     /// <summary>Adds a step (a transfer, or local work when <paramref name="source"/> equals <paramref name="destination"/>).</summary>
-    public int Add(int source, int destination, StepKind kind, StepSource from, int sourceOffset, int destinationOffset, int count, int lane = 0)
+    /// <remarks>
+    /// With <paramref name="rendezvous"/> the transfer also waits for the destination's frontier: an exchange
+    /// (MPI sendrecv) starts when both sides are ready, so an idle rank cannot run ahead into a busy partner.
+    /// </remarks>
+    public int Add(int source, int destination, StepKind kind, StepSource from, int sourceOffset, int destinationOffset, int count, int lane = 0, bool rendezvous = false)
     {
         bool ownRound = !_inRound;
         if (ownRound) BeginRound();
@@ -78,6 +82,14 @@ internal sealed class ScheduleBuilder
         foreach (int d in _frontier[srcSlot])
         {
             _dependencies.Add(d);
+        }
+
+        if (rendezvous && source != destination)
+        {
+            foreach (int d in _frontier[destination * _lanes + lane])
+            {
+                if (!_frontier[srcSlot].Contains(d)) _dependencies.Add(d);
+            }
         }
 
         if (source != destination)

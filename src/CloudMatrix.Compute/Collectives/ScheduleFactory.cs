@@ -25,6 +25,7 @@ internal static class ScheduleFactory
             CollectiveAlgorithm.Ring, CollectiveAlgorithm.HalvingDoubling, CollectiveAlgorithm.Direct,
         ],
         CollectiveOperation.AllToAll => [CollectiveAlgorithm.Direct, CollectiveAlgorithm.Pairwise],
+        CollectiveOperation.SendReceive => [CollectiveAlgorithm.Direct],
         _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Unknown collective operation."),
     };
 
@@ -51,7 +52,8 @@ internal static class ScheduleFactory
             CollectiveOperation.AllGather => AllGather(algorithm, n, length, chunks),
             CollectiveOperation.Broadcast => Broadcast(algorithm, n, length, root, chunks),
             CollectiveOperation.Reduce => Reduce(algorithm, n, length, root, chunks),
-            _ => AllToAll(algorithm, n, length),
+            CollectiveOperation.AllToAll => AllToAll(algorithm, n, length),
+            _ => SendReceive(n, length, chunks),
         };
     }
 
@@ -91,12 +93,12 @@ internal static class ScheduleFactory
         }
     }
 
-    private static void Chunked(ScheduleBuilder b, int source, int destination, StepKind kind, StepSource from, int srcOffset, int dstOffset, int count, int chunks, int laneBase)
+    private static void Chunked(ScheduleBuilder b, int source, int destination, StepKind kind, StepSource from, int srcOffset, int dstOffset, int count, int chunks, int laneBase, bool rendezvous = false)
     {
         for (int j = 0; j < chunks; j++)
         {
             var (o, c) = Part(count, chunks, j);
-            b.Add(source, destination, kind, from, srcOffset + o, dstOffset + o, c, laneBase + j);
+            b.Add(source, destination, kind, from, srcOffset + o, dstOffset + o, c, laneBase + j, rendezvous);
         }
     }
 
@@ -151,7 +153,7 @@ internal static class ScheduleFactory
             {
                 int mid = (lo[v] + hi[v]) / 2;
                 var (o, c) = (v & d) == 0 ? Span(segments, mid, hi[v]) : Span(segments, lo[v], mid);
-                Chunked(b, members[v], members[v ^ d], StepKind.Reduce, StepSource.Work, o, o, c, chunks, 0);
+                Chunked(b, members[v], members[v ^ d], StepKind.Reduce, StepSource.Work, o, o, c, chunks, 0, rendezvous: true);
             }
 
             b.EndRound();
@@ -175,7 +177,7 @@ internal static class ScheduleFactory
             {
                 int first = v & ~(d - 1);
                 var (o, c) = Span(segments, first, first + d);
-                Chunked(b, members[v], members[v ^ d], StepKind.Copy, StepSource.Work, o, o, c, chunks, 0);
+                Chunked(b, members[v], members[v ^ d], StepKind.Copy, StepSource.Work, o, o, c, chunks, 0, rendezvous: true);
             }
 
             b.EndRound();
@@ -553,7 +555,7 @@ internal static class ScheduleFactory
                     b.BeginRound();
                     for (int rel = d; rel < n; rel += 2 * d)
                     {
-                        Chunked(b, order[rel], order[rel - d], StepKind.Reduce, StepSource.Work, 0, 0, length, chunks, 0);
+                        Chunked(b, order[rel], order[rel - d], StepKind.Reduce, StepSource.Work, 0, 0, length, chunks, 0, rendezvous: true);
                     }
 
                     b.EndRound();
@@ -582,6 +584,18 @@ internal static class ScheduleFactory
         Array.Fill(outputs, (0, -1));
         outputs[root] = (0, length);
         return b.Build(CollectiveOperation.Reduce, algorithm, length, Lengths(n, length), outputs);
+    }
+
+    private static CollectiveSchedule SendReceive(int n, int length, int chunks)
+    {
+        if (n != 2)
+        {
+            throw new ArgumentException($"SendReceive needs a group of exactly two devices (source, destination); the group has {n}.", nameof(n));
+        }
+
+        var b = new ScheduleBuilder(n, chunks);
+        Chunked(b, 0, 1, StepKind.Copy, StepSource.Input, 0, 0, length, chunks, 0);
+        return b.Build(CollectiveOperation.SendReceive, CollectiveAlgorithm.Direct, length, Lengths(n, length), [(0, -1), (0, length)]);
     }
 
     private static CollectiveSchedule AllToAll(CollectiveAlgorithm algorithm, int n, int length)
