@@ -130,7 +130,9 @@ public static partial class Collectives
 
     /// <summary>
     /// Times <paramref name="operation"/> without data: <paramref name="elementsPerRank"/> input elements per rank
-    /// (for all-gather each rank's contribution, so S = n × that).
+    /// (for all-gather each rank's contribution, so S = n × that). Above 2^24 elements the schedule is built for
+    /// elementsPerRank / 2^k elements and every transfer scaled by 2^k (exact for power-of-two sizes; otherwise each
+    /// step is within 2^k elements of the exact split).
     /// </summary>
     /// <param name="system">The modelled machine.</param>
     /// <param name="operation">The collective.</param>
@@ -141,7 +143,7 @@ public static partial class Collectives
     /// <returns>The simulated timing.</returns>
     /// <exception cref="ArgumentException">As for <c>Run</c>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="elementsPerRank"/> is negative, or as for <c>Run</c>.</exception>
-    public static CollectiveTiming Estimate(SystemSpec system, CollectiveOperation operation, int elementsPerRank, CollectiveDataType dataType,
+    public static CollectiveTiming Estimate(SystemSpec system, CollectiveOperation operation, long elementsPerRank, CollectiveDataType dataType,
         CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
         Estimate(CollectiveFabric.For(system), operation, elementsPerRank, dataType, algorithm, options);
 
@@ -223,33 +225,36 @@ public static partial class Collectives
     }
 
     /// <summary>Times <paramref name="operation"/> on <paramref name="fabric"/> for <paramref name="elementsPerRank"/> input elements per rank.</summary>
-    internal static CollectiveTiming Estimate(CollectiveFabric fabric, CollectiveOperation operation, int elementsPerRank, CollectiveDataType type,
+    internal static CollectiveTiming Estimate(CollectiveFabric fabric, CollectiveOperation operation, long elementsPerRank, CollectiveDataType type,
         CollectiveAlgorithm algorithm, CollectiveOptions? options)
     {
         options ??= CollectiveOptions.Default;
         ArgumentOutOfRangeException.ThrowIfNegative(elementsPerRank);
-        int length = elementsPerRank;
         int[] group = ResolveGroup(fabric.DeviceCount, options.Group);
         int root = ResolveRoot(group, options.Root);
-        return Time(fabric, operation, group, root, length, type, algorithm, options);
+        long scale = 1;
+        while (elementsPerRank / scale > MaxScheduleElements) scale *= 2;
+        return Time(fabric, operation, group, root, (int)(elementsPerRank / scale), type, algorithm, options, scale);
     }
 
+    private const long MaxScheduleElements = 1L << 24;
+
     private static CollectiveTiming Time(CollectiveFabric fabric, CollectiveOperation operation, int[] group, int root, int length,
-        CollectiveDataType type, CollectiveAlgorithm algorithm, CollectiveOptions options)
+        CollectiveDataType type, CollectiveAlgorithm algorithm, CollectiveOptions options, long scale = 1)
     {
         if (algorithm == CollectiveAlgorithm.Auto)
         {
-            return ChooseFastest(fabric, operation, group, root, length, type, options);
+            return ChooseFastest(fabric, operation, group, root, length, type, options, scale);
         }
 
         int n = group.Length;
         int bufferBytes = ElementBytes(type);
         int wireBytes = type == CollectiveDataType.Bf16 && options.Fp32Partials && IsReducing(operation) ? 4 : bufferBytes;
-        double size = SizeBytes(operation, n, length, bufferBytes);
+        double size = SizeBytes(operation, n, length, bufferBytes) * scale;
         int chunks = ResolveChunks(operation, algorithm, size, options.Chunks);
         int[] nodes = [.. group.Select(d => fabric.NodeOfDevice[d])];
         CollectiveSchedule schedule = ScheduleFactory.Create(operation, algorithm, n, length, root, chunks, nodes);
-        ScheduleTiming timing = ScheduleTimer.Time(schedule, group, wireBytes, bufferBytes, fabric);
+        ScheduleTiming timing = ScheduleTimer.Time(schedule, group, wireBytes, bufferBytes, fabric, scale);
         double total = timing.Seconds;
         var links = timing.Network.Links
             .Where(l => l.Bytes > 0)
@@ -270,7 +275,7 @@ public static partial class Collectives
     }
 
     private static CollectiveTiming ChooseFastest(CollectiveFabric fabric, CollectiveOperation operation, int[] group, int root, int length,
-        CollectiveDataType type, CollectiveOptions options)
+        CollectiveDataType type, CollectiveOptions options, long scale)
     {
         var timed = new List<CollectiveTiming>();
         var skipped = new List<string>();
@@ -278,7 +283,7 @@ public static partial class Collectives
         {
             try
             {
-                timed.Add(Time(fabric, operation, group, root, length, type, candidate, options));
+                timed.Add(Time(fabric, operation, group, root, length, type, candidate, options, scale));
             }
             catch (ArgumentException ex) when (candidate == CollectiveAlgorithm.Hierarchical)
             {

@@ -15,7 +15,7 @@ internal sealed record ScheduleTiming(double Seconds, TransferTimes Network, int
 /// </remarks>
 internal static class ScheduleTimer
 {
-    public static ScheduleTiming Time(CollectiveSchedule schedule, IReadOnlyList<int> group, int wireElementBytes, int bufferElementBytes, CollectiveFabric fabric)
+    public static ScheduleTiming Time(CollectiveSchedule schedule, IReadOnlyList<int> group, int wireElementBytes, int bufferElementBytes, CollectiveFabric fabric, double elementScale = 1)
     {
         ScheduleStep[] steps = schedule.Steps;
         var reduceSeconds = new double[steps.Length];
@@ -24,7 +24,7 @@ internal static class ScheduleTimer
         for (int i = 0; i < steps.Length; i++)
         {
             if (steps[i].IsTransfer) count++;
-            reduceSeconds[i] = steps[i].Kind == StepKind.Reduce && steps[i].Count > 0 ? fabric.Reduce.Seconds(steps[i].Count, bufferElementBytes) : 0;
+            reduceSeconds[i] = steps[i].Kind == StepKind.Reduce && steps[i].Count > 0 ? fabric.Reduce.Seconds(steps[i].Count * elementScale, bufferElementBytes) : 0;
             foreach (int dep in schedule.DependenciesOf(steps[i])) hasDependents[dep] = true;
         }
 
@@ -41,7 +41,7 @@ internal static class ScheduleTimer
                 if (steps[d].Destination == s.Source) delay += reduceSeconds[d];
             }
 
-            double bytes = s.IsTransfer ? (double)s.Count * wireElementBytes : 0;
+            double bytes = s.IsTransfer ? s.Count * elementScale * wireElementBytes : 0;
             transfers[i] = new TimedTransfer(group[s.Source], group[s.Destination], bytes, deps.ToArray(), delay);
         }
 
