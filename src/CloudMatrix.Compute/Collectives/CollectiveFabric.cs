@@ -27,6 +27,21 @@ internal sealed class CollectiveFabric
 
     public DeviceReduceModel Reduce { get; }
 
+    private readonly Dictionary<string, ScheduleTimer> _plans = [];
+
+    /// <summary>A cached timing plan (schedule shapes do not depend on the size; only the scale does).</summary>
+    public ScheduleTimer Plan(string key, Func<ScheduleTimer> create)
+    {
+        lock (_plans)
+        {
+            if (_plans.TryGetValue(key, out ScheduleTimer? plan)) return plan;
+            if (_plans.Count >= 64) _plans.Clear();
+            plan = create();
+            _plans[key] = plan;
+            return plan;
+        }
+    }
+
     private static readonly ConditionalWeakTable<SystemSpec, CollectiveFabric> Cache = [];
 
     /// <summary>The fabric of <paramref name="system"/>: its network simulator and its devices' reduce roofline.</summary>

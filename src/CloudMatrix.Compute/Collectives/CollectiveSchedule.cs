@@ -37,6 +37,9 @@ internal struct ScheduleStep
     public int DependencyStart;
     public int DependencyCount;
 
+    /// <summary>The round it was emitted in: steps of one round are concurrent, rounds follow one another.</summary>
+    public int Round;
+
     public readonly bool IsTransfer => Source != Destination;
 }
 

@@ -31,6 +31,13 @@ public sealed record CollectiveTiming
     /// <summary>Pipeline chunks per transfer.</summary>
     public required int Chunks { get; init; }
 
+    /// <summary>
+    /// How the network was simulated: <c>flow_graph</c> (every transfer with its dependencies, exact for the flow
+    /// model) or <c>rounds</c> (for unchunked schedules of more than 16,384 transfers: each round of concurrent
+    /// transfers simulated alone, rounds back to back).
+    /// </summary>
+    public required string Model { get; init; }
+
     /// <summary>Load of each link that carried data.</summary>
     public required IReadOnlyList<LinkUtilisation> Links { get; init; }
 

@@ -130,9 +130,8 @@ public static partial class Collectives
 
     /// <summary>
     /// Times <paramref name="operation"/> without data: <paramref name="elementsPerRank"/> input elements per rank
-    /// (for all-gather each rank's contribution, so S = n × that). Above 2^24 elements the schedule is built for
-    /// elementsPerRank / 2^k elements and every transfer scaled by 2^k (exact for power-of-two sizes; otherwise each
-    /// step is within 2^k elements of the exact split).
+    /// (for all-gather each rank's contribution, so S = n × that). Sizes are treated as continuous: every step moves
+    /// its exact fraction of S (no rounding to whole elements), and one schedule per shape serves every size.
     /// </summary>
     /// <param name="system">The modelled machine.</param>
     /// <param name="operation">The collective.</param>
@@ -158,7 +157,7 @@ public static partial class Collectives
     };
 
     /// <summary>nccl-tests' S for an input of <paramref name="length"/> elements per rank.</summary>
-    internal static double SizeBytes(CollectiveOperation operation, int ranks, int length, int elementBytes) =>
+    internal static double SizeBytes(CollectiveOperation operation, int ranks, long length, int elementBytes) =>
         (double)length * elementBytes * (operation == CollectiveOperation.AllGather ? ranks : 1);
 
     internal static int[] ResolveGroup(int deviceCount, IReadOnlyList<int>? group)
@@ -232,31 +231,48 @@ public static partial class Collectives
         ArgumentOutOfRangeException.ThrowIfNegative(elementsPerRank);
         int[] group = ResolveGroup(fabric.DeviceCount, options.Group);
         int root = ResolveRoot(group, options.Root);
-        long scale = 1;
-        while (elementsPerRank / scale > MaxScheduleElements) scale *= 2;
-        return Time(fabric, operation, group, root, (int)(elementsPerRank / scale), type, algorithm, options, scale);
+        _ = ResolveChunks(operation, CollectiveAlgorithm.Ring, 0, options.Chunks);
+        return Time(fabric, operation, group, root, elementsPerRank, type, algorithm, options, template: true);
     }
 
-    private const long MaxScheduleElements = 1L << 24;
+    // A length every split of the schedules divides exactly (parts over n and over the power of two p <= n, halves,
+    // chunks), so a timing-only schedule moves exactly S/k bytes per step for any S.
+    private static int TemplateLength(int n, int chunks)
+    {
+        int p = 1;
+        while (p * 2 <= n) p *= 2;
+        long lcm = (long)n / (long)System.Numerics.BigInteger.GreatestCommonDivisor(n, p) * p;
+        return checked((int)(2L * chunks * lcm));
+    }
 
-    private static CollectiveTiming Time(CollectiveFabric fabric, CollectiveOperation operation, int[] group, int root, int length,
-        CollectiveDataType type, CollectiveAlgorithm algorithm, CollectiveOptions options, long scale = 1)
+    private static CollectiveTiming Time(CollectiveFabric fabric, CollectiveOperation operation, int[] group, int root, long elements,
+        CollectiveDataType type, CollectiveAlgorithm algorithm, CollectiveOptions options, bool template)
     {
         if (algorithm == CollectiveAlgorithm.Auto)
         {
-            return ChooseFastest(fabric, operation, group, root, length, type, options, scale);
+            return ChooseFastest(fabric, operation, group, root, elements, type, options, template);
         }
 
         int n = group.Length;
         int bufferBytes = ElementBytes(type);
         int wireBytes = type == CollectiveDataType.Bf16 && options.Fp32Partials && IsReducing(operation) ? 4 : bufferBytes;
-        double size = SizeBytes(operation, n, length, bufferBytes) * scale;
+        double size = SizeBytes(operation, n, elements, bufferBytes);
         int chunks = ResolveChunks(operation, algorithm, size, options.Chunks);
-        int[] nodes = [.. group.Select(d => fabric.NodeOfDevice[d])];
-        CollectiveSchedule schedule = ScheduleFactory.Create(operation, algorithm, n, length, root, chunks, nodes);
-        ScheduleTiming timing = ScheduleTimer.Time(schedule, group, wireBytes, bufferBytes, fabric, scale);
+        int length = template ? TemplateLength(n, chunks) : checked((int)elements);
+        double scale = template ? (double)elements / length : 1;
+        ScheduleTimer Plan()
+        {
+            int[] nodes = [.. group.Select(d => fabric.NodeOfDevice[d])];
+            CollectiveSchedule schedule = ScheduleFactory.Create(operation, algorithm, n, length, root, chunks, nodes);
+            return new ScheduleTimer(schedule, group, wireBytes, bufferBytes, fabric);
+        }
+
+        ScheduleTimer timer = template
+            ? fabric.Plan($"{operation}|{algorithm}|{root}|{chunks}|{wireBytes}|{bufferBytes}|{string.Join(",", group)}", Plan)
+            : Plan();
+        ScheduleTiming timing = timer.Time(scale, chunks);
         double total = timing.Seconds;
-        var links = timing.Network.Links
+        var links = timing.Links
             .Where(l => l.Bytes > 0)
             .Select(l => new LinkUtilisation(l.Name, l.Bytes, l.BusySeconds, total > 0 ? l.Bytes / (l.BytesPerSecond * total) : 0))
             .ToArray();
@@ -270,12 +286,13 @@ public static partial class Collectives
             SimulatedSeconds = total,
             Transfers = timing.TransferCount,
             Chunks = chunks,
+            Model = timing.Model == TimingModel.Rounds ? "rounds" : "flow_graph",
             Links = links,
         };
     }
 
-    private static CollectiveTiming ChooseFastest(CollectiveFabric fabric, CollectiveOperation operation, int[] group, int root, int length,
-        CollectiveDataType type, CollectiveOptions options, long scale)
+    private static CollectiveTiming ChooseFastest(CollectiveFabric fabric, CollectiveOperation operation, int[] group, int root, long elements,
+        CollectiveDataType type, CollectiveOptions options, bool template)
     {
         var timed = new List<CollectiveTiming>();
         var skipped = new List<string>();
@@ -283,7 +300,7 @@ public static partial class Collectives
         {
             try
             {
-                timed.Add(Time(fabric, operation, group, root, length, type, candidate, options, scale));
+                timed.Add(Time(fabric, operation, group, root, elements, type, candidate, options, template));
             }
             catch (ArgumentException ex) when (candidate == CollectiveAlgorithm.Hierarchical)
             {
@@ -312,7 +329,7 @@ public static partial class Collectives
         CollectiveAlgorithm algorithm, CollectiveOptions? options)
     {
         var (group, root, length, opts) = Validate(fabric, operation, buffers, options);
-        CollectiveTiming timing = Time(fabric, operation, group, root, length, CollectiveDataType.Fp32, algorithm, opts);
+        CollectiveTiming timing = Time(fabric, operation, group, root, length, CollectiveDataType.Fp32, algorithm, opts, template: true);
         float[][] inputs = [.. buffers];
         IReadOnlyList<float[]> outputs = Execute(operation, timing.Algorithm, group, [.. group.Select(d => fabric.NodeOfDevice[d])], root, length, inputs, opts, roundWire: false,
             allocate: n => new float[n],
@@ -327,7 +344,7 @@ public static partial class Collectives
         CollectiveAlgorithm algorithm, CollectiveOptions? options)
     {
         var (group, root, length, opts) = Validate(fabric, operation, buffers, options);
-        CollectiveTiming timing = Time(fabric, operation, group, root, length, CollectiveDataType.Bf16, algorithm, opts);
+        CollectiveTiming timing = Time(fabric, operation, group, root, length, CollectiveDataType.Bf16, algorithm, opts, template: true);
         var widened = new float[buffers.Count][];
         Parallel.For(0, buffers.Count, r =>
         {

@@ -40,6 +40,7 @@ internal sealed class IdealSwitchSimulator : ITransferSimulator
         int d = DeviceCount;
         var start = new double[f];
         var finish = new double[f];
+        var transmitEnd = new double[f];
         var remaining = new double[f];
         var rate = new double[f];
         var pendingDeps = new int[f];
@@ -106,7 +107,9 @@ internal sealed class IdealSwitchSimulator : ITransferSimulator
                 int i = active[k];
                 if (remaining[i] / rate[i] <= slack)
                 {
-                    active.RemoveAt(k);
+                    active[k] = active[^1];
+                    active.RemoveAt(active.Count - 1);
+                    transmitEnd[i] = t;
                     Release(transfers[i], t);
                     events.Enqueue(~i, t + LatencySeconds);
                     dirty = true;
@@ -123,12 +126,14 @@ internal sealed class IdealSwitchSimulator : ITransferSimulator
                     if (tr.Source == tr.Destination)
                     {
                         // Local work: done at once, no port, no latency.
+                        transmitEnd[e] = t;
                         events.Enqueue(~e, t);
                         continue;
                     }
 
                     if (tr.Bytes <= 0)
                     {
+                        transmitEnd[e] = t;
                         events.Enqueue(~e, t + LatencySeconds);
                         continue;
                     }
@@ -167,7 +172,7 @@ internal sealed class IdealSwitchSimulator : ITransferSimulator
             links.Add(new LinkLoad($"device{k}.in", portBytes[d + k], busy[d + k], BytesPerSecond));
         }
 
-        return new TransferTimes(start, finish, total, links);
+        return new TransferTimes(start, transmitEnd, finish, total, links);
 
         void Acquire(in TimedTransfer tr, double now)
         {

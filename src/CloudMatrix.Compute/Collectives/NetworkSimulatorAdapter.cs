@@ -35,6 +35,6 @@ internal sealed class NetworkSimulatorAdapter : ITransferSimulator
             links.Add(new LinkLoad($"{usage.From}->{usage.To}", usage.Bytes, usage.BusySeconds, _bandwidth.GetValueOrDefault(usage.LinkId, double.PositiveInfinity)));
         }
 
-        return new TransferTimes([.. result.StartSeconds], [.. result.FinishSeconds], result.TotalSeconds, links);
+        return new TransferTimes([.. result.StartSeconds], [.. result.Flows.Select(f => f.TransmitEndSeconds)], [.. result.FinishSeconds], result.TotalSeconds, links);
     }
 }

@@ -22,6 +22,7 @@ internal sealed class ScheduleBuilder
     private readonly List<(int Slot, int Step)> _pendingFrontier = [];
     private readonly List<(int Slot, int Step)> _pendingSent = [];
     private bool _inRound;
+    private int _round;
 
     public ScheduleBuilder(int ranks, int lanes = 1)
     {
@@ -46,6 +47,7 @@ internal sealed class ScheduleBuilder
     public void EndRound()
     {
         _inRound = false;
+        _round++;
         // A sender's own step replaces its frontier (it covers what the sender had received); deliveries add.
         foreach ((int slot, _) in _pendingSent)
         {
@@ -114,6 +116,7 @@ internal sealed class ScheduleBuilder
             Count = count,
             DependencyStart = depStart,
             DependencyCount = _dependencies.Count - depStart,
+            Round = _round,
         });
 
         if (source != destination)

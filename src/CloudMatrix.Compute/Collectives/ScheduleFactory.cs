@@ -103,16 +103,26 @@ internal static class ScheduleFactory
     }
 
     // Ring reduce-scatter over members: member i ends owning the sum of segments[i].
-    private static void RingReduceScatter(ScheduleBuilder b, int[] members, (int Offset, int Count)[] segments, int direction, int chunks, int laneBase)
+    private static void RingReduceScatter(ScheduleBuilder b, int[] members, (int Offset, int Count)[] segments, int direction, int chunks, int laneBase) =>
+        RingReduceScatter(b, [members], [segments], [direction], chunks, [laneBase]);
+
+    // Several disjoint rings of one size in the same rounds (they run concurrently).
+    private static void RingReduceScatter(ScheduleBuilder b, int[][] rings, (int Offset, int Count)[][] segments, int[] directions, int chunks, int[] laneBases)
     {
-        int m = members.Length;
+        int m = rings[0].Length;
         for (int s = 0; s < m - 1; s++)
         {
             b.BeginRound();
-            for (int i = 0; i < m; i++)
+            for (int g = 0; g < rings.Length; g++)
             {
-                var (o, c) = segments[Mod(i - direction * (s + 1), m)];
-                Chunked(b, members[i], members[Mod(i + direction, m)], StepKind.Reduce, StepSource.Work, o, o, c, chunks, laneBase);
+                int[] members = rings[g];
+                int direction = directions[g % directions.Length];
+                int laneBase = laneBases[g % laneBases.Length];
+                for (int i = 0; i < m; i++)
+                {
+                    var (o, c) = segments[g][Mod(i - direction * (s + 1), m)];
+                    Chunked(b, members[i], members[Mod(i + direction, m)], StepKind.Reduce, StepSource.Work, o, o, c, chunks, laneBase);
+                }
             }
 
             b.EndRound();
@@ -120,16 +130,25 @@ internal static class ScheduleFactory
     }
 
     // Ring all-gather over members: member i starts owning segments[i]; everyone ends with all.
-    private static void RingAllGather(ScheduleBuilder b, int[] members, (int Offset, int Count)[] segments, int direction, int chunks, int laneBase)
+    private static void RingAllGather(ScheduleBuilder b, int[] members, (int Offset, int Count)[] segments, int direction, int chunks, int laneBase) =>
+        RingAllGather(b, [members], [segments], [direction], chunks, [laneBase]);
+
+    private static void RingAllGather(ScheduleBuilder b, int[][] rings, (int Offset, int Count)[][] segments, int[] directions, int chunks, int[] laneBases)
     {
-        int m = members.Length;
+        int m = rings[0].Length;
         for (int s = 0; s < m - 1; s++)
         {
             b.BeginRound();
-            for (int i = 0; i < m; i++)
+            for (int g = 0; g < rings.Length; g++)
             {
-                var (o, c) = segments[Mod(i - direction * s, m)];
-                Chunked(b, members[i], members[Mod(i + direction, m)], StepKind.Copy, StepSource.Work, o, o, c, chunks, laneBase);
+                int[] members = rings[g];
+                int direction = directions[g % directions.Length];
+                int laneBase = laneBases[g % laneBases.Length];
+                for (int i = 0; i < m; i++)
+                {
+                    var (o, c) = segments[g][Mod(i - direction * s, m)];
+                    Chunked(b, members[i], members[Mod(i + direction, m)], StepKind.Copy, StepSource.Work, o, o, c, chunks, laneBase);
+                }
             }
 
             b.EndRound();
@@ -262,10 +281,8 @@ internal static class ScheduleFactory
             {
                 InitWork(b, n, length);
                 var (first, second) = Halves(parts);
-                RingReduceScatter(b, all, first, +1, chunks, 0);
-                RingReduceScatter(b, all, second, -1, chunks, chunks);
-                RingAllGather(b, all, first, +1, chunks, 0);
-                RingAllGather(b, all, second, -1, chunks, chunks);
+                RingReduceScatter(b, [all, all], [first, second], [+1, -1], chunks, [0, chunks]);
+                RingAllGather(b, [all, all], [first, second], [+1, -1], chunks, [0, chunks]);
                 break;
             }
 
@@ -365,8 +382,7 @@ internal static class ScheduleFactory
             {
                 InitWork(b, n, length);
                 var (first, second) = Halves(parts);
-                RingReduceScatter(b, all, first, +1, chunks, 0);
-                RingReduceScatter(b, all, second, -1, chunks, chunks);
+                RingReduceScatter(b, [all, all], [first, second], [+1, -1], chunks, [0, chunks]);
                 break;
             }
 
@@ -437,8 +453,7 @@ internal static class ScheduleFactory
             case CollectiveAlgorithm.BidirectionalRing:
             {
                 var (first, second) = Halves(parts);
-                RingAllGather(b, all, first, +1, chunks, 0);
-                RingAllGather(b, all, second, -1, chunks, chunks);
+                RingAllGather(b, [all, all], [first, second], [+1, -1], chunks, [0, chunks]);
                 break;
             }
 
@@ -732,22 +747,12 @@ internal static class ScheduleFactory
 
         var local = Parts(0, length, k);
         int[][] nodeMembers = [.. nodes.Values.Select(l => l.ToArray())];
-        foreach (int[] members in nodeMembers)
-        {
-            RingReduceScatter(b, members, local, +1, chunks, 0);
-        }
-
-        for (int j = 0; j < k; j++)
-        {
-            int[] plane = [.. nodeMembers.Select(m => m[j])];
-            var segments = Parts(local[j].Item1, local[j].Item2, plane.Length);
-            RingReduceScatter(b, plane, segments, +1, chunks, 0);
-            RingAllGather(b, plane, segments, +1, chunks, 0);
-        }
-
-        foreach (int[] members in nodeMembers)
-        {
-            RingAllGather(b, members, local, +1, chunks, 0);
-        }
+        (int, int)[][] localParts = [.. nodeMembers.Select(_ => local)];
+        RingReduceScatter(b, nodeMembers, localParts, [+1], chunks, [0]);
+        int[][] planes = [.. Enumerable.Range(0, k).Select(j => nodeMembers.Select(m => m[j]).ToArray())];
+        (int, int)[][] planeSegments = [.. Enumerable.Range(0, k).Select(j => Parts(local[j].Item1, local[j].Item2, nodeMembers.Length))];
+        RingReduceScatter(b, planes, planeSegments, [+1], chunks, [0]);
+        RingAllGather(b, planes, planeSegments, [+1], chunks, [0]);
+        RingAllGather(b, nodeMembers, localParts, [+1], chunks, [0]);
     }
 }

@@ -7,8 +7,11 @@ namespace CloudMatrix.Compute.Collectives;
 /// </summary>
 internal readonly record struct TimedTransfer(int Source, int Destination, double Bytes, int[] DependsOn, double DelaySeconds);
 
-/// <summary>Per-transfer simulated times and per-link load from a network model.</summary>
-internal sealed record TransferTimes(double[] StartSeconds, double[] FinishSeconds, double TotalSeconds, IReadOnlyList<LinkLoad> Links);
+/// <summary>
+/// Per-transfer simulated times (start, last byte sent, finish = last byte arrived) and per-link load from a network
+/// model.
+/// </summary>
+internal sealed record TransferTimes(double[] StartSeconds, double[] TransmitEndSeconds, double[] FinishSeconds, double TotalSeconds, IReadOnlyList<LinkLoad> Links);
 
 /// <summary>Load on one link over a simulation: bytes carried, seconds with at least one transfer, capacity (B/s).</summary>
 internal readonly record struct LinkLoad(string Name, double Bytes, double BusySeconds, double BytesPerSecond);

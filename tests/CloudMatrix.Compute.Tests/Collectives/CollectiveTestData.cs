@@ -8,8 +8,11 @@ using Collectives = CloudMatrix.Compute.Collectives.Collectives;
 /// <summary>Inputs and independent references (FP64 sums, plain copies) for the collective tests.</summary>
 internal static class CollectiveTestData
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int, int), CollectiveFabric> Fabrics = new();
+
+    // Shared so that timing plans are reused across tests (each fabric caches its schedule shapes).
     public static CollectiveFabric Fabric(int devices, int devicesPerNode = 1) =>
-        CollectiveFabric.IdealSwitch(devices, 100e9, 1e-6, new DeviceReduceModel(1e12, 1e12), devicesPerNode);
+        Fabrics.GetOrAdd((devices, devicesPerNode), k => CollectiveFabric.IdealSwitch(k.Item1, 100e9, 1e-6, new DeviceReduceModel(1e12, 1e12), k.Item2));
 
     public static float[][] RandomFloats(int ranks, int length, int seed)
     {
