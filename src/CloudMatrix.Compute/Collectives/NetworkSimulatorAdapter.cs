@@ -32,7 +32,7 @@ internal sealed class NetworkSimulatorAdapter : ITransferSimulator
         foreach (LinkUsage usage in result.Links)
         {
             if (usage.Bytes <= 0) continue;
-            links.Add(new LinkLoad($"{usage.From}->{usage.To}", usage.Bytes, usage.BusySeconds, _bandwidth.GetValueOrDefault(usage.LinkId, double.PositiveInfinity)));
+            links.Add(new LinkLoad($"{usage.LinkId}:{usage.From}->{usage.To}", usage.Bytes, usage.BusySeconds, _bandwidth.GetValueOrDefault(usage.LinkId, double.PositiveInfinity)));
         }
 
         return new TransferTimes([.. result.StartSeconds], [.. result.Flows.Select(f => f.TransmitEndSeconds)], [.. result.FinishSeconds], result.TotalSeconds, links);

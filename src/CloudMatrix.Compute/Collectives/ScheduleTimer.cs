@@ -36,6 +36,7 @@ internal sealed class ScheduleTimer
     private readonly int[] _group;
     private readonly CollectiveFabric _fabric;
     private readonly TimedTransfer[] _transfers;
+    private readonly double[] _roundDelay;
     private readonly double[] _reduceSeconds;
     private readonly bool[] _hasDependents;
     private readonly int _transferCount;
@@ -72,6 +73,19 @@ internal sealed class ScheduleTimer
 
             double bytes = s.IsTransfer ? (double)s.Count * wireElementBytes : 0;
             _transfers[i] = new TimedTransfer(_group[s.Source], _group[s.Destination], bytes, deps.ToArray(), delay);
+        }
+
+        // Round by round, local steps (joins) vanish: a transfer then carries the reductions they waited for.
+        _roundDelay = new double[steps.Length];
+        for (int i = 0; i < steps.Length; i++)
+        {
+            double d = _transfers[i].DelaySeconds;
+            foreach (int dep in schedule.DependenciesOf(steps[i]))
+            {
+                if (!steps[dep].IsTransfer && steps[dep].Destination == steps[i].Source) d += _roundDelay[dep];
+            }
+
+            _roundDelay[i] = d;
         }
     }
 
@@ -169,7 +183,7 @@ internal sealed class ScheduleTimer
         foreach (List<int> members in byRound.Values)
         {
             // Rounds that move the same bytes over the same pairs after the same delays are simulated once.
-            var alone = members.Select(i => _transfers[i] with { DependsOn = [] }).OrderBy(t => t.Source).ThenBy(t => t.Destination).ThenBy(t => t.Bytes).ToArray();
+            var alone = members.Select(i => _transfers[i] with { DependsOn = [], DelaySeconds = _roundDelay[i] }).OrderBy(t => t.Source).ThenBy(t => t.Destination).ThenBy(t => t.Bytes).ToArray();
             var hash = new HashCode();
             foreach (TimedTransfer t in alone)
             {
