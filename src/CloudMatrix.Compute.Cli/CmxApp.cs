@@ -24,6 +24,9 @@ internal static class CmxApp
     private static IEnumerable<Command> Verbs(CliContext context) =>
     [
         VersionInfoCommand.Create(context),
+        InfoCommand.Create(context),
+        SimulateCommand.Create(context),
+        TopologyCommand.Create(context),
         CollectiveCommand.Create(context),
     ];
 

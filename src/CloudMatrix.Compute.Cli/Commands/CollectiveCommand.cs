@@ -256,19 +256,26 @@ internal static class CollectiveCommand
         plot.Title(title);
         plot.XLabel("bytes per rank (log scale)");
         plot.YLabel("busbw (GB/s)");
-        var ticks = new ScottPlot.TickGenerators.NumericAutomatic
+        // Ticks at powers of two (the sizes nccl-tests sweeps), at most about a dozen of them.
+        double lo = Math.Floor(Math.Log2(Math.Max(1, rows.Where(r => r.Bytes > 0).Select(r => r.Bytes).DefaultIfEmpty(1).Min())));
+        double hi = Math.Ceiling(Math.Log2(Math.Max(2, rows.Select(r => r.Bytes).DefaultIfEmpty(2).Max())));
+        int stride = Math.Max(1, (int)Math.Ceiling((hi - lo) / 12));
+        var positions = new List<double>();
+        var labels = new List<string>();
+        for (double e = lo; e <= hi; e += stride)
         {
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            IntegerTicksOnly = true,
-            LabelFormatter = v => FormatBytes(Math.Pow(10, v)),
-        };
-        plot.Axes.Bottom.TickGenerator = ticks;
+            positions.Add(e * Math.Log10(2));
+            labels.Add(FormatBytes(Math.Pow(2, e)));
+        }
+
+        plot.Axes.Bottom.SetTicks([.. positions], [.. labels]);
         plot.ShowLegend();
         plot.SavePng(path, 1000, 600);
     }
 
     private static string FormatBytes(double b) => b switch
     {
+        >= 1L << 40 => string.Create(CultureInfo.InvariantCulture, $"{b / (1L << 40):G3} TiB"),
         >= 1 << 30 => string.Create(CultureInfo.InvariantCulture, $"{b / (1 << 30):G3} GiB"),
         >= 1 << 20 => string.Create(CultureInfo.InvariantCulture, $"{b / (1 << 20):G3} MiB"),
         >= 1 << 10 => string.Create(CultureInfo.InvariantCulture, $"{b / (1 << 10):G3} KiB"),

@@ -24,6 +24,8 @@ internal sealed class FlowEngine
 
     // Per-flow resource entries (CSR): bundle and fraction of the flow's rate it carries.
     private int[] _entryStart = [];
+    private int[] _entryEnd = [];
+    private int _entryCount;
     private int[] _entryRes = [];
     private double[] _entryCoef = [];
     private int[] _entryFlow = [];
@@ -63,14 +65,12 @@ internal sealed class FlowEngine
         var depsLeft = (int[])depCount.Clone();
         var active = new List<int>();
         var activePos = new int[n];
+        // Flows released later (by dependencies) wait in a heap; flows free from the start wait in a sorted array.
         var pending = new PriorityQueue<int, double>();
-        for (int f = 0; f < n; f++)
-        {
-            if (depsLeft[f] == 0)
-            {
-                pending.Enqueue(f, _flows[f].DelaySeconds);
-            }
-        }
+        int[] initial = Enumerable.Range(0, n).Where(f => depsLeft[f] == 0).ToArray();
+        double[] initialTime = initial.Select(f => _flows[f].DelaySeconds).ToArray();
+        Array.Sort(initialTime, initial);
+        int nextInitial = 0;
 
         int resources = _g.BundleCount;
         var busy = new double[resources];
@@ -90,11 +90,11 @@ internal sealed class FlowEngine
         while (true)
         {
             // Start every flow due now (and local copies, which end at once and may release dependents now).
-            while (pending.TryPeek(out int f, out double t) && t <= now * (1 + SameTime) + double.Epsilon)
+            while (NextPending(out int f, out double t) && t <= now * (1 + SameTime) + double.Epsilon)
             {
-                pending.Dequeue();
+                TakePending();
                 start[f] = t;
-                int count = _entryStart[f + 1] - _entryStart[f];
+                int count = _entryEnd[f] - _entryStart[f];
                 if (count == 0 || _flows[f].Bytes == 0)
                 {
                     Complete(f, t);
@@ -104,7 +104,7 @@ internal sealed class FlowEngine
                 remaining[f] = _flows[f].Bytes;
                 activePos[f] = active.Count;
                 active.Add(f);
-                for (int e = _entryStart[f]; e < _entryStart[f + 1]; e++)
+                for (int e = _entryStart[f]; e < _entryEnd[f]; e++)
                 {
                     int r = _entryRes[e];
                     if (_resCount[r] == 0)
@@ -122,12 +122,12 @@ internal sealed class FlowEngine
 
             if (active.Count == 0)
             {
-                if (pending.Count == 0)
+                if (!NextPending(out _, out double t))
                 {
                     break;
                 }
 
-                now = Math.Max(now, PeekTime(pending));
+                now = Math.Max(now, t);
                 continue;
             }
 
@@ -146,7 +146,7 @@ internal sealed class FlowEngine
                 tEnd = Math.Min(tEnd, t);
             }
 
-            double tNext = pending.Count > 0 ? Math.Min(tEnd, PeekTime(pending)) : tEnd;
+            double tNext = NextPending(out _, out double tStart) ? Math.Min(tEnd, tStart) : tEnd;
             double dt = tNext - now;
             foreach (int r in _activeRes)
             {
@@ -183,7 +183,7 @@ internal sealed class FlowEngine
         var resBytes = new double[resources];
         for (int f = 0; f < n; f++)
         {
-            for (int e = _entryStart[f]; e < _entryStart[f + 1]; e++)
+            for (int e = _entryStart[f]; e < _entryEnd[f]; e++)
             {
                 resBytes[_entryRes[e]] += _flows[f].Bytes * _entryCoef[e];
             }
@@ -213,10 +213,36 @@ internal sealed class FlowEngine
 
         return new SimulationResult(timings, links, epochs, clock.Elapsed);
 
+        bool NextPending(out int f, out double t)
+        {
+            bool fromHeap = pending.TryPeek(out f, out t);
+            if (nextInitial < initial.Length && (!fromHeap || initialTime[nextInitial] <= t))
+            {
+                f = initial[nextInitial];
+                t = initialTime[nextInitial];
+                return true;
+            }
+
+            return fromHeap;
+        }
+
+        void TakePending()
+        {
+            bool fromHeap = pending.TryPeek(out _, out double t);
+            if (nextInitial < initial.Length && (!fromHeap || initialTime[nextInitial] <= t))
+            {
+                nextInitial++;
+            }
+            else
+            {
+                pending.Dequeue();
+            }
+        }
+
         void Complete(int f, double t)
         {
             txEnd[f] = t;
-            finish[f] = _entryStart[f + 1] == _entryStart[f] ? t : t + _latency[f];
+            finish[f] = _entryEnd[f] == _entryStart[f] ? t : t + _latency[f];
             done++;
             foreach (int g in dependents[f])
             {
@@ -234,7 +260,7 @@ internal sealed class FlowEngine
             active[activePos[f]] = last;
             activePos[last] = activePos[f];
             active.RemoveAt(active.Count - 1);
-            for (int e = _entryStart[f]; e < _entryStart[f + 1]; e++)
+            for (int e = _entryStart[f]; e < _entryEnd[f]; e++)
             {
                 int r = _entryRes[e];
                 int baseIdx = _resStart[r];
@@ -295,7 +321,7 @@ internal sealed class FlowEngine
 
                     frozen[f] = true;
                     rate[f] = level;
-                    for (int e = _entryStart[f]; e < _entryStart[f + 1]; e++)
+                    for (int e = _entryStart[f]; e < _entryEnd[f]; e++)
                     {
                         int r2 = _entryRes[e];
                         frozenLoad[r2] += _entryCoef[e] * level;
@@ -325,22 +351,17 @@ internal sealed class FlowEngine
         }
     }
 
-    private static double PeekTime(PriorityQueue<int, double> queue) =>
-        queue.TryPeek(out _, out double t) ? t : double.PositiveInfinity;
-
-    /// <summary>Checks the flow list; returns flow positions by id, each flow's dependents and dependency count.</summary>
-    private Dictionary<int, int> Validate(IReadOnlyList<Flow> flows, out int[][] dependents, out int[] depCount)
+    /// <summary>Checks the flow list; returns each flow's dependents and dependency count.</summary>
+    private void Validate(IReadOnlyList<Flow> flows, out int[][] dependents, out int[] depCount)
     {
         int devices = _g.System.DeviceCount;
-        var byId = new Dictionary<int, int>(_n);
+        bool dense = true;   // ids 0..n-1 in order: positions are ids, no dictionary needed
+        bool anyDeps = false;
         for (int i = 0; i < _n; i++)
         {
             Flow f = flows[i] ?? throw new ArgumentException($"flows[{i}] is null.", nameof(flows));
-            if (!byId.TryAdd(f.Id, i))
-            {
-                throw new ArgumentException($"flows[{i}].Id {f.Id} is a duplicate of flows[{byId[f.Id]}].Id.", nameof(flows));
-            }
-
+            dense &= f.Id == i;
+            anyDeps |= f.DependsOn is { Count: > 0 };
             if ((uint)f.Source >= (uint)devices)
             {
                 throw new ArgumentOutOfRangeException(nameof(flows), f.Source, $"flows[{i}].Source must be a device index in 0..{devices - 1}, was {f.Source}.");
@@ -362,13 +383,35 @@ internal sealed class FlowEngine
             }
         }
 
+        Dictionary<int, int>? byId = null;
+        if (!dense)
+        {
+            byId = new Dictionary<int, int>(_n);
+            for (int i = 0; i < _n; i++)
+            {
+                if (!byId.TryAdd(flows[i].Id, i))
+                {
+                    throw new ArgumentException($"flows[{i}].Id {flows[i].Id} is a duplicate of flows[{byId[flows[i].Id]}].Id.", nameof(flows));
+                }
+            }
+        }
+
+        depCount = new int[_n];
+        if (!anyDeps)
+        {
+            dependents = new int[_n][];
+            Array.Fill(dependents, []);
+            return;
+        }
+
         var lists = new List<int>[_n];
         depCount = new int[_n];
         for (int i = 0; i < _n; i++)
         {
             foreach (int dep in flows[i].DependsOn ?? [])
             {
-                if (!byId.TryGetValue(dep, out int j))
+                int j = dep;
+                if (byId is null ? (uint)dep >= (uint)_n : !byId.TryGetValue(dep, out j))
                 {
                     throw new ArgumentException($"flows[{i}] (id {flows[i].Id}) depends on flow id {dep}, which is not in the list.", nameof(flows));
                 }
@@ -407,37 +450,35 @@ internal sealed class FlowEngine
             int stuck = Array.FindIndex(left, c => c > 0);
             throw new ArgumentException($"The dependencies of flows[{stuck}] (id {flows[stuck].Id}) form a cycle; no flow on it could start.", nameof(flows));
         }
-
-        return byId;
     }
 
     private void RouteAll()
     {
         SystemSpec s = _g.System;
         var router = new Router(_g);
-        var order = Enumerable.Range(0, _n).ToArray();
+        var order = new int[_n];
         var keys = new long[_n];
         for (int i = 0; i < _n; i++)
         {
             Flow f = _flows[i];
             bool scaleOut = s.Devices[f.Source].SupernodeIndex != s.Devices[f.Destination].SupernodeIndex;
             keys[i] = ((long)f.Destination << 1) | (scaleOut ? 1L : 0L);
+            order[i] = i;
         }
 
         Array.Sort(keys, order);
-        var bundles = new List<int>();
-        var fractions = new List<double>();
-        var perFlowBundles = new int[_n][];
-        var perFlowFractions = new double[_n][];
         _latency = new double[_n];
-        long total = 0;
+        _entryStart = new int[_n];
+        _entryEnd = new int[_n];
+        int[] bundles = new int[Math.Max(16, 4 * _n)];
+        double[] fractions = new double[bundles.Length];
+        int count = 0;
         foreach (int i in order)
         {
             Flow f = _flows[i];
+            _entryStart[i] = _entryEnd[i] = count;
             if (f.Source == f.Destination)
             {
-                perFlowBundles[i] = [];
-                perFlowFractions[i] = [];
                 continue;
             }
 
@@ -451,43 +492,31 @@ internal sealed class FlowEngine
                     scaleOut ? "scale-out" : "scale-up");
             }
 
-            bundles.Clear();
-            fractions.Clear();
-            _latency[i] = router.Route(src, bundles, fractions);
-            perFlowBundles[i] = bundles.ToArray();
-            perFlowFractions[i] = fractions.ToArray();
-            total += bundles.Count;
+            _latency[i] = router.Route(src, ref bundles, ref fractions, ref count);
+            _entryEnd[i] = count;
         }
 
-        _entryStart = new int[_n + 1];
-        _entryRes = new int[total];
-        _entryCoef = new double[total];
-        _entryFlow = new int[total];
-        _entryPos = new int[total];
-        int e = 0;
+        _entryRes = bundles;
+        _entryCoef = fractions;
+        _entryCount = count;
+        _entryFlow = new int[count];
+        _entryPos = new int[count];
         for (int i = 0; i < _n; i++)
         {
-            _entryStart[i] = e;
-            int[] b = perFlowBundles[i];
-            double[] c = perFlowFractions[i];
-            for (int j = 0; j < b.Length; j++, e++)
+            for (int e = _entryStart[i]; e < _entryEnd[i]; e++)
             {
-                _entryRes[e] = b[j];
-                _entryCoef[e] = c[j];
                 _entryFlow[e] = i;
             }
         }
-
-        _entryStart[_n] = e;
     }
 
     private void BuildResourceLists()
     {
         int r = _g.BundleCount;
         var refs = new int[r];
-        foreach (int res in _entryRes)
+        for (int e = 0; e < _entryCount; e++)
         {
-            refs[res]++;
+            refs[_entryRes[e]]++;
         }
 
         _resStart = new int[r + 1];
@@ -496,7 +525,7 @@ internal sealed class FlowEngine
             _resStart[i + 1] = _resStart[i] + refs[i];
         }
 
-        _resList = new int[_entryRes.Length];
+        _resList = new int[_entryCount];
         _resCount = new int[r];
         _activeResPos = new int[r];
     }

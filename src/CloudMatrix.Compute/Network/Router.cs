@@ -26,6 +26,11 @@ internal sealed class Router
     private readonly List<int> _frontier = [];
     private readonly List<int> _next = [];
     private readonly List<int> _bfs = [];
+    private readonly int[] _hopStart;
+    private readonly int[] _hopEnd;
+    private int[] _hopBundle = new int[64];
+    private double[] _hopShare = new double[64];
+    private double[] _hopSourceShare = new double[64];
     private int _epoch;
     private LinkNetwork _network;
     private int _destination = -1;
@@ -39,6 +44,8 @@ internal sealed class Router
         _stamp = new int[n];
         _phi = new double[n];
         _lat = new double[n];
+        _hopStart = new int[n];
+        _hopEnd = new int[n];
     }
 
     /// <summary>Prepares distances and onward capacities towards <paramref name="destination"/> (a group vertex).</summary>
@@ -88,16 +95,18 @@ internal sealed class Router
 
             _onward[v] = c;
         }
+
+        BuildHops(network);
     }
 
     /// <summary>Whether <paramref name="source"/> reaches the current destination.</summary>
     public bool Reaches(int source) => _dist[source] >= 0;
 
     /// <summary>
-    /// Adds the bundles of a flow from <paramref name="source"/> to the current destination with the fraction of
+    /// Appends the bundles of a flow from <paramref name="source"/> to the current destination with the fraction of
     /// the flow each carries; returns the path latency in seconds.
     /// </summary>
-    public double Route(int source, List<int> bundles, List<double> fractions)
+    public double Route(int source, ref int[] bundles, ref double[] fractions, ref int count)
     {
         _epoch++;
         _frontier.Clear();
@@ -105,7 +114,6 @@ internal sealed class Router
         _stamp[source] = _epoch;
         _phi[source] = 1;
         _lat[source] = 0;
-        LinkNetwork network = _network;
         while (true)
         {
             _next.Clear();
@@ -116,56 +124,25 @@ internal sealed class Router
                     return _lat[v];
                 }
 
-                int d = _dist[v] - 1;
-                bool atSource = v == source;
-                double total = 0;
-                bool infinite = false;
-                for (int i = _g.OutStart[v]; i < _g.OutStart[v + 1]; i++)
+                double[] share = v == source ? _hopSourceShare : _hopShare;
+                for (int i = _hopStart[v]; i < _hopEnd[v]; i++)
                 {
-                    int b = _g.OutBundles[i];
-                    if (_g.Network[b] != network || _dist[_g.To[b]] != d)
+                    double f = _phi[v] * share[i];
+                    if (f <= 0)
                     {
                         continue;
                     }
 
-                    double c = _onward[_g.To[b]];
-                    if (double.IsPositiveInfinity(c))
-                    {
-                        if (!infinite)
-                        {
-                            infinite = true;
-                            total = 0;
-                        }
-
-                        total += _g.PerMemberCount[b] * _g.MemberCapacity[b];
-                    }
-                    else if (!infinite)
-                    {
-                        total += Weight(b, c, atSource);
-                    }
-                }
-
-                for (int i = _g.OutStart[v]; i < _g.OutStart[v + 1]; i++)
-                {
-                    int b = _g.OutBundles[i];
+                    int b = _hopBundle[i];
                     int w = _g.To[b];
-                    if (_g.Network[b] != network || _dist[w] != d)
+                    if (count == bundles.Length)
                     {
-                        continue;
+                        Array.Resize(ref bundles, bundles.Length * 2);
+                        Array.Resize(ref fractions, fractions.Length * 2);
                     }
 
-                    double c = _onward[w];
-                    double weight = infinite
-                        ? (double.IsPositiveInfinity(c) ? _g.PerMemberCount[b] * _g.MemberCapacity[b] : 0)
-                        : Weight(b, c, atSource);
-                    if (weight <= 0)
-                    {
-                        continue;
-                    }
-
-                    double f = _phi[v] * (weight / total);
-                    bundles.Add(b);
-                    fractions.Add(f);
+                    bundles[count] = b;
+                    fractions[count++] = f;
                     double arrive = _lat[v] + _g.Latency[b];
                     if (_stamp[w] != _epoch)
                     {
@@ -192,7 +169,75 @@ internal sealed class Router
         }
     }
 
-    private double Weight(int b, double onward, bool atSource) => atSource
-        ? _g.PerMemberCount[b] * _g.MemberCapacity[b] * onward
-        : _g.PerMemberCount[b] * Math.Min(_g.MemberCapacity[b], onward);
+    /// <summary>Lists every reached vertex's next hops with the share of its traffic each takes, as a transit vertex and as the source.</summary>
+    private void BuildHops(LinkNetwork network)
+    {
+        int count = 0;
+        for (int idx = 1; idx < _bfs.Count; idx++)
+        {
+            int v = _bfs[idx];
+            _hopStart[v] = count;
+            int d = _dist[v] - 1;
+            double total = 0, totalSource = 0;
+            bool infinite = false;
+            for (int i = _g.OutStart[v]; i < _g.OutStart[v + 1]; i++)
+            {
+                int b = _g.OutBundles[i];
+                int w = _g.To[b];
+                if (_g.Network[b] != network || _dist[w] != d)
+                {
+                    continue;
+                }
+
+                double c = _onward[w];
+                double kb = _g.PerMemberCount[b] * _g.MemberCapacity[b];
+                double ws, wsrc;
+                if (double.IsPositiveInfinity(c))
+                {
+                    // The next vertex is the destination: split by bundle bandwidth, ignoring finite alternatives.
+                    if (!infinite)
+                    {
+                        infinite = true;
+                        total = totalSource = 0;
+                        for (int j = _hopStart[v]; j < count; j++)
+                        {
+                            _hopShare[j] = _hopSourceShare[j] = 0;
+                        }
+                    }
+
+                    ws = wsrc = kb;
+                }
+                else if (infinite)
+                {
+                    ws = wsrc = 0;
+                }
+                else
+                {
+                    ws = _g.PerMemberCount[b] * Math.Min(_g.MemberCapacity[b], c);
+                    wsrc = kb * c;
+                }
+
+                if (count == _hopBundle.Length)
+                {
+                    Array.Resize(ref _hopBundle, count * 2);
+                    Array.Resize(ref _hopShare, count * 2);
+                    Array.Resize(ref _hopSourceShare, count * 2);
+                }
+
+                _hopBundle[count] = b;
+                _hopShare[count] = ws;
+                _hopSourceShare[count] = wsrc;
+                total += ws;
+                totalSource += wsrc;
+                count++;
+            }
+
+            _hopEnd[v] = count;
+            for (int j = _hopStart[v]; j < count; j++)
+            {
+                _hopShare[j] /= total;
+                _hopSourceShare[j] /= totalSource;
+            }
+        }
+    }
 }

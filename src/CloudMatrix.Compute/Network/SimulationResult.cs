@@ -9,18 +9,14 @@ public sealed class SimulationResult
         Links = links;
         Epochs = epochs;
         HostTime = hostTime;
-        var start = new double[flows.Count];
-        var finish = new double[flows.Count];
         double total = 0;
         for (int i = 0; i < flows.Count; i++)
         {
-            start[i] = flows[i].StartSeconds;
-            finish[i] = flows[i].FinishSeconds;
-            total = Math.Max(total, finish[i]);
+            total = Math.Max(total, flows[i].FinishSeconds);
         }
 
-        StartSeconds = start;
-        FinishSeconds = finish;
+        StartSeconds = new Projection(flows, static f => f.StartSeconds);
+        FinishSeconds = new Projection(flows, static f => f.FinishSeconds);
         TotalSeconds = total;
     }
 
@@ -44,4 +40,22 @@ public sealed class SimulationResult
 
     /// <summary>Host (wall-clock) time this machine took to simulate; not simulated time.</summary>
     public TimeSpan HostTime { get; }
+
+    /// <summary>A read-only view of one field of every flow timing, without copying.</summary>
+    private sealed class Projection(IReadOnlyList<FlowTiming> flows, Func<FlowTiming, double> field) : IReadOnlyList<double>
+    {
+        public double this[int index] => field(flows[index]);
+
+        public int Count => flows.Count;
+
+        public IEnumerator<double> GetEnumerator()
+        {
+            for (int i = 0; i < flows.Count; i++)
+            {
+                yield return field(flows[i]);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

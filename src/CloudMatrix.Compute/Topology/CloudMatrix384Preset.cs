@@ -80,7 +80,13 @@ internal static class CloudMatrix384Preset
     private const double CpuUbBw = 160e9;                // 2506.12708v2 §3.3.2: ~160 GB/s UB per CPU
 
     public static NpuSpec Chip { get; } = new(
-        "Ascend 910C", DiesPerChip, Bf16PerChip, Fp16PerChip, Fp32PerChip, VectorPerChip, HbmBytesPerChip, HbmBwPerChip);
+        "Ascend 910C", DiesPerChip, Bf16PerChip, Fp16PerChip, Fp32PerChip, VectorPerChip, HbmBytesPerChip, HbmBwPerChip)
+    {
+        ScaleUpLinks = DiesPerChip * UbLinksPerDie,
+        ScaleUpLinkBytesPerSecond = UbLinkBw,
+        ScaleOutBytesPerSecond = RdmaBwPerNpu,
+        DieToDieBytesPerSecond = DieToDieBw,
+    };
 
     public static SystemSpec Build(DeviceGranularity granularity)
     {

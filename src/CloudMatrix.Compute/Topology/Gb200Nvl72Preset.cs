@@ -24,7 +24,12 @@ internal static class Gb200Nvl72Preset
     private const double PowerWatts = 145e3;              // seed article / SemiAnalysis: ~145 kW per rack
     private const double CostUsd = 2.5e6;                 // seed article / SemiAnalysis: ~$2.5M per rack
 
-    public static NpuSpec Gpu { get; } = new("B200", 1, Bf16PerGpu, Fp16PerGpu, Fp32PerGpu, Fp32PerGpu, HbmBytesPerGpu, HbmBwPerGpu);
+    // The scale-out NICs are not modelled (no figure in the sources used), so ScaleOutBytesPerSecond stays 0.
+    public static NpuSpec Gpu { get; } = new("B200", 1, Bf16PerGpu, Fp16PerGpu, Fp32PerGpu, Fp32PerGpu, HbmBytesPerGpu, HbmBwPerGpu)
+    {
+        ScaleUpLinks = NvSwitches,
+        ScaleUpLinkBytesPerSecond = NvLinkBw,
+    };
 
     public static SystemSpec Build()
     {

@@ -25,4 +25,11 @@ public sealed record LinkSpec(
     LinkMedium Medium,
     LinkNetwork Network,
     double OpticalTransceivers,
-    int Plane);
+    int Plane)
+{
+    /// <summary>
+    /// Power drawn by the link (both ends, transceivers included), watts; 0 when no per-link figure is public (the
+    /// presets' power is a system total that already includes the links).
+    /// </summary>
+    public double PowerWatts { get; init; }
+}

@@ -21,7 +21,20 @@ public sealed record NpuSpec(
     long HbmCapacityBytes,
     double HbmBytesPerSecond)
 {
+    /// <summary>Scale-up links of this device (CloudMatrix384: 7 UB links per die, 14 per chip); 0 when not given.</summary>
+    public int ScaleUpLinks { get; init; }
+
+    /// <summary>Bandwidth of one scale-up link, bytes/s each way; 0 when not given.</summary>
+    public double ScaleUpLinkBytesPerSecond { get; init; }
+
+    /// <summary>Scale-out (RDMA) bandwidth of this device, bytes/s each way; 0 when not given.</summary>
+    public double ScaleOutBytesPerSecond { get; init; }
+
+    /// <summary>Bandwidth between the dies of one chip, bytes/s each way; 0 for a one-die device or when not given.</summary>
+    public double DieToDieBytesPerSecond { get; init; }
+
     /// <summary>The figures of one die of this device: every rate and capacity divided by <see cref="Dies"/>.</summary>
+    /// <remarks>Link counts and scale-out bandwidth are split too; the link bandwidth and die-to-die bandwidth stay.</remarks>
     /// <returns>This spec when it already has one die.</returns>
     public NpuSpec PerDie() => Dies == 1
         ? this
@@ -35,5 +48,7 @@ public sealed record NpuSpec(
             VectorFlopsPerSecond = VectorFlopsPerSecond / Dies,
             HbmCapacityBytes = HbmCapacityBytes / Dies,
             HbmBytesPerSecond = HbmBytesPerSecond / Dies,
+            ScaleUpLinks = ScaleUpLinks / Dies,
+            ScaleOutBytesPerSecond = ScaleOutBytesPerSecond / Dies,
         };
 }

@@ -68,6 +68,10 @@ public static class TopologyFile
             w.WriteNumber("vector_flops_per_second", n.VectorFlopsPerSecond);
             w.WriteNumber("hbm_capacity_bytes", n.HbmCapacityBytes);
             w.WriteNumber("hbm_bytes_per_second", n.HbmBytesPerSecond);
+            w.WriteNumber("scale_up_links", n.ScaleUpLinks);
+            w.WriteNumber("scale_up_link_bytes_per_second", n.ScaleUpLinkBytesPerSecond);
+            w.WriteNumber("scale_out_bytes_per_second", n.ScaleOutBytesPerSecond);
+            w.WriteNumber("die_to_die_bytes_per_second", n.DieToDieBytesPerSecond);
             w.WriteEndObject();
             if (system.Cpu is { } cpu)
             {
@@ -142,6 +146,7 @@ public static class TopologyFile
                 w.WriteString("network", l.Network == LinkNetwork.ScaleOut ? "scale_out" : "scale_up");
                 w.WriteNumber("optical_transceivers", l.OpticalTransceivers);
                 w.WriteNumber("plane", l.Plane);
+                w.WriteNumber("power_watts", l.PowerWatts);
                 w.WriteEndObject();
             }
 
@@ -224,11 +229,18 @@ public static class TopologyFile
             JsonElement npuEl = Req(root, "$", "npu");
             Object(npuEl, "npu");
             Fields(npuEl, "npu", "name", "dies", "bf16_flops_per_second", "fp16_flops_per_second", "fp32_flops_per_second",
-                "vector_flops_per_second", "hbm_capacity_bytes", "hbm_bytes_per_second");
+                "vector_flops_per_second", "hbm_capacity_bytes", "hbm_bytes_per_second", "scale_up_links",
+                "scale_up_link_bytes_per_second", "scale_out_bytes_per_second", "die_to_die_bytes_per_second");
             var npu = new NpuSpec(Str(npuEl, "npu", "name"), Int(npuEl, "npu", "dies"),
                 Num(npuEl, "npu", "bf16_flops_per_second"), Num(npuEl, "npu", "fp16_flops_per_second", 0),
                 Num(npuEl, "npu", "fp32_flops_per_second", 0), Num(npuEl, "npu", "vector_flops_per_second"),
-                Long(npuEl, "npu", "hbm_capacity_bytes"), Num(npuEl, "npu", "hbm_bytes_per_second"));
+                Long(npuEl, "npu", "hbm_capacity_bytes"), Num(npuEl, "npu", "hbm_bytes_per_second"))
+            {
+                ScaleUpLinks = Int(npuEl, "npu", "scale_up_links", 0),
+                ScaleUpLinkBytesPerSecond = Num(npuEl, "npu", "scale_up_link_bytes_per_second", 0),
+                ScaleOutBytesPerSecond = Num(npuEl, "npu", "scale_out_bytes_per_second", 0),
+                DieToDieBytesPerSecond = Num(npuEl, "npu", "die_to_die_bytes_per_second", 0),
+            };
             string granularity = Str(root, "$", "granularity", "npu");
             var b = new TopologyBuilder(Str(root, "$", "name"), npu)
             {
@@ -311,7 +323,7 @@ public static class TopologyFile
                 string p = $"links[{i++}]";
                 Object(l, p);
                 Fields(l, p, "id", "from", "to", "bandwidth_bytes_per_second", "latency_seconds", "medium", "network",
-                    "optical_transceivers", "plane");
+                    "optical_transceivers", "plane", "power_watts");
                 string medium = Str(l, p, "medium", "electrical");
                 string network = Str(l, p, "network", "scale_up");
                 b.AddLink(new LinkSpec(Str(l, p, "id"), Str(l, p, "from"), Str(l, p, "to"),
@@ -329,7 +341,10 @@ public static class TopologyFile
                         "scale_out" => LinkNetwork.ScaleOut,
                         _ => throw Fail(p + ".network", $"must be \"scale_up\" or \"scale_out\", was \"{network}\""),
                     },
-                    Num(l, p, "optical_transceivers", 0), Int(l, p, "plane", -1)));
+                    Num(l, p, "optical_transceivers", 0), Int(l, p, "plane", -1))
+                {
+                    PowerWatts = Num(l, p, "power_watts", 0),
+                });
             }
 
             return b.Build();

@@ -72,6 +72,7 @@ internal static class TopologyValidator
             if (Positive(l.BandwidthBytesPerSecond) is { } bw) return new Error(path + ".bandwidth_bytes_per_second", bw);
             if (NonNegative(l.LatencySeconds) is { } lat) return new Error(path + ".latency_seconds", lat);
             if (NonNegative(l.OpticalTransceivers) is { } tr) return new Error(path + ".optical_transceivers", tr);
+            if (NonNegative(l.PowerWatts) is { } pw) return new Error(path + ".power_watts", pw);
             Union(parent, s.VertexIndex(l.From), s.VertexIndex(l.To));
         }
 
@@ -99,6 +100,10 @@ internal static class TopologyValidator
         if (Positive(n.VectorFlopsPerSecond) is { } d) return new Error("npu.vector_flops_per_second", d);
         if (n.HbmCapacityBytes < 0) return new Error("npu.hbm_capacity_bytes", $"must be >= 0, was {n.HbmCapacityBytes}");
         if (Positive(n.HbmBytesPerSecond) is { } e) return new Error("npu.hbm_bytes_per_second", e);
+        if (n.ScaleUpLinks < 0) return new Error("npu.scale_up_links", $"must be >= 0, was {n.ScaleUpLinks}");
+        if (NonNegative(n.ScaleUpLinkBytesPerSecond) is { } f) return new Error("npu.scale_up_link_bytes_per_second", f);
+        if (NonNegative(n.ScaleOutBytesPerSecond) is { } g) return new Error("npu.scale_out_bytes_per_second", g);
+        if (NonNegative(n.DieToDieBytesPerSecond) is { } h) return new Error("npu.die_to_die_bytes_per_second", h);
         return null;
     }
 

@@ -97,5 +97,12 @@ public class SystemSummaryTests
         Assert.All(die.Devices, d => Assert.InRange(d.DieIndex, 0, 1));
         Assert.All(npu.Devices, d => Assert.Equal(-1, d.DieIndex));
         Assert.Equal(0.196, die.Summarize().ScaleUpTbpsPerDevice, 12);   // 7 x 28 GB/s per die
+        // The descriptive link figures agree with the links the preset built.
+        Assert.Equal(14, npu.Npu.ScaleUpLinks);
+        Assert.Equal(7, die.Npu.ScaleUpLinks);
+        Assert.Equal(npu.Npu.ScaleUpLinks * npu.Npu.ScaleUpLinkBytesPerSecond, npu.Summarize().ScaleUpTbpsPerDevice * 1e12, 3);
+        Assert.Equal(npu.Npu.ScaleOutBytesPerSecond, npu.Links.Where(l => l.From == npu.Devices[0].Id && l.Network == LinkNetwork.ScaleOut).Sum(l => l.BandwidthBytesPerSecond));
+        Assert.Equal(die.Npu.ScaleOutBytesPerSecond, die.Links.Where(l => l.From == die.Devices[0].Id && l.Network == LinkNetwork.ScaleOut).Sum(l => l.BandwidthBytesPerSecond));
+        Assert.Equal(die.Npu.DieToDieBytesPerSecond, die.Links.Single(l => l.Medium == LinkMedium.OnPackage && l.From == die.Devices[0].Id).BandwidthBytesPerSecond);
     }
 }

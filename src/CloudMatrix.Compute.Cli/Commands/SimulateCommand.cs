@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.Globalization;
+using CloudMatrix.Compute.Network;
+using CloudMatrix.Compute.Topology;
+
+namespace CloudMatrix.Compute.Cli.Commands;
+
+/// <summary><c>cmx simulate --flows FILE</c>: runs a flow list through the network simulator of a system.</summary>
+internal static class SimulateCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var flows = new Option<string>("--flows") { Description = "Flow list (cmx-flows JSON; see docs/flow-format.md).", Required = true };
+        var system = new Option<string?>("--system") { Description = $"Preset name: {string.Join(", ", Systems.Names)} (default cloudmatrix384)." };
+        var topology = new Option<string?>("--topology") { Description = "A topology file (cmx-topology JSON) instead of a preset." };
+        var granularity = new Option<string>("--granularity") { Description = "Devices are 'npu' (chips) or 'die'.", DefaultValueFactory = _ => "npu" };
+        var faults = new Option<string[]>("--fault")
+        {
+            Description = "Take something down or degrade it: link:ID, transceiver:ID, switch:ID or plane:K, with @F to keep a fraction F of its bandwidth (e.g. plane:3@0.5). Repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var top = new Option<int>("--top") { Description = "How many of the busiest link directions to list.", DefaultValueFactory = _ => 10 };
+        var command = new Command("simulate", "Simulate a flow list on a system's network: per-flow times, per-link bytes and busy time, total simulated time.")
+        {
+            flows, system, topology, granularity, faults, top,
+        };
+        command.SetAction(parse =>
+        {
+            bool json = parse.GetValue(CliContext.JsonOption);
+            SystemSpec spec = InfoCommand.ResolveSystem(parse.GetValue(system), parse.GetValue(topology),
+                InfoCommand.ParseGranularity(parse.GetValue(granularity)));
+            int topCount = parse.GetValue(top);
+            if (topCount < 0)
+            {
+                throw new CliUsageException($"--top must be >= 0, was {topCount}.");
+            }
+
+            string path = parse.GetValue(flows)!;
+            if (!File.Exists(path))
+            {
+                throw new CliUsageException($"--flows: file '{path}' does not exist.");
+            }
+
+            IReadOnlyList<Flow> list;
+            try
+            {
+                list = FlowFile.Load(path, spec);
+            }
+            catch (FormatException ex)
+            {
+                throw new CliUsageException(ex.Message);
+            }
+
+            var faultList = (parse.GetValue(faults) ?? []).Select(ParseFault).ToList();
+            var simulator = new NetworkSimulator(spec, faultList);
+            SimulationResult result = simulator.Run(list);
+            var busiest = result.Links.Where(l => l.Bytes > 0).OrderByDescending(l => l.Bytes).ThenBy(l => l.LinkId, StringComparer.Ordinal).ToList();
+            if (json)
+            {
+                context.WriteJson(new
+                {
+                    System = spec.Name,
+                    Devices = spec.DeviceCount,
+                    Faults = faultList.Select(f => new { f.Kind, f.Target, f.BandwidthFactor }),
+                    FlowCount = list.Count,
+                    SimulatedSeconds = result.TotalSeconds,
+                    HostSeconds = result.HostTime.TotalSeconds,
+                    result.Epochs,
+                    Flows = result.Flows.Select(f => new
+                    {
+                        f.Id,
+                        f.Tag,
+                        f.StartSeconds,
+                        f.TransmitEndSeconds,
+                        f.FinishSeconds,
+                        f.PathLatencySeconds,
+                    }),
+                    Links = busiest.Select(l => new { Link = l.LinkId, l.From, l.To, l.Bytes, l.BusySeconds }),
+                });
+            }
+            else
+            {
+                var c = CultureInfo.InvariantCulture;
+                TextWriter o = context.Out;
+                o.WriteLine($"system           {spec.Name} ({spec.DeviceCount} devices, {spec.Granularity.ToString().ToLowerInvariant()}){(faultList.Count > 0 ? $", {faultList.Count} fault(s)" : "")}");
+                o.WriteLine($"flows            {list.Count.ToString("N0", c)}");
+                o.WriteLine($"simulated time   {(result.TotalSeconds * 1e6).ToString("N3", c)} us");
+                o.WriteLine($"host time        {result.HostTime.TotalSeconds.ToString("N3", c)} s ({result.Epochs} rate allocations)");
+                if (topCount > 0 && busiest.Count > 0)
+                {
+                    o.WriteLine();
+                    o.WriteLine($"busiest link directions (of {busiest.Count} used):");
+                    foreach (LinkUsage l in busiest.Take(topCount))
+                    {
+                        o.WriteLine($"  {l.From,-22} -> {l.To,-22} {(l.Bytes / 1e6).ToString("N3", c),14} MB  busy {(l.BusySeconds * 1e6).ToString("N3", c),12} us");
+                    }
+                }
+            }
+
+            return CmxApp.ExitOk;
+        });
+        return command;
+    }
+
+    internal static Fault ParseFault(string text)
+    {
+        const string forms = "link:ID, transceiver:ID, switch:ID or plane:K, optionally followed by @F with 0 < F < 1";
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            throw new CliUsageException($"--fault '{text}' is not {forms}.");
+        }
+
+        string kind = text[..colon].Trim().ToLowerInvariant();
+        string target = text[(colon + 1)..];
+        double factor = 0;
+        int at = target.LastIndexOf('@');
+        if (at >= 0)
+        {
+            if (!double.TryParse(target[(at + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out factor) || !(factor > 0 && factor < 1))
+            {
+                throw new CliUsageException($"--fault '{text}': the fraction after @ must be a number in (0, 1).");
+            }
+
+            target = target[..at];
+        }
+
+        return kind switch
+        {
+            "link" => new Fault(FaultKind.Link, target, factor),
+            "transceiver" => new Fault(FaultKind.Transceiver, target, factor),
+            "switch" => new Fault(FaultKind.Switch, target, factor),
+            "plane" => new Fault(FaultKind.Plane, target, factor),
+            _ => throw new CliUsageException($"--fault '{text}': unknown kind '{kind}'; use {forms}."),
+        };
+    }
+}

@@ -1,0 +1,188 @@
+using CloudMatrix.Compute.Topology;
+using CsCheck;
+
+namespace CloudMatrix.Compute.Tests.Topology;
+
+public class TopologyFileTests
+{
+    /// <summary>A random valid system: devices and switches on a random spanning tree plus extra links, awkward values.</summary>
+    internal static SystemSpec RandomSystem(int seed)
+    {
+        var rng = new Random(seed);
+        double Awkward() => rng.Next(4) switch
+        {
+            0 => 1.0 / (1 + rng.Next(9)),
+            1 => Math.Pow(10, rng.Next(-9, 13)) * rng.NextDouble() + double.Epsilon,
+            2 => rng.Next(1, 1000) * 1e9,
+            _ => rng.NextDouble() * 1e12 + 1e-300,
+        };
+
+        var npu = new NpuSpec("npu \"x\" ü", 1 + rng.Next(3), Awkward(), Awkward(), Awkward(), Awkward(), rng.NextInt64(0, long.MaxValue), Awkward())
+        {
+            ScaleUpLinks = rng.Next(20),
+            ScaleUpLinkBytesPerSecond = rng.Next(2) * Awkward(),
+            ScaleOutBytesPerSecond = rng.Next(2) * Awkward(),
+            DieToDieBytesPerSecond = rng.Next(2) * Awkward(),
+        };
+        var b = new TopologyBuilder("random-" + seed, npu)
+        {
+            Granularity = rng.Next(2) == 0 ? DeviceGranularity.Npu : DeviceGranularity.Die,
+            Cpu = rng.Next(2) == 0 ? null : new CpuSpec("cpu", rng.Next(5), Awkward()),
+            RackCount = rng.Next(20),
+            PowerWatts = Awkward(),
+            CostUsd = rng.Next(3) == 0 ? 0 : Awkward(),
+        };
+        if (rng.Next(2) == 0)
+        {
+            b.Source("power_watts", "a \\ source / with \"quotes\"\n");
+        }
+
+        int devices = 1 + rng.Next(8), switches = rng.Next(5);
+        var ids = new List<string>();
+        for (int i = 0; i < devices; i++)
+        {
+            ids.Add($"dev{i}");
+            b.AddDevice($"dev{i}", node: rng.Next(3), supernode: 0, chip: rng.Next(-1, 5), die: rng.Next(-1, 2));
+        }
+
+        var chips = new[] { new SwitchChipSpec("a", 1 + rng.Next(64), Awkward()), new SwitchChipSpec("b", 1 + rng.Next(64), Awkward()) };
+        for (int i = 0; i < switches; i++)
+        {
+            ids.Add($"sw{i}");
+            b.AddSwitch(new SwitchSpec($"sw{i}", "tier" + rng.Next(3), chips[rng.Next(2)], rng.Next(-1, 3), rng.Next(-1, 1), rng.Next(-1, 7),
+                rng.Next(3) == 0 ? null : "g" + rng.Next(2)));
+        }
+
+        int links = 0;
+        void Link(string from, string to) => b.AddLink(new LinkSpec($"link{links++}", from, to, Awkward(), rng.Next(3) == 0 ? 0 : Awkward() * 1e-18,
+            (LinkMedium)rng.Next(3), (LinkNetwork)rng.Next(2), rng.Next(5) * 0.5, rng.Next(-1, 7)) { PowerWatts = rng.Next(2) * Awkward() });
+        for (int i = 1; i < ids.Count; i++)
+        {
+            Link(ids[rng.Next(i)], ids[i]);
+        }
+
+        for (int k = rng.Next(6); k > 0 && ids.Count > 1; k--)
+        {
+            int x = rng.Next(ids.Count), y = rng.Next(ids.Count);
+            if (x != y)
+            {
+                Link(ids[x], ids[y]);
+            }
+        }
+
+        return b.Build();
+    }
+
+    private static void AssertSame(SystemSpec a, SystemSpec b)
+    {
+        Assert.Equal(a.Name, b.Name);
+        Assert.Equal(a.Granularity, b.Granularity);
+        Assert.Equal(a.Npu, b.Npu);
+        Assert.Equal(a.Cpu, b.Cpu);
+        Assert.Equal(a.NodeCount, b.NodeCount);
+        Assert.Equal(a.RackCount, b.RackCount);
+        Assert.Equal(a.SupernodeCount, b.SupernodeCount);
+        Assert.Equal(a.PowerWatts, b.PowerWatts);
+        Assert.Equal(a.CostUsd, b.CostUsd);
+        Assert.Equal(a.Sources, b.Sources);
+        Assert.Equal(a.Devices, b.Devices);
+        Assert.Equal(a.Switches, b.Switches);
+        Assert.Equal(a.Links, b.Links);
+    }
+
+    [Fact]
+    public void SaveThenLoad_RoundTripsExactly_ForRandomSystems()
+    {
+        Gen.Int.Sample(seed =>
+        {
+            SystemSpec s = RandomSystem(seed);
+            string text = TopologyFile.ToJson(s);
+            SystemSpec back = TopologyFile.Parse(text, "random.json");
+            AssertSame(s, back);
+            Assert.Equal(text, TopologyFile.ToJson(back));
+        }, iter: 200, threads: 1);
+    }
+
+    [Theory]
+    [InlineData("cloudmatrix384", DeviceGranularity.Npu)]
+    [InlineData("cloudmatrix384", DeviceGranularity.Die)]
+    [InlineData("gb200-nvl72", DeviceGranularity.Npu)]
+    public void Presets_RoundTripThroughAFile(string name, DeviceGranularity g)
+    {
+        SystemSpec s = Systems.ByName(name, g);
+        string path = Path.Combine(Path.GetTempPath(), $"cmx-{Guid.NewGuid():N}.json");
+        try
+        {
+            TopologyFile.Save(s, path);
+            SystemSpec back = TopologyFile.Load(path);
+            AssertSame(s, back);
+            Assert.Equal(File.ReadAllText(path), TopologyFile.ToJson(back));
+            Assert.Equal(s.Summarize(), back.Summarize());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static TopologyFormatException Bad(Func<string, string> edit)
+    {
+        string text = edit(TopologyFile.ToJson(TopologyBuilder.SingleSwitch(3, 10e9, 1e-6)));
+        return Assert.Throws<TopologyFormatException>(() => TopologyFile.Parse(text, "variant.json"));
+    }
+
+    [Fact]
+    public void NegativeBandwidth_NamesFilePathAndReason()
+    {
+        var ex = Bad(t => ReplaceNth(t, "\"bandwidth_bytes_per_second\": 10000000000", "\"bandwidth_bytes_per_second\": -1", 1));
+        Assert.Equal("variant.json", ex.FilePath);
+        Assert.Equal("links[1].bandwidth_bytes_per_second", ex.JsonPath);
+        Assert.Equal("variant.json: links[1].bandwidth_bytes_per_second: must be finite and > 0, was -1", ex.Message);
+    }
+
+    [Fact]
+    public void ZeroBandwidth_NaN_Dangling_Duplicate_Disconnected_AreNamed()
+    {
+        Assert.Equal("links[0].bandwidth_bytes_per_second",
+            Bad(t => ReplaceNth(t, "\"bandwidth_bytes_per_second\": 10000000000", "\"bandwidth_bytes_per_second\": 0", 0)).JsonPath);
+        var nan = Bad(t => ReplaceNth(t, "\"latency_seconds\": 1E-06", "\"latency_seconds\": \"NaN\"", 2));
+        Assert.Equal("links[2].latency_seconds", nan.JsonPath);
+        Assert.Contains("was NaN", nan.Reason, StringComparison.Ordinal);
+        var dangling = Bad(t => ReplaceNth(t, "\"to\": \"switch\"", "\"to\": \"swtich\"", 1));
+        Assert.Equal("links[1].to", dangling.JsonPath);
+        Assert.Contains("'swtich'", dangling.Reason, StringComparison.Ordinal);
+        var duplicate = Bad(t => ReplaceNth(t, "\"id\": \"d2\"", "\"id\": \"d0\"", 0));
+        Assert.Equal("devices[2].id", duplicate.JsonPath);
+        Assert.Contains("devices[0]", duplicate.Reason, StringComparison.Ordinal);
+        var disconnected = Bad(t => ReplaceNth(t, "\"from\": \"d2\"", "\"from\": \"d1\"", 0));
+        Assert.Equal("devices[2]", disconnected.JsonPath);
+        Assert.Contains("disconnected", disconnected.Reason, StringComparison.Ordinal);
+        Assert.Equal("links[0].colour", Bad(t => t.Replace("\"medium\": \"electrical\"", "\"colour\": \"red\"", StringComparison.Ordinal)).JsonPath);
+        Assert.Equal("version", Bad(t => t.Replace("\"version\": 1", "\"version\": 2", StringComparison.Ordinal)).JsonPath);
+        Assert.Equal("$", Bad(t => t[..^5]).JsonPath);
+    }
+
+    [Fact]
+    public void Builder_RefusesBadLinks_WithTheSamePaths()
+    {
+        var b = new TopologyBuilder("x", TopologyBuilder.IdealNpu);
+        b.AddDevice("a");
+        b.AddDevice("b");
+        b.AddLink("a", "b", double.PositiveInfinity, 0);
+        var ex = Assert.Throws<ArgumentException>(b.Build);
+        Assert.Equal("links[0].bandwidth_bytes_per_second", ex.ParamName);
+        Assert.Contains("was ∞", ex.Message.Replace("Infinity", "∞", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    private static string ReplaceNth(string text, string find, string replacement, int n)
+    {
+        int at = -1;
+        for (int i = 0; i <= n; i++)
+        {
+            at = text.IndexOf(find, at + 1, StringComparison.Ordinal);
+            Assert.True(at >= 0, $"'{find}' occurrence {n} not found");
+        }
+
+        return text[..at] + replacement + text[(at + find.Length)..];
+    }
+}
