@@ -74,6 +74,12 @@ public class RingAllReduceBenchmarks
     public void RingAllReduce384x1MiB_Data() =>
         RingAllReduceKernel.Run(_inputs, _outputs, roundWire: false, TensorPrimitivesHostReducer.Instance);
 
+    /// <summary>The public call in place: real data plus the simulated timing (timing plan cached), no allocation.</summary>
+    /// <remarks>The sums grow every call (and may reach infinity); the work per element does not depend on the values.</remarks>
+    [Benchmark]
+    public double RingAllReduce384x1MiB_PublicInPlace() =>
+        CollectiveOps.AllReduce(_system, _inputs, CollectiveAlgorithm.Ring, new CollectiveOptions { InPlace = true }).Timing.SimulatedSeconds;
+
     /// <summary>The public call: real data plus the simulated timing (timing plan cached), outputs allocated.</summary>
     [Benchmark]
     public double RingAllReduce384x1MiB_Public() =>

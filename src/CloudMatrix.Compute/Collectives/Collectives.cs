@@ -332,7 +332,7 @@ public static partial class Collectives
         CollectiveTiming timing = Time(fabric, operation, group, root, length, CollectiveDataType.Fp32, algorithm, opts, template: true);
         float[][] inputs = [.. buffers];
         IReadOnlyList<float[]> outputs = Execute(operation, timing.Algorithm, group, [.. group.Select(d => fabric.NodeOfDevice[d])], root, length, inputs, opts, roundWire: false,
-            allocate: n => new float[n],
+            allocate: n => GC.AllocateUninitializedArray<float>(n),  // every element is written
             store: (work, target) => work.CopyTo(target),
             fusedRing: (x, y) => RingAllReduceKernel.Run(x, y, roundWire: false, TensorPrimitivesHostReducer.Instance),
             originals: inputs);
@@ -353,7 +353,7 @@ public static partial class Collectives
         });
         bool roundWire = !opts.Fp32Partials;
         IReadOnlyList<BFloat16[]> outputs = Execute(operation, timing.Algorithm, group, [.. group.Select(d => fabric.NodeOfDevice[d])], root, length, widened, opts, roundWire,
-            allocate: n => new BFloat16[n],
+            allocate: n => GC.AllocateUninitializedArray<BFloat16>(n),
             store: (work, target) => BFloat16Convert.ToBFloat16(work, target),
             fusedRing: (x, y) => RingAllReduceKernel.Run(x, y, roundWire, TensorPrimitivesHostReducer.Instance),
             originals: [.. buffers]);
