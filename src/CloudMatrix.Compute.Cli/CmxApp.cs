@@ -28,6 +28,7 @@ internal static class CmxApp
         InfoCommand.Create(context),
         SimulateCommand.Create(context),
         TopologyCommand.Create(context),
+        CollectiveCommand.Create(context),
     ];
 
     /// <summary>Parses <paramref name="args"/>, runs the chosen verb and returns the process exit code.</summary>

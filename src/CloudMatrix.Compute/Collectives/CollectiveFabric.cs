@@ -1,0 +1,65 @@
+using System.Runtime.CompilerServices;
+using CloudMatrix.Compute.Topology;
+
+namespace CloudMatrix.Compute.Collectives;
+
+/// <summary>
+/// What a collective needs to know about the machine: how many devices, which node each sits on, how transfers
+/// are timed, and how fast a device reduces.
+/// </summary>
+internal sealed class CollectiveFabric
+{
+    public CollectiveFabric(string name, int[] nodeOfDevice, ITransferSimulator network, DeviceReduceModel reduce)
+    {
+        Name = name;
+        NodeOfDevice = nodeOfDevice;
+        Network = network;
+        Reduce = reduce;
+    }
+
+    public string Name { get; }
+
+    public int DeviceCount => NodeOfDevice.Length;
+
+    public int[] NodeOfDevice { get; }
+
+    public ITransferSimulator Network { get; }
+
+    public DeviceReduceModel Reduce { get; }
+
+    private readonly Dictionary<string, ScheduleTimer> _plans = [];
+
+    /// <summary>A cached timing plan (schedule shapes do not depend on the size; only the scale does).</summary>
+    public ScheduleTimer Plan(string key, Func<ScheduleTimer> create)
+    {
+        lock (_plans)
+        {
+            if (_plans.TryGetValue(key, out ScheduleTimer? plan)) return plan;
+            if (_plans.Count >= 64) _plans.Clear();
+            plan = create();
+            _plans[key] = plan;
+            return plan;
+        }
+    }
+
+    private static readonly ConditionalWeakTable<SystemSpec, CollectiveFabric> Cache = [];
+
+    /// <summary>The fabric of <paramref name="system"/>: its network simulator and its devices' reduce roofline.</summary>
+    public static CollectiveFabric For(SystemSpec system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return Cache.GetValue(system, s => new CollectiveFabric(
+            s.Name,
+            [.. s.Devices.Select(d => d.NodeIndex)],
+            new NetworkSimulatorAdapter(s),
+            new DeviceReduceModel(s.Npu.VectorFlopsPerSecond, s.Npu.HbmBytesPerSecond)));
+    }
+
+    /// <summary>An ideal single-switch system of <paramref name="devices"/> devices, <paramref name="devicesPerNode"/> to a node.</summary>
+    public static CollectiveFabric IdealSwitch(int devices, double bytesPerSecond, double latencySeconds, DeviceReduceModel reduce, int devicesPerNode = 1)
+    {
+        var nodes = new int[devices];
+        for (int i = 0; i < devices; i++) nodes[i] = i / Math.Max(1, devicesPerNode);
+        return new CollectiveFabric($"ideal-switch-{devices}", nodes, new IdealSwitchSimulator(devices, bytesPerSecond, latencySeconds), reduce);
+    }
+}

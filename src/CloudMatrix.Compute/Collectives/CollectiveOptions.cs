@@ -1,0 +1,40 @@
+namespace CloudMatrix.Compute.Collectives;
+
+/// <summary>Options of a collective; every property has a default that suits most uses.</summary>
+public sealed record CollectiveOptions
+{
+    /// <summary>
+    /// The devices taking part, as device indices of the system, in group order (rank i is <c>Group[i]</c>); a mesh
+    /// axis or a node is just such a list. Null means every device of the system in index order.
+    /// </summary>
+    public IReadOnlyList<int>? Group { get; init; }
+
+    /// <summary>Device index of the root of <see cref="CollectiveOperation.Broadcast"/> and <see cref="CollectiveOperation.Reduce"/>; null means the group's first device.</summary>
+    public int? Root { get; init; }
+
+    /// <summary>
+    /// Give every algorithm the same bits: the canonical order (ranks 0..n-1 in group order, FP32 accumulation of the
+    /// original operands, one rounding to the output type), which is <see cref="CollectiveAlgorithm.Direct"/>'s order.
+    /// The simulated time is still the chosen algorithm's.
+    /// </summary>
+    public bool Deterministic { get; init; }
+
+    /// <summary>Write the results into the input buffers (only where each output has its input's length).</summary>
+    public bool InPlace { get; init; }
+
+    /// <summary>
+    /// For BF16 buffers: carry partial sums in FP32 on the wire (twice the bytes, no rounding per hop) instead of
+    /// rounding them to BF16 at every hop as the libraries do. No effect on FP32 buffers.
+    /// </summary>
+    public bool Fp32Partials { get; init; }
+
+    /// <summary>
+    /// Pipeline chunks each transfer is split into (messages on one channel leave in order, so later hops overlap
+    /// earlier ones). 0 picks the algorithm's default: 1 for rings, halving-doubling and direct, about one chunk
+    /// per 256 KiB (at most 32) for chains and trees.
+    /// </summary>
+    public int Chunks { get; init; }
+
+    /// <summary>Defaults: all devices, root = first, library order, out of place, BF16 partials, default chunks.</summary>
+    public static CollectiveOptions Default { get; } = new();
+}

@@ -1,0 +1,102 @@
+namespace CloudMatrix.Compute.Collectives;
+
+/// <summary>
+/// Counts wrong output elements of a collective against an independent reference: the exact (FP64) sum within the
+/// documented bound for reducing operations, bit-exact copies for the others.
+/// </summary>
+internal static class CollectiveVerification
+{
+    /// <summary>The documented bound's factor on Σ|x|: ((n-1)(u32 + u_wire) + u_out), with 1 % for second-order terms.</summary>
+    public static double BoundFactor(int ranks, bool wireBf16, bool outputBf16)
+    {
+        double u32 = Math.Pow(2, -24);
+        double u16 = Math.Pow(2, -8);
+        return (((ranks - 1) * (u32 + (wireBf16 ? u16 : 0))) + (outputBf16 ? u16 : 0)) * 1.01;
+    }
+
+    /// <param name="operation">The operation that ran.</param>
+    /// <param name="root">Root's group position (broadcast, reduce).</param>
+    /// <param name="inputs">Each rank's input as FP32 (BF16 inputs widened exactly).</param>
+    /// <param name="outputs">Each rank's output as FP32.</param>
+    /// <param name="boundFactor">See <see cref="BoundFactor"/>.</param>
+    public static long CountWrong(CollectiveOperation operation, int root, IReadOnlyList<float[]> inputs, IReadOnlyList<float[]> outputs, double boundFactor)
+    {
+        int n = inputs.Count;
+        int length = inputs[0].Length;
+        long wrong = 0;
+        switch (operation)
+        {
+            case CollectiveOperation.AllReduce:
+            case CollectiveOperation.ReduceScatter:
+            case CollectiveOperation.Reduce:
+            {
+                var sum = new double[length];
+                var magnitude = new double[length];
+                foreach (float[] x in inputs)
+                {
+                    for (int i = 0; i < length; i++)
+                    {
+                        sum[i] += x[i];
+                        magnitude[i] += Math.Abs(x[i]);
+                    }
+                }
+
+                for (int r = 0; r < n; r++)
+                {
+                    (int offset, int count) = operation switch
+                    {
+                        CollectiveOperation.ReduceScatter => ScheduleFactory.Part(length, n, r),
+                        CollectiveOperation.Reduce => r == root ? (0, length) : (0, 0),
+                        _ => (0, length),
+                    };
+                    if (outputs[r].Length != count) return wrong + count;
+                    for (int i = 0; i < count; i++)
+                    {
+                        double error = Math.Abs(outputs[r][i] - sum[offset + i]);
+                        if (!(error <= (boundFactor * magnitude[offset + i]) + 1e-30)) wrong++;
+                    }
+                }
+
+                break;
+            }
+
+            case CollectiveOperation.AllGather:
+                for (int r = 0; r < n; r++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        wrong += Mismatches(inputs[j], 0, outputs[r], j * length, length);
+                    }
+                }
+
+                break;
+            case CollectiveOperation.Broadcast:
+                for (int r = 0; r < n; r++) wrong += Mismatches(inputs[root], 0, outputs[r], 0, length);
+                break;
+            case CollectiveOperation.SendReceive:
+                wrong += Mismatches(inputs[0], 0, outputs[1], 0, length);
+                break;
+            default:
+                for (int j = 0; j < n; j++)
+                {
+                    var (offset, count) = ScheduleFactory.Part(length, n, j);
+                    for (int i = 0; i < n; i++) wrong += Mismatches(inputs[i], offset, outputs[j], i * count, count);
+                }
+
+                break;
+        }
+
+        return wrong;
+    }
+
+    private static long Mismatches(float[] expected, int expectedOffset, float[] actual, int actualOffset, int count)
+    {
+        long wrong = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (actualOffset + i >= actual.Length || BitConverter.SingleToInt32Bits(expected[expectedOffset + i]) != BitConverter.SingleToInt32Bits(actual[actualOffset + i])) wrong++;
+        }
+
+        return wrong;
+    }
+}

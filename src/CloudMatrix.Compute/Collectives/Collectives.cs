@@ -1,0 +1,439 @@
+using System.Globalization;
+using CloudMatrix.Compute.Numerics;
+using CloudMatrix.Compute.Topology;
+
+namespace CloudMatrix.Compute.Collectives;
+
+/// <summary>
+/// Collectives over groups of virtual devices: real data moved and reduced by the chosen algorithm, and the same
+/// algorithm's transfers timed on the system's network model.
+/// </summary>
+/// <remarks>
+/// Numerics: reductions happen in FP32. With BF16 buffers the data on the wire is BF16, so a partial sum is rounded
+/// to BF16 at every hop (as NCCL and HCCL do) unless <see cref="CollectiveOptions.Fp32Partials"/> is set; outputs are
+/// rounded once to the buffer type. Each <see cref="CollectiveAlgorithm"/> member documents its reduction order.
+/// Error bound against the exact (FP64) sum of the operands, for every algorithm, element by element:
+/// |result − exact| ≤ ((n−1)(u₃₂ + u_w) + u_o) · Σ|xᵢ| with u₃₂ = 2⁻²⁴, u_w = 2⁻⁸ when partials are rounded to
+/// BF16 on the wire (else 0) and u_o = 2⁻⁸ for BF16 outputs (else 0): each of the n−1 additions and each of at most
+/// n−1 hops commits one relative rounding error on a partial sum bounded by Σ|xᵢ| (first order; the tests check it
+/// with a 1 % margin for the second-order terms).
+/// </remarks>
+public static partial class Collectives
+{
+    private const int DefaultChunkBytes = 256 * 1024;
+    private const int MaxDefaultChunks = 32;
+
+    /// <summary>The algorithms that implement <paramref name="operation"/> (besides <see cref="CollectiveAlgorithm.Auto"/>).</summary>
+    /// <param name="operation">The operation.</param>
+    /// <returns>The algorithms, in no particular order.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="operation"/> is not a defined value.</exception>
+    public static IReadOnlyList<CollectiveAlgorithm> SupportedAlgorithms(CollectiveOperation operation) => ScheduleFactory.Supported(operation);
+
+    /// <summary>
+    /// The part of a buffer of <paramref name="length"/> elements that rank <paramref name="index"/> of
+    /// <paramref name="parts"/> owns in reduce-scatter, all-to-all and the algorithms' internal splits: the first
+    /// <c>length mod parts</c> parts have one element more than the others.
+    /// </summary>
+    /// <param name="length">Elements in the buffer, ≥ 0.</param>
+    /// <param name="parts">Number of parts, ≥ 1.</param>
+    /// <param name="index">Which part, 0 ≤ index &lt; parts.</param>
+    /// <returns>Offset and count of the part, in elements.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A value is outside its range.</exception>
+    public static (int Offset, int Count) Partition(int length, int parts, int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
+        if (index < 0 || index >= parts)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"index must be in 0..{parts - 1}.");
+        }
+
+        return ScheduleFactory.Part(length, parts, index);
+    }
+
+    /// <summary>nccl-tests' bus-bandwidth factor: 2(n-1)/n all-reduce; (n-1)/n reduce-scatter, all-gather, all-to-all; 1 broadcast, reduce.</summary>
+    /// <param name="operation">The operation.</param>
+    /// <param name="ranks">Group size, ≥ 1.</param>
+    /// <returns>The factor (0 for a group of one where it is (n-1)/n-based).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ranks"/> &lt; 1 or an undefined operation.</exception>
+    public static double BusBandwidthFactor(CollectiveOperation operation, int ranks)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ranks, 1);
+        double n = ranks;
+        return operation switch
+        {
+            CollectiveOperation.AllReduce => 2 * (n - 1) / n,
+            CollectiveOperation.ReduceScatter or CollectiveOperation.AllGather or CollectiveOperation.AllToAll => (n - 1) / n,
+            CollectiveOperation.Broadcast or CollectiveOperation.Reduce or CollectiveOperation.SendReceive => 1,
+            _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Unknown collective operation."),
+        };
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on real FP32 buffers, one per group member in group order, and times the
+    /// same algorithm on <paramref name="system"/>'s network model.
+    /// </summary>
+    /// <param name="system">The modelled machine.</param>
+    /// <param name="operation">The collective.</param>
+    /// <param name="buffers">Each rank's input, all of one length (elements); only read unless <see cref="CollectiveOptions.InPlace"/>.</param>
+    /// <param name="algorithm">The algorithm, or <see cref="CollectiveAlgorithm.Auto"/> for the fastest by the model.</param>
+    /// <param name="options">Group, root, determinism, chunking; null for the defaults.</param>
+    /// <returns>Each rank's output and the simulated timing.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="system"/>, <paramref name="buffers"/> or a buffer is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// Unequal buffer lengths; a buffer count that is not the group size; an empty group or a duplicate device; an
+    /// algorithm that does not implement the operation; in-place where output and input lengths differ.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">A device index outside the system; a root outside the group; negative chunks.</exception>
+    public static CollectiveResult<float> Run(SystemSpec system, CollectiveOperation operation, IReadOnlyList<float[]> buffers,
+        CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
+        Run(CollectiveFabric.For(system), operation, buffers, algorithm, options);
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on real BF16 buffers (reduced in FP32, partial sums rounded to BF16 on the
+    /// wire unless <see cref="CollectiveOptions.Fp32Partials"/>) and times it on <paramref name="system"/>.
+    /// </summary>
+    /// <param name="system">The modelled machine.</param>
+    /// <param name="operation">The collective.</param>
+    /// <param name="buffers">Each rank's input, all of one length (elements).</param>
+    /// <param name="algorithm">The algorithm, or <see cref="CollectiveAlgorithm.Auto"/>.</param>
+    /// <param name="options">Null for the defaults.</param>
+    /// <returns>Each rank's output and the simulated timing.</returns>
+    /// <exception cref="ArgumentNullException">An argument or a buffer is null.</exception>
+    /// <exception cref="ArgumentException">As for the FP32 overload.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for the FP32 overload.</exception>
+    public static CollectiveResult<BFloat16> Run(SystemSpec system, CollectiveOperation operation, IReadOnlyList<BFloat16[]> buffers,
+        CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
+        Run(CollectiveFabric.For(system), operation, buffers, algorithm, options);
+
+    /// <summary>All-reduce of FP32 buffers: <see cref="Run(SystemSpec, CollectiveOperation, IReadOnlyList{float[]}, CollectiveAlgorithm, CollectiveOptions?)"/> with <see cref="CollectiveOperation.AllReduce"/>.</summary>
+    /// <param name="system">The modelled machine.</param>
+    /// <param name="buffers">Each rank's input, all of one length.</param>
+    /// <param name="algorithm">The algorithm, or Auto.</param>
+    /// <param name="options">Null for the defaults.</param>
+    /// <returns>Each rank's sum and the simulated timing.</returns>
+    /// <exception cref="ArgumentException">As for <c>Run</c>.</exception>
+    public static CollectiveResult<float> AllReduce(SystemSpec system, IReadOnlyList<float[]> buffers,
+        CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
+        Run(system, CollectiveOperation.AllReduce, buffers, algorithm, options);
+
+    /// <summary>All-reduce of BF16 buffers (FP32 reduction); see the FP32 overload.</summary>
+    /// <param name="system">The modelled machine.</param>
+    /// <param name="buffers">Each rank's input, all of one length.</param>
+    /// <param name="algorithm">The algorithm, or Auto.</param>
+    /// <param name="options">Null for the defaults.</param>
+    /// <returns>Each rank's sum and the simulated timing.</returns>
+    /// <exception cref="ArgumentException">As for <c>Run</c>.</exception>
+    public static CollectiveResult<BFloat16> AllReduce(SystemSpec system, IReadOnlyList<BFloat16[]> buffers,
+        CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
+        Run(system, CollectiveOperation.AllReduce, buffers, algorithm, options);
+
+    /// <summary>
+    /// Times <paramref name="operation"/> without data: <paramref name="elementsPerRank"/> input elements per rank
+    /// (for all-gather each rank's contribution, so S = n × that). Sizes are treated as continuous: every step moves
+    /// its exact fraction of S (no rounding to whole elements), and one schedule per shape serves every size.
+    /// </summary>
+    /// <param name="system">The modelled machine.</param>
+    /// <param name="operation">The collective.</param>
+    /// <param name="elementsPerRank">Input elements per rank, ≥ 0.</param>
+    /// <param name="dataType">Element type of the buffers.</param>
+    /// <param name="algorithm">The algorithm, or Auto.</param>
+    /// <param name="options">Null for the defaults.</param>
+    /// <returns>The simulated timing.</returns>
+    /// <exception cref="ArgumentException">As for <c>Run</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="elementsPerRank"/> is negative, or as for <c>Run</c>.</exception>
+    public static CollectiveTiming Estimate(SystemSpec system, CollectiveOperation operation, long elementsPerRank, CollectiveDataType dataType,
+        CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
+        Estimate(CollectiveFabric.For(system), operation, elementsPerRank, dataType, algorithm, options);
+
+    internal static bool IsReducing(CollectiveOperation operation) =>
+        operation is CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter or CollectiveOperation.Reduce;
+
+    internal static int ElementBytes(CollectiveDataType type) => type switch
+    {
+        CollectiveDataType.Fp32 => 4,
+        CollectiveDataType.Bf16 => 2,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Valid: Fp32, Bf16."),
+    };
+
+    /// <summary>nccl-tests' S for an input of <paramref name="length"/> elements per rank.</summary>
+    internal static double SizeBytes(CollectiveOperation operation, int ranks, long length, int elementBytes) =>
+        (double)length * elementBytes * (operation == CollectiveOperation.AllGather ? ranks : 1);
+
+    internal static int[] ResolveGroup(int deviceCount, IReadOnlyList<int>? group)
+    {
+        if (group is null)
+        {
+            var all = new int[deviceCount];
+            for (int i = 0; i < deviceCount; i++) all[i] = i;
+            return all;
+        }
+
+        if (group.Count == 0)
+        {
+            throw new ArgumentException("The group is empty; give at least one device index (or null for all devices).", nameof(group));
+        }
+
+        var seen = new Dictionary<int, int>();
+        for (int i = 0; i < group.Count; i++)
+        {
+            int d = group[i];
+            if (d < 0 || d >= deviceCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(group), d, $"Group member {i} is device {d}, which the system does not have; valid device indices are 0..{deviceCount - 1}.");
+            }
+
+            if (seen.TryGetValue(d, out int first))
+            {
+                throw new ArgumentException($"Device {d} appears twice in the group (members {first} and {i}); each device may take part once.", nameof(group));
+            }
+
+            seen[d] = i;
+        }
+
+        return [.. group];
+    }
+
+    internal static int ResolveRoot(int[] group, int? root)
+    {
+        if (root is null) return 0;
+        int position = Array.IndexOf(group, root.Value);
+        if (position < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(root), root.Value,
+                $"The root, device {root.Value}, is not in the group of {group.Length} devices ({Describe(group)}); the root must be a group member.");
+        }
+
+        return position;
+    }
+
+    private static string Describe(int[] group) =>
+        group.Length <= 8 ? string.Join(", ", group) : $"{string.Join(", ", group.Take(4))}, …, {group[^1]}";
+
+    internal static int ResolveChunks(CollectiveOperation operation, CollectiveAlgorithm algorithm, double bytes, int chunks)
+    {
+        if (chunks < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(chunks), chunks, "Chunks must be >= 0 (0 picks the algorithm's default).");
+        }
+
+        if (chunks > 0) return chunks;
+        bool pipelined = algorithm == CollectiveAlgorithm.DoubleBinaryTree
+            || (algorithm == CollectiveAlgorithm.Ring && operation is CollectiveOperation.Broadcast or CollectiveOperation.Reduce);
+        return pipelined ? (int)Math.Clamp(Math.Ceiling(bytes / DefaultChunkBytes), 1, MaxDefaultChunks) : 1;
+    }
+
+    /// <summary>Times <paramref name="operation"/> on <paramref name="fabric"/> for <paramref name="elementsPerRank"/> input elements per rank.</summary>
+    internal static CollectiveTiming Estimate(CollectiveFabric fabric, CollectiveOperation operation, long elementsPerRank, CollectiveDataType type,
+        CollectiveAlgorithm algorithm, CollectiveOptions? options)
+    {
+        options ??= CollectiveOptions.Default;
+        ArgumentOutOfRangeException.ThrowIfNegative(elementsPerRank);
+        int[] group = ResolveGroup(fabric.DeviceCount, options.Group);
+        int root = ResolveRoot(group, options.Root);
+        _ = ResolveChunks(operation, CollectiveAlgorithm.Ring, 0, options.Chunks);
+        return Time(fabric, operation, group, root, elementsPerRank, type, algorithm, options, template: true);
+    }
+
+    // A length every split of the schedules divides exactly (parts over n and over the power of two p <= n, halves,
+    // chunks), so a timing-only schedule moves exactly S/k bytes per step for any S.
+    private static int TemplateLength(int n, int chunks)
+    {
+        int p = 1;
+        while (p * 2 <= n) p *= 2;
+        long lcm = (long)n / (long)System.Numerics.BigInteger.GreatestCommonDivisor(n, p) * p;
+        return checked((int)(2L * chunks * lcm));
+    }
+
+    private static CollectiveTiming Time(CollectiveFabric fabric, CollectiveOperation operation, int[] group, int root, long elements,
+        CollectiveDataType type, CollectiveAlgorithm algorithm, CollectiveOptions options, bool template)
+    {
+        if (algorithm == CollectiveAlgorithm.Auto)
+        {
+            return ChooseFastest(fabric, operation, group, root, elements, type, options, template);
+        }
+
+        int n = group.Length;
+        int bufferBytes = ElementBytes(type);
+        int wireBytes = type == CollectiveDataType.Bf16 && options.Fp32Partials && IsReducing(operation) ? 4 : bufferBytes;
+        double size = SizeBytes(operation, n, elements, bufferBytes);
+        int chunks = ResolveChunks(operation, algorithm, size, options.Chunks);
+        int length = template ? TemplateLength(n, chunks) : checked((int)elements);
+        double scale = template ? (double)elements / length : 1;
+        ScheduleTimer Plan()
+        {
+            int[] nodes = [.. group.Select(d => fabric.NodeOfDevice[d])];
+            CollectiveSchedule schedule = ScheduleFactory.Create(operation, algorithm, n, length, root, chunks, nodes);
+            return new ScheduleTimer(schedule, group, wireBytes, bufferBytes, fabric);
+        }
+
+        ScheduleTimer timer = template
+            ? fabric.Plan($"{operation}|{algorithm}|{root}|{chunks}|{wireBytes}|{bufferBytes}|{string.Join(",", group)}", Plan)
+            : Plan();
+        ScheduleTiming timing = timer.Time(scale, chunks);
+        double total = timing.Seconds;
+        var links = timing.Links
+            .Where(l => l.Bytes > 0)
+            .Select(l => new LinkUtilisation(l.Name, l.Bytes, l.BusySeconds, total > 0 ? l.Bytes / (l.BytesPerSecond * total) : 0))
+            .ToArray();
+        return new CollectiveTiming
+        {
+            Operation = operation,
+            Algorithm = algorithm,
+            Reason = "chosen by the caller",
+            Ranks = n,
+            Bytes = size,
+            SimulatedSeconds = total,
+            Transfers = timing.TransferCount,
+            Chunks = chunks,
+            Model = timing.Model == TimingModel.Rounds ? "rounds" : "flow_graph",
+            Links = links,
+        };
+    }
+
+    private static CollectiveTiming ChooseFastest(CollectiveFabric fabric, CollectiveOperation operation, int[] group, int root, long elements,
+        CollectiveDataType type, CollectiveOptions options, bool template)
+    {
+        var timed = new List<CollectiveTiming>();
+        var skipped = new List<string>();
+        foreach (CollectiveAlgorithm candidate in SupportedAlgorithms(operation))
+        {
+            try
+            {
+                timed.Add(Time(fabric, operation, group, root, elements, type, candidate, options, template));
+            }
+            catch (ArgumentException ex) when (candidate == CollectiveAlgorithm.Hierarchical)
+            {
+                skipped.Add($"hierarchical skipped ({ex.Message.Split(';')[0]})");
+            }
+        }
+
+        timed.Sort((a, b) => a.SimulatedSeconds.CompareTo(b.SimulatedSeconds));
+        string ranking = string.Join(" < ", timed.Select(t => string.Create(CultureInfo.InvariantCulture, $"{Name(t.Algorithm)} {t.SimulatedSeconds * 1e6:G4} us")));
+        string reason = $"auto: fastest by the model of {timed.Count} algorithms: {ranking}" + (skipped.Count > 0 ? "; " + string.Join("; ", skipped) : "");
+        return timed[0] with { Reason = reason };
+    }
+
+    /// <summary>The algorithm's name as the CLI and reports write it (snake_case).</summary>
+    internal static string Name(CollectiveAlgorithm algorithm) => algorithm switch
+    {
+        CollectiveAlgorithm.BidirectionalRing => "bidirectional_ring",
+        CollectiveAlgorithm.HalvingDoubling => "halving_doubling",
+        CollectiveAlgorithm.OneShot => "one_shot",
+        CollectiveAlgorithm.DoubleBinaryTree => "double_binary_tree",
+        _ => algorithm.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Runs <paramref name="operation"/> on real FP32 buffers (one per group member) and times it.</summary>
+    internal static CollectiveResult<float> Run(CollectiveFabric fabric, CollectiveOperation operation, IReadOnlyList<float[]> buffers,
+        CollectiveAlgorithm algorithm, CollectiveOptions? options)
+    {
+        var (group, root, length, opts) = Validate(fabric, operation, buffers, options);
+        CollectiveTiming timing = Time(fabric, operation, group, root, length, CollectiveDataType.Fp32, algorithm, opts, template: true);
+        float[][] inputs = [.. buffers];
+        IReadOnlyList<float[]> outputs = Execute(operation, timing.Algorithm, group, [.. group.Select(d => fabric.NodeOfDevice[d])], root, length, inputs, opts, roundWire: false,
+            allocate: n => GC.AllocateUninitializedArray<float>(n),  // every element is written
+            store: (work, target) => work.CopyTo(target),
+            fusedRing: (x, y) => RingAllReduceKernel.Run(x, y, roundWire: false, TensorPrimitivesHostReducer.Instance),
+            originals: inputs);
+        return new CollectiveResult<float>(outputs, timing);
+    }
+
+    /// <summary>Runs <paramref name="operation"/> on real BF16 buffers (one per group member) and times it.</summary>
+    internal static CollectiveResult<BFloat16> Run(CollectiveFabric fabric, CollectiveOperation operation, IReadOnlyList<BFloat16[]> buffers,
+        CollectiveAlgorithm algorithm, CollectiveOptions? options)
+    {
+        var (group, root, length, opts) = Validate(fabric, operation, buffers, options);
+        CollectiveTiming timing = Time(fabric, operation, group, root, length, CollectiveDataType.Bf16, algorithm, opts, template: true);
+        var widened = new float[buffers.Count][];
+        Parallel.For(0, buffers.Count, r =>
+        {
+            widened[r] = new float[length];
+            BFloat16Convert.ToSingle(buffers[r], widened[r]);
+        });
+        bool roundWire = !opts.Fp32Partials;
+        IReadOnlyList<BFloat16[]> outputs = Execute(operation, timing.Algorithm, group, [.. group.Select(d => fabric.NodeOfDevice[d])], root, length, widened, opts, roundWire,
+            allocate: n => GC.AllocateUninitializedArray<BFloat16>(n),
+            store: (work, target) => BFloat16Convert.ToBFloat16(work, target),
+            fusedRing: (x, y) => RingAllReduceKernel.Run(x, y, roundWire, TensorPrimitivesHostReducer.Instance),
+            originals: [.. buffers]);
+        return new CollectiveResult<BFloat16>(outputs, timing);
+    }
+
+    private static (int[] Group, int Root, int Length, CollectiveOptions Options) Validate<T>(CollectiveFabric fabric, CollectiveOperation operation,
+        IReadOnlyList<T[]> buffers, CollectiveOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(buffers);
+        options ??= CollectiveOptions.Default;
+        int[] group = ResolveGroup(fabric.DeviceCount, options.Group);
+        int root = ResolveRoot(group, options.Root);
+        if (buffers.Count != group.Length)
+        {
+            throw new ArgumentException($"{buffers.Count} buffers were given for a group of {group.Length} devices; give one buffer per group member.", nameof(buffers));
+        }
+
+        for (int r = 0; r < buffers.Count; r++)
+        {
+            if (buffers[r] is null)
+            {
+                throw new ArgumentNullException(nameof(buffers), $"The buffer of rank {r} (device {group[r]}) is null.");
+            }
+
+            if (buffers[r].Length != buffers[0].Length)
+            {
+                throw new ArgumentException(
+                    $"Buffers must have equal lengths: rank 0 (device {group[0]}) has {buffers[0].Length} elements, rank {r} (device {group[r]}) has {buffers[r].Length}.",
+                    nameof(buffers));
+            }
+        }
+
+        if (options.InPlace && operation is CollectiveOperation.ReduceScatter or CollectiveOperation.AllGather)
+        {
+            throw new ArgumentException($"InPlace is not available for {operation}: its output length differs from its input's; run it out of place.", nameof(options));
+        }
+
+        if (options.InPlace && operation == CollectiveOperation.AllToAll && buffers[0].Length % group.Length != 0)
+        {
+            throw new ArgumentException(
+                $"InPlace all-to-all needs a length divisible by the group size ({buffers[0].Length} elements over {group.Length} ranks); run it out of place.",
+                nameof(options));
+        }
+
+        _ = ResolveChunks(operation, CollectiveAlgorithm.Ring, 0, options.Chunks);
+        return (group, root, buffers[0].Length, options);
+    }
+
+    private static T[][] Execute<T>(CollectiveOperation operation, CollectiveAlgorithm algorithm, int[] group, int[] nodes, int root, int length,
+        float[][] inputs, CollectiveOptions options, bool roundWire, Func<int, T[]> allocate, Action<ReadOnlySpan<float>, Span<T>> store,
+        Action<float[][], T[][]> fusedRing, T[][] originals)
+    {
+        int n = group.Length;
+        CollectiveAlgorithm functional = options.Deterministic && IsReducing(operation) ? CollectiveAlgorithm.Direct : algorithm;
+        if (operation == CollectiveOperation.AllReduce && functional == CollectiveAlgorithm.Ring)
+        {
+            T[][] outs = options.InPlace ? originals : [.. Enumerable.Range(0, n).Select(_ => allocate(length))];
+            fusedRing(inputs, outs);
+            return outs;
+        }
+
+        // Chunking does not change any algorithm's order of additions, so one chunk suffices here.
+        CollectiveSchedule schedule = ScheduleFactory.Create(operation, functional, n, length, root, 1, nodes);
+        float[][] work = ScheduleExecutor.Run(schedule, inputs, roundWire, TensorPrimitivesHostReducer.Instance);
+        var outputs = new T[n][];
+        for (int r = 0; r < n; r++)
+        {
+            var (offset, count) = schedule.Outputs[r];
+            if (count < 0)
+            {
+                outputs[r] = [];
+                continue;
+            }
+
+            outputs[r] = options.InPlace ? originals[r] : allocate(count);
+            store(work[r].AsSpan(offset, count), outputs[r]);
+        }
+
+        return outputs;
+    }
+
+}
