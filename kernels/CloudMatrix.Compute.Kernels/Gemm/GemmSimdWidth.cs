@@ -1,0 +1,17 @@
+namespace CloudMatrix.Compute.Kernels.Gemm;
+
+/// <summary>Which instruction set a GEMM runs on; <see cref="Auto"/> takes the widest the host supports.</summary>
+internal enum GemmSimdWidth
+{
+    /// <summary>The widest supported: Vector512 (AVX-512F), else Vector256 (AVX2 + FMA), else scalar.</summary>
+    Auto = 0,
+
+    /// <summary>Portable scalar code (any CPU).</summary>
+    Scalar = 1,
+
+    /// <summary>AVX2 + FMA on 256-bit vectors.</summary>
+    Vector256 = 2,
+
+    /// <summary>AVX-512F on 512-bit vectors.</summary>
+    Vector512 = 3,
+}
