@@ -53,7 +53,7 @@ internal sealed unsafe class GemmMicroKernel
 
     /// <summary>AVX-512: 12 x 32 tile, 24 zmm accumulators.</summary>
     internal static GemmMicroKernel Vector512 { get; } =
-        new("vector512-fma-12x32", GemmSimdWidth.Vector512, 12, 32, 144, 256, 4096, &MicroKernels512.Kernel12x32);
+        new("vector512-fma-12x32", GemmSimdWidth.Vector512, 12, 32, 144, 512, 4096, &MicroKernels512.Kernel12x32);
 
     /// <summary>AVX2 + FMA: 6 x 16 tile, 12 ymm accumulators.</summary>
     internal static GemmMicroKernel Vector256 { get; } =

@@ -28,6 +28,21 @@ internal static unsafe class MicroKernels512
         Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
         Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
         Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
+
+        // Start the C tile on its way to L1 now; it is read or written only after the k loop.
+        Sse.Prefetch0(c + (0 * ldc) + 0); Sse.Prefetch0(c + (0 * ldc) + 16);
+        Sse.Prefetch0(c + (1 * ldc) + 0); Sse.Prefetch0(c + (1 * ldc) + 16);
+        Sse.Prefetch0(c + (2 * ldc) + 0); Sse.Prefetch0(c + (2 * ldc) + 16);
+        Sse.Prefetch0(c + (3 * ldc) + 0); Sse.Prefetch0(c + (3 * ldc) + 16);
+        Sse.Prefetch0(c + (4 * ldc) + 0); Sse.Prefetch0(c + (4 * ldc) + 16);
+        Sse.Prefetch0(c + (5 * ldc) + 0); Sse.Prefetch0(c + (5 * ldc) + 16);
+        Sse.Prefetch0(c + (6 * ldc) + 0); Sse.Prefetch0(c + (6 * ldc) + 16);
+        Sse.Prefetch0(c + (7 * ldc) + 0); Sse.Prefetch0(c + (7 * ldc) + 16);
+        Sse.Prefetch0(c + (8 * ldc) + 0); Sse.Prefetch0(c + (8 * ldc) + 16);
+        Sse.Prefetch0(c + (9 * ldc) + 0); Sse.Prefetch0(c + (9 * ldc) + 16);
+        Sse.Prefetch0(c + (10 * ldc) + 0); Sse.Prefetch0(c + (10 * ldc) + 16);
+        Sse.Prefetch0(c + (11 * ldc) + 0); Sse.Prefetch0(c + (11 * ldc) + 16);
+
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b + 0);
@@ -148,6 +163,23 @@ internal static unsafe class MicroKernels512
         Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
         Vector512<float> c12_0 = default; Vector512<float> c12_1 = default;
         Vector512<float> c13_0 = default; Vector512<float> c13_1 = default;
+
+        // Start the C tile on its way to L1 now; it is read or written only after the k loop.
+        Sse.Prefetch0(c + (0 * ldc) + 0); Sse.Prefetch0(c + (0 * ldc) + 16);
+        Sse.Prefetch0(c + (1 * ldc) + 0); Sse.Prefetch0(c + (1 * ldc) + 16);
+        Sse.Prefetch0(c + (2 * ldc) + 0); Sse.Prefetch0(c + (2 * ldc) + 16);
+        Sse.Prefetch0(c + (3 * ldc) + 0); Sse.Prefetch0(c + (3 * ldc) + 16);
+        Sse.Prefetch0(c + (4 * ldc) + 0); Sse.Prefetch0(c + (4 * ldc) + 16);
+        Sse.Prefetch0(c + (5 * ldc) + 0); Sse.Prefetch0(c + (5 * ldc) + 16);
+        Sse.Prefetch0(c + (6 * ldc) + 0); Sse.Prefetch0(c + (6 * ldc) + 16);
+        Sse.Prefetch0(c + (7 * ldc) + 0); Sse.Prefetch0(c + (7 * ldc) + 16);
+        Sse.Prefetch0(c + (8 * ldc) + 0); Sse.Prefetch0(c + (8 * ldc) + 16);
+        Sse.Prefetch0(c + (9 * ldc) + 0); Sse.Prefetch0(c + (9 * ldc) + 16);
+        Sse.Prefetch0(c + (10 * ldc) + 0); Sse.Prefetch0(c + (10 * ldc) + 16);
+        Sse.Prefetch0(c + (11 * ldc) + 0); Sse.Prefetch0(c + (11 * ldc) + 16);
+        Sse.Prefetch0(c + (12 * ldc) + 0); Sse.Prefetch0(c + (12 * ldc) + 16);
+        Sse.Prefetch0(c + (13 * ldc) + 0); Sse.Prefetch0(c + (13 * ldc) + 16);
+
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b + 0);
@@ -276,6 +308,17 @@ internal static unsafe class MicroKernels512
         Vector512<float> c5_0 = default; Vector512<float> c5_1 = default; Vector512<float> c5_2 = default;
         Vector512<float> c6_0 = default; Vector512<float> c6_1 = default; Vector512<float> c6_2 = default;
         Vector512<float> c7_0 = default; Vector512<float> c7_1 = default; Vector512<float> c7_2 = default;
+
+        // Start the C tile on its way to L1 now; it is read or written only after the k loop.
+        Sse.Prefetch0(c + (0 * ldc) + 0); Sse.Prefetch0(c + (0 * ldc) + 16); Sse.Prefetch0(c + (0 * ldc) + 32);
+        Sse.Prefetch0(c + (1 * ldc) + 0); Sse.Prefetch0(c + (1 * ldc) + 16); Sse.Prefetch0(c + (1 * ldc) + 32);
+        Sse.Prefetch0(c + (2 * ldc) + 0); Sse.Prefetch0(c + (2 * ldc) + 16); Sse.Prefetch0(c + (2 * ldc) + 32);
+        Sse.Prefetch0(c + (3 * ldc) + 0); Sse.Prefetch0(c + (3 * ldc) + 16); Sse.Prefetch0(c + (3 * ldc) + 32);
+        Sse.Prefetch0(c + (4 * ldc) + 0); Sse.Prefetch0(c + (4 * ldc) + 16); Sse.Prefetch0(c + (4 * ldc) + 32);
+        Sse.Prefetch0(c + (5 * ldc) + 0); Sse.Prefetch0(c + (5 * ldc) + 16); Sse.Prefetch0(c + (5 * ldc) + 32);
+        Sse.Prefetch0(c + (6 * ldc) + 0); Sse.Prefetch0(c + (6 * ldc) + 16); Sse.Prefetch0(c + (6 * ldc) + 32);
+        Sse.Prefetch0(c + (7 * ldc) + 0); Sse.Prefetch0(c + (7 * ldc) + 16); Sse.Prefetch0(c + (7 * ldc) + 32);
+
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b + 0);
@@ -385,6 +428,15 @@ internal static unsafe class MicroKernels512
         Vector512<float> c3_0 = default; Vector512<float> c3_1 = default; Vector512<float> c3_2 = default; Vector512<float> c3_3 = default;
         Vector512<float> c4_0 = default; Vector512<float> c4_1 = default; Vector512<float> c4_2 = default; Vector512<float> c4_3 = default;
         Vector512<float> c5_0 = default; Vector512<float> c5_1 = default; Vector512<float> c5_2 = default; Vector512<float> c5_3 = default;
+
+        // Start the C tile on its way to L1 now; it is read or written only after the k loop.
+        Sse.Prefetch0(c + (0 * ldc) + 0); Sse.Prefetch0(c + (0 * ldc) + 16); Sse.Prefetch0(c + (0 * ldc) + 32); Sse.Prefetch0(c + (0 * ldc) + 48);
+        Sse.Prefetch0(c + (1 * ldc) + 0); Sse.Prefetch0(c + (1 * ldc) + 16); Sse.Prefetch0(c + (1 * ldc) + 32); Sse.Prefetch0(c + (1 * ldc) + 48);
+        Sse.Prefetch0(c + (2 * ldc) + 0); Sse.Prefetch0(c + (2 * ldc) + 16); Sse.Prefetch0(c + (2 * ldc) + 32); Sse.Prefetch0(c + (2 * ldc) + 48);
+        Sse.Prefetch0(c + (3 * ldc) + 0); Sse.Prefetch0(c + (3 * ldc) + 16); Sse.Prefetch0(c + (3 * ldc) + 32); Sse.Prefetch0(c + (3 * ldc) + 48);
+        Sse.Prefetch0(c + (4 * ldc) + 0); Sse.Prefetch0(c + (4 * ldc) + 16); Sse.Prefetch0(c + (4 * ldc) + 32); Sse.Prefetch0(c + (4 * ldc) + 48);
+        Sse.Prefetch0(c + (5 * ldc) + 0); Sse.Prefetch0(c + (5 * ldc) + 16); Sse.Prefetch0(c + (5 * ldc) + 32); Sse.Prefetch0(c + (5 * ldc) + 48);
+
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b + 0);
