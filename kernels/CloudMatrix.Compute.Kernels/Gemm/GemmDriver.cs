@@ -72,31 +72,37 @@ internal static unsafe class GemmDriver
             {
                 int kc = Math.Min(kcMax, call.K - pc);
                 float beta = pc == 0 ? betaFirst : 1f;
-                GemmPacking.Pack(call.B + (pc * bStep) + (jc * bLane), bStep, bLane, nc, kc, nr, packB, simd);
+                GemmPacking.Pack(call.B + (pc * bStep) + (jc * bLane), bStep, bLane, nc, kc, nr, kernel.NrNarrow, packB, simd);
 
                 for (int ic = i0; ic < i1; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, i1 - ic);
-                    GemmPacking.Pack(call.A + (ic * aLane) + (pc * aStep), aStep, aLane, mc, kc, mr, packA, simd);
+                    GemmPacking.Pack(call.A + (ic * aLane) + (pc * aStep), aStep, aLane, mc, kc, mr, kernel.MrShort, packA, simd);
                     float* cRows = cBlock + ((ic - i0) * ldc);
 
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int nrCur = Math.Min(nr, nc - jr);
+                        bool narrow = nrCur <= kernel.NrNarrow;
+                        int tileCols = narrow ? kernel.NrNarrow : nr;
                         float* b = packB + ((nint)jr * kc);
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int mrCur = Math.Min(mr, mc - ir);
+                            bool isShort = mrCur <= kernel.MrShort;
+                            var compute = isShort
+                                ? (narrow ? kernel.ComputeShortNarrow : kernel.ComputeShort)
+                                : (narrow ? kernel.ComputeNarrow : kernel.Compute);
                             float* a = packA + ((nint)ir * kc);
                             float* c = cRows + (ir * ldc) + jr;
-                            if (mrCur == mr && nrCur == nr)
+                            if (mrCur == (isShort ? kernel.MrShort : mr) && nrCur == tileCols)
                             {
-                                kernel.Compute(kc, a, b, c, ldc, call.Alpha, beta);
+                                compute(kc, a, b, c, ldc, call.Alpha, beta);
                             }
                             else
                             {
-                                kernel.Compute(kc, a, b, tile, nr, call.Alpha, 0f);
-                                MergeEdge(tile, nr, c, ldc, mrCur, nrCur, beta);
+                                compute(kc, a, b, tile, tileCols, call.Alpha, 0f);
+                                MergeEdge(tile, tileCols, c, ldc, mrCur, nrCur, beta);
                             }
                         }
                     }

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics.X86;
+using unsafe MicroKernelFunction = delegate*<int, float*, float*, float*, nint, float, float, void>;
 
 namespace CloudMatrix.Compute.Kernels.Gemm;
 
@@ -13,9 +14,22 @@ namespace CloudMatrix.Compute.Kernels.Gemm;
 /// </remarks>
 internal sealed unsafe class GemmMicroKernel
 {
+    /// <summary>A kernel with one tile shape (edges are padded to it).</summary>
     internal GemmMicroKernel(
-        string name, GemmSimdWidth width, int mr, int nr, int mc, int kc, int nc,
-        delegate*<int, float*, float*, float*, nint, float, float, void> compute)
+        string name, GemmSimdWidth width, int mr, int nr, int mc, int kc, int nc, MicroKernelFunction compute)
+        : this(name, width, mr, nr, mc, kc, nc, compute, mr, nr, compute, compute, compute)
+    {
+    }
+
+    /// <summary>
+    /// A kernel with edge tiles: a last row panel of at most <paramref name="mrShort"/> rows or a last column panel
+    /// of at most <paramref name="nrNarrow"/> columns runs a smaller tile instead of padding a full one (a 171-row
+    /// shard pads to 174 rows with 12/6-row tiles, not to 180).
+    /// </summary>
+    internal GemmMicroKernel(
+        string name, GemmSimdWidth width, int mr, int nr, int mc, int kc, int nc, MicroKernelFunction compute,
+        int mrShort, int nrNarrow, MicroKernelFunction computeShort, MicroKernelFunction computeNarrow,
+        MicroKernelFunction computeShortNarrow)
     {
         Name = name;
         Width = width;
@@ -25,6 +39,11 @@ internal sealed unsafe class GemmMicroKernel
         Kc = kc;
         Nc = nc;
         Compute = compute;
+        MrShort = mrShort;
+        NrNarrow = nrNarrow;
+        ComputeShort = computeShort;
+        ComputeNarrow = computeNarrow;
+        ComputeShortNarrow = computeShortNarrow;
     }
 
     /// <summary>Short name reported by benchmarks, e.g. <c>vector512-fma-12x32</c>.</summary>
@@ -49,15 +68,32 @@ internal sealed unsafe class GemmMicroKernel
     public int Nc { get; }
 
     /// <summary><c>(kc, packedA, packedB, c, ldc, alpha, beta)</c>: C tile = alpha * A·B + beta * C (beta 0: C not read).</summary>
-    public delegate*<int, float*, float*, float*, nint, float, float, void> Compute { get; }
+    public MicroKernelFunction Compute { get; }
+
+    /// <summary>Rows of the short edge tile (equal to <see cref="Mr"/> when there is none).</summary>
+    public int MrShort { get; }
+
+    /// <summary>Columns of the narrow edge tile (equal to <see cref="Nr"/> when there is none).</summary>
+    public int NrNarrow { get; }
+
+    /// <summary>The <see cref="MrShort"/> x <see cref="Nr"/> kernel.</summary>
+    public MicroKernelFunction ComputeShort { get; }
+
+    /// <summary>The <see cref="Mr"/> x <see cref="NrNarrow"/> kernel.</summary>
+    public MicroKernelFunction ComputeNarrow { get; }
+
+    /// <summary>The <see cref="MrShort"/> x <see cref="NrNarrow"/> kernel.</summary>
+    public MicroKernelFunction ComputeShortNarrow { get; }
 
     /// <summary>AVX-512: 12 x 32 tile, 24 zmm accumulators.</summary>
     internal static GemmMicroKernel Vector512 { get; } =
-        new("vector512-fma-12x32", GemmSimdWidth.Vector512, 12, 32, 144, 512, 4096, &MicroKernels512.Kernel12x32);
+        new("vector512-fma-12x32", GemmSimdWidth.Vector512, 12, 32, 144, 512, 4096, &MicroKernels512.Kernel12x32,
+            6, 16, &MicroKernels512.Kernel6x32, &MicroKernels512.Kernel12x16, &MicroKernels512.Kernel6x16);
 
     /// <summary>AVX2 + FMA: 6 x 16 tile, 12 ymm accumulators.</summary>
     internal static GemmMicroKernel Vector256 { get; } =
-        new("vector256-fma-6x16", GemmSimdWidth.Vector256, 6, 16, 72, 256, 2048, &MicroKernels256.Kernel6x16);
+        new("vector256-fma-6x16", GemmSimdWidth.Vector256, 6, 16, 72, 256, 2048, &MicroKernels256.Kernel6x16,
+            3, 8, &MicroKernels256.Kernel3x16, &MicroKernels256.Kernel6x8, &MicroKernels256.Kernel3x8);
 
     /// <summary>Portable: 4 x 4 tile.</summary>
     internal static GemmMicroKernel Scalar { get; } =

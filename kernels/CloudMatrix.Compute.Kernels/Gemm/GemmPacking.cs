@@ -22,14 +22,17 @@ internal static unsafe class GemmPacking
     /// <param name="lanes">Lanes in the block (rows of op(A) or columns of op(B)).</param>
     /// <param name="kc">Steps in the block.</param>
     /// <param name="width">Lanes per micro-panel (MR or NR).</param>
+    /// <param name="edgeWidth">Lanes of the last panel when it has at most that many (the kernel's short or narrow tile).</param>
     /// <param name="dst">Destination: ceil(lanes / width) panels of kc * width floats.</param>
     /// <param name="simd">The widest vectors this pack may use.</param>
     internal static void Pack(
-        ushort* src, nint stepStride, nint laneStride, int lanes, int kc, int width, float* dst, GemmSimdWidth simd)
+        ushort* src, nint stepStride, nint laneStride, int lanes, int kc, int width, int edgeWidth, float* dst, GemmSimdWidth simd)
     {
-        for (int first = 0; first < lanes; first += width)
+        int fullWidth = width;
+        for (int first = 0; first < lanes; first += fullWidth)
         {
-            int count = Math.Min(width, lanes - first);
+            int count = Math.Min(fullWidth, lanes - first);
+            width = count <= edgeWidth ? edgeWidth : fullWidth;
             ushort* panelSrc = src + (first * laneStride);
             if (laneStride == 1)
             {

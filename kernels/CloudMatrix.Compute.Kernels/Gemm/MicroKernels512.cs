@@ -145,9 +145,9 @@ internal static unsafe class MicroKernels512
         }
     }
 
-    /// <summary>14 x 32 tile: 28 zmm accumulators, A broadcast per row, B loaded as 2 vectors per k.</summary>
+    /// <summary>6 x 32 tile: 12 zmm accumulators, A broadcast per row, B loaded as 2 vectors per k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Kernel14x32(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    internal static void Kernel6x32(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
         Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
@@ -155,14 +155,6 @@ internal static unsafe class MicroKernels512
         Vector512<float> c3_0 = default; Vector512<float> c3_1 = default;
         Vector512<float> c4_0 = default; Vector512<float> c4_1 = default;
         Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
-        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
-        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
-        Vector512<float> c8_0 = default; Vector512<float> c8_1 = default;
-        Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
-        Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
-        Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
-        Vector512<float> c12_0 = default; Vector512<float> c12_1 = default;
-        Vector512<float> c13_0 = default; Vector512<float> c13_1 = default;
 
         // Start the C tile on its way to L1 now; it is read or written only after the k loop.
         Sse.Prefetch0(c + (0 * ldc) + 0); Sse.Prefetch0(c + (0 * ldc) + 16);
@@ -171,14 +163,6 @@ internal static unsafe class MicroKernels512
         Sse.Prefetch0(c + (3 * ldc) + 0); Sse.Prefetch0(c + (3 * ldc) + 16);
         Sse.Prefetch0(c + (4 * ldc) + 0); Sse.Prefetch0(c + (4 * ldc) + 16);
         Sse.Prefetch0(c + (5 * ldc) + 0); Sse.Prefetch0(c + (5 * ldc) + 16);
-        Sse.Prefetch0(c + (6 * ldc) + 0); Sse.Prefetch0(c + (6 * ldc) + 16);
-        Sse.Prefetch0(c + (7 * ldc) + 0); Sse.Prefetch0(c + (7 * ldc) + 16);
-        Sse.Prefetch0(c + (8 * ldc) + 0); Sse.Prefetch0(c + (8 * ldc) + 16);
-        Sse.Prefetch0(c + (9 * ldc) + 0); Sse.Prefetch0(c + (9 * ldc) + 16);
-        Sse.Prefetch0(c + (10 * ldc) + 0); Sse.Prefetch0(c + (10 * ldc) + 16);
-        Sse.Prefetch0(c + (11 * ldc) + 0); Sse.Prefetch0(c + (11 * ldc) + 16);
-        Sse.Prefetch0(c + (12 * ldc) + 0); Sse.Prefetch0(c + (12 * ldc) + 16);
-        Sse.Prefetch0(c + (13 * ldc) + 0); Sse.Prefetch0(c + (13 * ldc) + 16);
 
         for (int p = 0; p < kc; p++)
         {
@@ -202,31 +186,7 @@ internal static unsafe class MicroKernels512
             Vector512<float> a5 = Vector512.Create(a[5]);
             c5_0 = Avx512F.FusedMultiplyAdd(a5, b0, c5_0);
             c5_1 = Avx512F.FusedMultiplyAdd(a5, b1, c5_1);
-            Vector512<float> a6 = Vector512.Create(a[6]);
-            c6_0 = Avx512F.FusedMultiplyAdd(a6, b0, c6_0);
-            c6_1 = Avx512F.FusedMultiplyAdd(a6, b1, c6_1);
-            Vector512<float> a7 = Vector512.Create(a[7]);
-            c7_0 = Avx512F.FusedMultiplyAdd(a7, b0, c7_0);
-            c7_1 = Avx512F.FusedMultiplyAdd(a7, b1, c7_1);
-            Vector512<float> a8 = Vector512.Create(a[8]);
-            c8_0 = Avx512F.FusedMultiplyAdd(a8, b0, c8_0);
-            c8_1 = Avx512F.FusedMultiplyAdd(a8, b1, c8_1);
-            Vector512<float> a9 = Vector512.Create(a[9]);
-            c9_0 = Avx512F.FusedMultiplyAdd(a9, b0, c9_0);
-            c9_1 = Avx512F.FusedMultiplyAdd(a9, b1, c9_1);
-            Vector512<float> a10 = Vector512.Create(a[10]);
-            c10_0 = Avx512F.FusedMultiplyAdd(a10, b0, c10_0);
-            c10_1 = Avx512F.FusedMultiplyAdd(a10, b1, c10_1);
-            Vector512<float> a11 = Vector512.Create(a[11]);
-            c11_0 = Avx512F.FusedMultiplyAdd(a11, b0, c11_0);
-            c11_1 = Avx512F.FusedMultiplyAdd(a11, b1, c11_1);
-            Vector512<float> a12 = Vector512.Create(a[12]);
-            c12_0 = Avx512F.FusedMultiplyAdd(a12, b0, c12_0);
-            c12_1 = Avx512F.FusedMultiplyAdd(a12, b1, c12_1);
-            Vector512<float> a13 = Vector512.Create(a[13]);
-            c13_0 = Avx512F.FusedMultiplyAdd(a13, b0, c13_0);
-            c13_1 = Avx512F.FusedMultiplyAdd(a13, b1, c13_1);
-            a += 14;
+            a += 6;
             b += 32;
         }
 
@@ -245,22 +205,6 @@ internal static unsafe class MicroKernels512
             Vector512.Store(c4_1 * va, c + (4 * ldc) + 16);
             Vector512.Store(c5_0 * va, c + (5 * ldc) + 0);
             Vector512.Store(c5_1 * va, c + (5 * ldc) + 16);
-            Vector512.Store(c6_0 * va, c + (6 * ldc) + 0);
-            Vector512.Store(c6_1 * va, c + (6 * ldc) + 16);
-            Vector512.Store(c7_0 * va, c + (7 * ldc) + 0);
-            Vector512.Store(c7_1 * va, c + (7 * ldc) + 16);
-            Vector512.Store(c8_0 * va, c + (8 * ldc) + 0);
-            Vector512.Store(c8_1 * va, c + (8 * ldc) + 16);
-            Vector512.Store(c9_0 * va, c + (9 * ldc) + 0);
-            Vector512.Store(c9_1 * va, c + (9 * ldc) + 16);
-            Vector512.Store(c10_0 * va, c + (10 * ldc) + 0);
-            Vector512.Store(c10_1 * va, c + (10 * ldc) + 16);
-            Vector512.Store(c11_0 * va, c + (11 * ldc) + 0);
-            Vector512.Store(c11_1 * va, c + (11 * ldc) + 16);
-            Vector512.Store(c12_0 * va, c + (12 * ldc) + 0);
-            Vector512.Store(c12_1 * va, c + (12 * ldc) + 16);
-            Vector512.Store(c13_0 * va, c + (13 * ldc) + 0);
-            Vector512.Store(c13_1 * va, c + (13 * ldc) + 16);
         }
         else
         {
@@ -277,261 +221,162 @@ internal static unsafe class MicroKernels512
             Update(c + (4 * ldc) + 16, c4_1, va, vb);
             Update(c + (5 * ldc) + 0, c5_0, va, vb);
             Update(c + (5 * ldc) + 16, c5_1, va, vb);
-            Update(c + (6 * ldc) + 0, c6_0, va, vb);
-            Update(c + (6 * ldc) + 16, c6_1, va, vb);
-            Update(c + (7 * ldc) + 0, c7_0, va, vb);
-            Update(c + (7 * ldc) + 16, c7_1, va, vb);
-            Update(c + (8 * ldc) + 0, c8_0, va, vb);
-            Update(c + (8 * ldc) + 16, c8_1, va, vb);
-            Update(c + (9 * ldc) + 0, c9_0, va, vb);
-            Update(c + (9 * ldc) + 16, c9_1, va, vb);
-            Update(c + (10 * ldc) + 0, c10_0, va, vb);
-            Update(c + (10 * ldc) + 16, c10_1, va, vb);
-            Update(c + (11 * ldc) + 0, c11_0, va, vb);
-            Update(c + (11 * ldc) + 16, c11_1, va, vb);
-            Update(c + (12 * ldc) + 0, c12_0, va, vb);
-            Update(c + (12 * ldc) + 16, c12_1, va, vb);
-            Update(c + (13 * ldc) + 0, c13_0, va, vb);
-            Update(c + (13 * ldc) + 16, c13_1, va, vb);
         }
     }
 
-    /// <summary>8 x 48 tile: 24 zmm accumulators, A broadcast per row, B loaded as 3 vectors per k.</summary>
+    /// <summary>12 x 16 tile: 12 zmm accumulators, A broadcast per row, B loaded as 1 vectors per k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Kernel8x48(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    internal static void Kernel12x16(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
-        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default; Vector512<float> c0_2 = default;
-        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default; Vector512<float> c1_2 = default;
-        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default; Vector512<float> c2_2 = default;
-        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default; Vector512<float> c3_2 = default;
-        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default; Vector512<float> c4_2 = default;
-        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default; Vector512<float> c5_2 = default;
-        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default; Vector512<float> c6_2 = default;
-        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default; Vector512<float> c7_2 = default;
+        Vector512<float> c0_0 = default;
+        Vector512<float> c1_0 = default;
+        Vector512<float> c2_0 = default;
+        Vector512<float> c3_0 = default;
+        Vector512<float> c4_0 = default;
+        Vector512<float> c5_0 = default;
+        Vector512<float> c6_0 = default;
+        Vector512<float> c7_0 = default;
+        Vector512<float> c8_0 = default;
+        Vector512<float> c9_0 = default;
+        Vector512<float> c10_0 = default;
+        Vector512<float> c11_0 = default;
 
         // Start the C tile on its way to L1 now; it is read or written only after the k loop.
-        Sse.Prefetch0(c + (0 * ldc) + 0); Sse.Prefetch0(c + (0 * ldc) + 16); Sse.Prefetch0(c + (0 * ldc) + 32);
-        Sse.Prefetch0(c + (1 * ldc) + 0); Sse.Prefetch0(c + (1 * ldc) + 16); Sse.Prefetch0(c + (1 * ldc) + 32);
-        Sse.Prefetch0(c + (2 * ldc) + 0); Sse.Prefetch0(c + (2 * ldc) + 16); Sse.Prefetch0(c + (2 * ldc) + 32);
-        Sse.Prefetch0(c + (3 * ldc) + 0); Sse.Prefetch0(c + (3 * ldc) + 16); Sse.Prefetch0(c + (3 * ldc) + 32);
-        Sse.Prefetch0(c + (4 * ldc) + 0); Sse.Prefetch0(c + (4 * ldc) + 16); Sse.Prefetch0(c + (4 * ldc) + 32);
-        Sse.Prefetch0(c + (5 * ldc) + 0); Sse.Prefetch0(c + (5 * ldc) + 16); Sse.Prefetch0(c + (5 * ldc) + 32);
-        Sse.Prefetch0(c + (6 * ldc) + 0); Sse.Prefetch0(c + (6 * ldc) + 16); Sse.Prefetch0(c + (6 * ldc) + 32);
-        Sse.Prefetch0(c + (7 * ldc) + 0); Sse.Prefetch0(c + (7 * ldc) + 16); Sse.Prefetch0(c + (7 * ldc) + 32);
+        Sse.Prefetch0(c + (0 * ldc) + 0);
+        Sse.Prefetch0(c + (1 * ldc) + 0);
+        Sse.Prefetch0(c + (2 * ldc) + 0);
+        Sse.Prefetch0(c + (3 * ldc) + 0);
+        Sse.Prefetch0(c + (4 * ldc) + 0);
+        Sse.Prefetch0(c + (5 * ldc) + 0);
+        Sse.Prefetch0(c + (6 * ldc) + 0);
+        Sse.Prefetch0(c + (7 * ldc) + 0);
+        Sse.Prefetch0(c + (8 * ldc) + 0);
+        Sse.Prefetch0(c + (9 * ldc) + 0);
+        Sse.Prefetch0(c + (10 * ldc) + 0);
+        Sse.Prefetch0(c + (11 * ldc) + 0);
 
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b + 0);
-            Vector512<float> b1 = Vector512.Load(b + 16);
-            Vector512<float> b2 = Vector512.Load(b + 32);
             Vector512<float> a0 = Vector512.Create(a[0]);
             c0_0 = Avx512F.FusedMultiplyAdd(a0, b0, c0_0);
-            c0_1 = Avx512F.FusedMultiplyAdd(a0, b1, c0_1);
-            c0_2 = Avx512F.FusedMultiplyAdd(a0, b2, c0_2);
             Vector512<float> a1 = Vector512.Create(a[1]);
             c1_0 = Avx512F.FusedMultiplyAdd(a1, b0, c1_0);
-            c1_1 = Avx512F.FusedMultiplyAdd(a1, b1, c1_1);
-            c1_2 = Avx512F.FusedMultiplyAdd(a1, b2, c1_2);
             Vector512<float> a2 = Vector512.Create(a[2]);
             c2_0 = Avx512F.FusedMultiplyAdd(a2, b0, c2_0);
-            c2_1 = Avx512F.FusedMultiplyAdd(a2, b1, c2_1);
-            c2_2 = Avx512F.FusedMultiplyAdd(a2, b2, c2_2);
             Vector512<float> a3 = Vector512.Create(a[3]);
             c3_0 = Avx512F.FusedMultiplyAdd(a3, b0, c3_0);
-            c3_1 = Avx512F.FusedMultiplyAdd(a3, b1, c3_1);
-            c3_2 = Avx512F.FusedMultiplyAdd(a3, b2, c3_2);
             Vector512<float> a4 = Vector512.Create(a[4]);
             c4_0 = Avx512F.FusedMultiplyAdd(a4, b0, c4_0);
-            c4_1 = Avx512F.FusedMultiplyAdd(a4, b1, c4_1);
-            c4_2 = Avx512F.FusedMultiplyAdd(a4, b2, c4_2);
             Vector512<float> a5 = Vector512.Create(a[5]);
             c5_0 = Avx512F.FusedMultiplyAdd(a5, b0, c5_0);
-            c5_1 = Avx512F.FusedMultiplyAdd(a5, b1, c5_1);
-            c5_2 = Avx512F.FusedMultiplyAdd(a5, b2, c5_2);
             Vector512<float> a6 = Vector512.Create(a[6]);
             c6_0 = Avx512F.FusedMultiplyAdd(a6, b0, c6_0);
-            c6_1 = Avx512F.FusedMultiplyAdd(a6, b1, c6_1);
-            c6_2 = Avx512F.FusedMultiplyAdd(a6, b2, c6_2);
             Vector512<float> a7 = Vector512.Create(a[7]);
             c7_0 = Avx512F.FusedMultiplyAdd(a7, b0, c7_0);
-            c7_1 = Avx512F.FusedMultiplyAdd(a7, b1, c7_1);
-            c7_2 = Avx512F.FusedMultiplyAdd(a7, b2, c7_2);
-            a += 8;
-            b += 48;
+            Vector512<float> a8 = Vector512.Create(a[8]);
+            c8_0 = Avx512F.FusedMultiplyAdd(a8, b0, c8_0);
+            Vector512<float> a9 = Vector512.Create(a[9]);
+            c9_0 = Avx512F.FusedMultiplyAdd(a9, b0, c9_0);
+            Vector512<float> a10 = Vector512.Create(a[10]);
+            c10_0 = Avx512F.FusedMultiplyAdd(a10, b0, c10_0);
+            Vector512<float> a11 = Vector512.Create(a[11]);
+            c11_0 = Avx512F.FusedMultiplyAdd(a11, b0, c11_0);
+            a += 12;
+            b += 16;
         }
 
         Vector512<float> va = Vector512.Create(alpha);
         if (beta == 0)
         {
             Vector512.Store(c0_0 * va, c + (0 * ldc) + 0);
-            Vector512.Store(c0_1 * va, c + (0 * ldc) + 16);
-            Vector512.Store(c0_2 * va, c + (0 * ldc) + 32);
             Vector512.Store(c1_0 * va, c + (1 * ldc) + 0);
-            Vector512.Store(c1_1 * va, c + (1 * ldc) + 16);
-            Vector512.Store(c1_2 * va, c + (1 * ldc) + 32);
             Vector512.Store(c2_0 * va, c + (2 * ldc) + 0);
-            Vector512.Store(c2_1 * va, c + (2 * ldc) + 16);
-            Vector512.Store(c2_2 * va, c + (2 * ldc) + 32);
             Vector512.Store(c3_0 * va, c + (3 * ldc) + 0);
-            Vector512.Store(c3_1 * va, c + (3 * ldc) + 16);
-            Vector512.Store(c3_2 * va, c + (3 * ldc) + 32);
             Vector512.Store(c4_0 * va, c + (4 * ldc) + 0);
-            Vector512.Store(c4_1 * va, c + (4 * ldc) + 16);
-            Vector512.Store(c4_2 * va, c + (4 * ldc) + 32);
             Vector512.Store(c5_0 * va, c + (5 * ldc) + 0);
-            Vector512.Store(c5_1 * va, c + (5 * ldc) + 16);
-            Vector512.Store(c5_2 * va, c + (5 * ldc) + 32);
             Vector512.Store(c6_0 * va, c + (6 * ldc) + 0);
-            Vector512.Store(c6_1 * va, c + (6 * ldc) + 16);
-            Vector512.Store(c6_2 * va, c + (6 * ldc) + 32);
             Vector512.Store(c7_0 * va, c + (7 * ldc) + 0);
-            Vector512.Store(c7_1 * va, c + (7 * ldc) + 16);
-            Vector512.Store(c7_2 * va, c + (7 * ldc) + 32);
+            Vector512.Store(c8_0 * va, c + (8 * ldc) + 0);
+            Vector512.Store(c9_0 * va, c + (9 * ldc) + 0);
+            Vector512.Store(c10_0 * va, c + (10 * ldc) + 0);
+            Vector512.Store(c11_0 * va, c + (11 * ldc) + 0);
         }
         else
         {
             Vector512<float> vb = Vector512.Create(beta);
             Update(c + (0 * ldc) + 0, c0_0, va, vb);
-            Update(c + (0 * ldc) + 16, c0_1, va, vb);
-            Update(c + (0 * ldc) + 32, c0_2, va, vb);
             Update(c + (1 * ldc) + 0, c1_0, va, vb);
-            Update(c + (1 * ldc) + 16, c1_1, va, vb);
-            Update(c + (1 * ldc) + 32, c1_2, va, vb);
             Update(c + (2 * ldc) + 0, c2_0, va, vb);
-            Update(c + (2 * ldc) + 16, c2_1, va, vb);
-            Update(c + (2 * ldc) + 32, c2_2, va, vb);
             Update(c + (3 * ldc) + 0, c3_0, va, vb);
-            Update(c + (3 * ldc) + 16, c3_1, va, vb);
-            Update(c + (3 * ldc) + 32, c3_2, va, vb);
             Update(c + (4 * ldc) + 0, c4_0, va, vb);
-            Update(c + (4 * ldc) + 16, c4_1, va, vb);
-            Update(c + (4 * ldc) + 32, c4_2, va, vb);
             Update(c + (5 * ldc) + 0, c5_0, va, vb);
-            Update(c + (5 * ldc) + 16, c5_1, va, vb);
-            Update(c + (5 * ldc) + 32, c5_2, va, vb);
             Update(c + (6 * ldc) + 0, c6_0, va, vb);
-            Update(c + (6 * ldc) + 16, c6_1, va, vb);
-            Update(c + (6 * ldc) + 32, c6_2, va, vb);
             Update(c + (7 * ldc) + 0, c7_0, va, vb);
-            Update(c + (7 * ldc) + 16, c7_1, va, vb);
-            Update(c + (7 * ldc) + 32, c7_2, va, vb);
+            Update(c + (8 * ldc) + 0, c8_0, va, vb);
+            Update(c + (9 * ldc) + 0, c9_0, va, vb);
+            Update(c + (10 * ldc) + 0, c10_0, va, vb);
+            Update(c + (11 * ldc) + 0, c11_0, va, vb);
         }
     }
 
-    /// <summary>6 x 64 tile: 24 zmm accumulators, A broadcast per row, B loaded as 4 vectors per k.</summary>
+    /// <summary>6 x 16 tile: 6 zmm accumulators, A broadcast per row, B loaded as 1 vectors per k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Kernel6x64(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    internal static void Kernel6x16(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
-        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default; Vector512<float> c0_2 = default; Vector512<float> c0_3 = default;
-        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default; Vector512<float> c1_2 = default; Vector512<float> c1_3 = default;
-        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default; Vector512<float> c2_2 = default; Vector512<float> c2_3 = default;
-        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default; Vector512<float> c3_2 = default; Vector512<float> c3_3 = default;
-        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default; Vector512<float> c4_2 = default; Vector512<float> c4_3 = default;
-        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default; Vector512<float> c5_2 = default; Vector512<float> c5_3 = default;
+        Vector512<float> c0_0 = default;
+        Vector512<float> c1_0 = default;
+        Vector512<float> c2_0 = default;
+        Vector512<float> c3_0 = default;
+        Vector512<float> c4_0 = default;
+        Vector512<float> c5_0 = default;
 
         // Start the C tile on its way to L1 now; it is read or written only after the k loop.
-        Sse.Prefetch0(c + (0 * ldc) + 0); Sse.Prefetch0(c + (0 * ldc) + 16); Sse.Prefetch0(c + (0 * ldc) + 32); Sse.Prefetch0(c + (0 * ldc) + 48);
-        Sse.Prefetch0(c + (1 * ldc) + 0); Sse.Prefetch0(c + (1 * ldc) + 16); Sse.Prefetch0(c + (1 * ldc) + 32); Sse.Prefetch0(c + (1 * ldc) + 48);
-        Sse.Prefetch0(c + (2 * ldc) + 0); Sse.Prefetch0(c + (2 * ldc) + 16); Sse.Prefetch0(c + (2 * ldc) + 32); Sse.Prefetch0(c + (2 * ldc) + 48);
-        Sse.Prefetch0(c + (3 * ldc) + 0); Sse.Prefetch0(c + (3 * ldc) + 16); Sse.Prefetch0(c + (3 * ldc) + 32); Sse.Prefetch0(c + (3 * ldc) + 48);
-        Sse.Prefetch0(c + (4 * ldc) + 0); Sse.Prefetch0(c + (4 * ldc) + 16); Sse.Prefetch0(c + (4 * ldc) + 32); Sse.Prefetch0(c + (4 * ldc) + 48);
-        Sse.Prefetch0(c + (5 * ldc) + 0); Sse.Prefetch0(c + (5 * ldc) + 16); Sse.Prefetch0(c + (5 * ldc) + 32); Sse.Prefetch0(c + (5 * ldc) + 48);
+        Sse.Prefetch0(c + (0 * ldc) + 0);
+        Sse.Prefetch0(c + (1 * ldc) + 0);
+        Sse.Prefetch0(c + (2 * ldc) + 0);
+        Sse.Prefetch0(c + (3 * ldc) + 0);
+        Sse.Prefetch0(c + (4 * ldc) + 0);
+        Sse.Prefetch0(c + (5 * ldc) + 0);
 
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b + 0);
-            Vector512<float> b1 = Vector512.Load(b + 16);
-            Vector512<float> b2 = Vector512.Load(b + 32);
-            Vector512<float> b3 = Vector512.Load(b + 48);
             Vector512<float> a0 = Vector512.Create(a[0]);
             c0_0 = Avx512F.FusedMultiplyAdd(a0, b0, c0_0);
-            c0_1 = Avx512F.FusedMultiplyAdd(a0, b1, c0_1);
-            c0_2 = Avx512F.FusedMultiplyAdd(a0, b2, c0_2);
-            c0_3 = Avx512F.FusedMultiplyAdd(a0, b3, c0_3);
             Vector512<float> a1 = Vector512.Create(a[1]);
             c1_0 = Avx512F.FusedMultiplyAdd(a1, b0, c1_0);
-            c1_1 = Avx512F.FusedMultiplyAdd(a1, b1, c1_1);
-            c1_2 = Avx512F.FusedMultiplyAdd(a1, b2, c1_2);
-            c1_3 = Avx512F.FusedMultiplyAdd(a1, b3, c1_3);
             Vector512<float> a2 = Vector512.Create(a[2]);
             c2_0 = Avx512F.FusedMultiplyAdd(a2, b0, c2_0);
-            c2_1 = Avx512F.FusedMultiplyAdd(a2, b1, c2_1);
-            c2_2 = Avx512F.FusedMultiplyAdd(a2, b2, c2_2);
-            c2_3 = Avx512F.FusedMultiplyAdd(a2, b3, c2_3);
             Vector512<float> a3 = Vector512.Create(a[3]);
             c3_0 = Avx512F.FusedMultiplyAdd(a3, b0, c3_0);
-            c3_1 = Avx512F.FusedMultiplyAdd(a3, b1, c3_1);
-            c3_2 = Avx512F.FusedMultiplyAdd(a3, b2, c3_2);
-            c3_3 = Avx512F.FusedMultiplyAdd(a3, b3, c3_3);
             Vector512<float> a4 = Vector512.Create(a[4]);
             c4_0 = Avx512F.FusedMultiplyAdd(a4, b0, c4_0);
-            c4_1 = Avx512F.FusedMultiplyAdd(a4, b1, c4_1);
-            c4_2 = Avx512F.FusedMultiplyAdd(a4, b2, c4_2);
-            c4_3 = Avx512F.FusedMultiplyAdd(a4, b3, c4_3);
             Vector512<float> a5 = Vector512.Create(a[5]);
             c5_0 = Avx512F.FusedMultiplyAdd(a5, b0, c5_0);
-            c5_1 = Avx512F.FusedMultiplyAdd(a5, b1, c5_1);
-            c5_2 = Avx512F.FusedMultiplyAdd(a5, b2, c5_2);
-            c5_3 = Avx512F.FusedMultiplyAdd(a5, b3, c5_3);
             a += 6;
-            b += 64;
+            b += 16;
         }
 
         Vector512<float> va = Vector512.Create(alpha);
         if (beta == 0)
         {
             Vector512.Store(c0_0 * va, c + (0 * ldc) + 0);
-            Vector512.Store(c0_1 * va, c + (0 * ldc) + 16);
-            Vector512.Store(c0_2 * va, c + (0 * ldc) + 32);
-            Vector512.Store(c0_3 * va, c + (0 * ldc) + 48);
             Vector512.Store(c1_0 * va, c + (1 * ldc) + 0);
-            Vector512.Store(c1_1 * va, c + (1 * ldc) + 16);
-            Vector512.Store(c1_2 * va, c + (1 * ldc) + 32);
-            Vector512.Store(c1_3 * va, c + (1 * ldc) + 48);
             Vector512.Store(c2_0 * va, c + (2 * ldc) + 0);
-            Vector512.Store(c2_1 * va, c + (2 * ldc) + 16);
-            Vector512.Store(c2_2 * va, c + (2 * ldc) + 32);
-            Vector512.Store(c2_3 * va, c + (2 * ldc) + 48);
             Vector512.Store(c3_0 * va, c + (3 * ldc) + 0);
-            Vector512.Store(c3_1 * va, c + (3 * ldc) + 16);
-            Vector512.Store(c3_2 * va, c + (3 * ldc) + 32);
-            Vector512.Store(c3_3 * va, c + (3 * ldc) + 48);
             Vector512.Store(c4_0 * va, c + (4 * ldc) + 0);
-            Vector512.Store(c4_1 * va, c + (4 * ldc) + 16);
-            Vector512.Store(c4_2 * va, c + (4 * ldc) + 32);
-            Vector512.Store(c4_3 * va, c + (4 * ldc) + 48);
             Vector512.Store(c5_0 * va, c + (5 * ldc) + 0);
-            Vector512.Store(c5_1 * va, c + (5 * ldc) + 16);
-            Vector512.Store(c5_2 * va, c + (5 * ldc) + 32);
-            Vector512.Store(c5_3 * va, c + (5 * ldc) + 48);
         }
         else
         {
             Vector512<float> vb = Vector512.Create(beta);
             Update(c + (0 * ldc) + 0, c0_0, va, vb);
-            Update(c + (0 * ldc) + 16, c0_1, va, vb);
-            Update(c + (0 * ldc) + 32, c0_2, va, vb);
-            Update(c + (0 * ldc) + 48, c0_3, va, vb);
             Update(c + (1 * ldc) + 0, c1_0, va, vb);
-            Update(c + (1 * ldc) + 16, c1_1, va, vb);
-            Update(c + (1 * ldc) + 32, c1_2, va, vb);
-            Update(c + (1 * ldc) + 48, c1_3, va, vb);
             Update(c + (2 * ldc) + 0, c2_0, va, vb);
-            Update(c + (2 * ldc) + 16, c2_1, va, vb);
-            Update(c + (2 * ldc) + 32, c2_2, va, vb);
-            Update(c + (2 * ldc) + 48, c2_3, va, vb);
             Update(c + (3 * ldc) + 0, c3_0, va, vb);
-            Update(c + (3 * ldc) + 16, c3_1, va, vb);
-            Update(c + (3 * ldc) + 32, c3_2, va, vb);
-            Update(c + (3 * ldc) + 48, c3_3, va, vb);
             Update(c + (4 * ldc) + 0, c4_0, va, vb);
-            Update(c + (4 * ldc) + 16, c4_1, va, vb);
-            Update(c + (4 * ldc) + 32, c4_2, va, vb);
-            Update(c + (4 * ldc) + 48, c4_3, va, vb);
             Update(c + (5 * ldc) + 0, c5_0, va, vb);
-            Update(c + (5 * ldc) + 16, c5_1, va, vb);
-            Update(c + (5 * ldc) + 32, c5_2, va, vb);
-            Update(c + (5 * ldc) + 48, c5_3, va, vb);
         }
     }
 

@@ -67,9 +67,9 @@ public class BFloat16GemmTests
     {
         GemmMicroKernel kernel = Options((GemmSimdWidth)width).SelectKernel();
         int seed = 0;
-        foreach (int m in new[] { 1, kernel.Mr - 1, kernel.Mr, kernel.Mr + 1, (2 * kernel.Mr) + 3 })
+        foreach (int m in new[] { 1, kernel.MrShort, kernel.MrShort + 1, kernel.Mr - 1, kernel.Mr, kernel.Mr + 1, (2 * kernel.Mr) + 3 })
         {
-            foreach (int n in new[] { 1, kernel.Nr - 1, kernel.Nr + 1, (2 * kernel.Nr) + 5 })
+            foreach (int n in new[] { 1, kernel.NrNarrow, kernel.NrNarrow + 1, kernel.Nr - 1, kernel.Nr + 1, (2 * kernel.Nr) + 5 })
             {
                 foreach (var (ta, tb) in new[] { (0, 0), (0, 1), (1, 0), (1, 1) })
                 {
@@ -86,7 +86,8 @@ public class BFloat16GemmTests
     {
         // MC, KC and NC of a few tiles make small shapes cross every block boundary (ic, pc and jc loops).
         GemmMicroKernel real = Options((GemmSimdWidth)width).SelectKernel();
-        var tiny = new GemmMicroKernel("tiny", real.Width, real.Mr, real.Nr, 2 * real.Mr, 7, 3 * real.Nr, real.Compute);
+        var tiny = new GemmMicroKernel("tiny", real.Width, real.Mr, real.Nr, 2 * real.Mr, 7, 3 * real.Nr, real.Compute,
+            real.MrShort, real.NrNarrow, real.ComputeShort, real.ComputeNarrow, real.ComputeShortNarrow);
         for (int seed = 0; seed < 8; seed++)
         {
             GemmCase c = RandomCase(7000 + seed, 120);
