@@ -33,8 +33,8 @@ internal static unsafe class GemmDriver
 
         int kcMax = Math.Min(kernel.Kc, call.K);
         int mcMax = Math.Min(kernel.Mc, RoundUp(m, mr));
-        float* packA = workspace.PackA((nint)mcMax * kcMax);
-        float* packB = workspace.PackB((nint)RoundUp(Math.Min(ncMax, j1 - j0), nr) * kcMax);
+        float* packA = workspace.PackA((nint)mcMax * kernel.PackedSteps(kcMax));
+        float* packB = workspace.PackB((nint)RoundUp(Math.Min(ncMax, j1 - j0), nr) * kernel.PackedSteps(kcMax));
         float* tile = workspace.Tile;
         GemmSimdWidth simd = kernel.Width;
 
@@ -72,12 +72,13 @@ internal static unsafe class GemmDriver
             {
                 int kc = Math.Min(kcMax, call.K - pc);
                 float beta = pc == 0 ? betaFirst : 1f;
-                GemmPacking.Pack(call.B + (pc * bStep) + (jc * bLane), bStep, bLane, nc, kc, nr, kernel.NrNarrow, packB, simd);
+                int steps = kernel.PackedSteps(kc);
+                Pack(kernel, call.B + (pc * bStep) + (jc * bLane), bStep, bLane, nc, kc, nr, kernel.NrNarrow, packB, simd);
 
                 for (int ic = i0; ic < i1; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, i1 - ic);
-                    GemmPacking.Pack(call.A + (ic * aLane) + (pc * aStep), aStep, aLane, mc, kc, mr, kernel.MrShort, packA, simd);
+                    Pack(kernel, call.A + (ic * aLane) + (pc * aStep), aStep, aLane, mc, kc, mr, kernel.MrShort, packA, simd);
                     float* cRows = cBlock + ((ic - i0) * ldc);
 
                     for (int jr = 0; jr < nc; jr += nr)
@@ -85,23 +86,20 @@ internal static unsafe class GemmDriver
                         int nrCur = Math.Min(nr, nc - jr);
                         bool narrow = nrCur <= kernel.NrNarrow;
                         int tileCols = narrow ? kernel.NrNarrow : nr;
-                        float* b = packB + ((nint)jr * kc);
+                        float* b = packB + ((nint)jr * steps);
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int mrCur = Math.Min(mr, mc - ir);
                             bool isShort = mrCur <= kernel.MrShort;
-                            var compute = isShort
-                                ? (narrow ? kernel.ComputeShortNarrow : kernel.ComputeShort)
-                                : (narrow ? kernel.ComputeNarrow : kernel.Compute);
-                            float* a = packA + ((nint)ir * kc);
+                            float* a = packA + ((nint)ir * steps);
                             float* c = cRows + (ir * ldc) + jr;
                             if (mrCur == (isShort ? kernel.MrShort : mr) && nrCur == tileCols)
                             {
-                                compute(kc, a, b, c, ldc, call.Alpha, beta);
+                                kernel.Compute(isShort, narrow, steps, a, b, c, ldc, call.Alpha, beta);
                             }
                             else
                             {
-                                compute(kc, a, b, tile, tileCols, call.Alpha, 0f);
+                                kernel.Compute(isShort, narrow, steps, a, b, tile, tileCols, call.Alpha, 0f);
                                 MergeEdge(tile, tileCols, c, ldc, mrCur, nrCur, beta);
                             }
                         }
@@ -118,6 +116,20 @@ internal static unsafe class GemmDriver
                         new Span<ushort>(call.CBFloat16 + ((i0 + i) * call.Ldc) + jc, nc));
                 }
             }
+        }
+    }
+
+    private static void Pack(
+        GemmMicroKernel kernel, ushort* src, nint stepStride, nint laneStride, int lanes, int kc, int width, int edgeWidth,
+        float* dst, GemmSimdWidth simd)
+    {
+        if (kernel.IsNative)
+        {
+            GemmPacking.PackPairs(src, stepStride, laneStride, lanes, kc, width, edgeWidth, (uint*)dst);
+        }
+        else
+        {
+            GemmPacking.Pack(src, stepStride, laneStride, lanes, kc, width, edgeWidth, dst, simd);
         }
     }
 

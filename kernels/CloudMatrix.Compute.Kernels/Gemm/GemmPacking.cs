@@ -131,6 +131,103 @@ internal static unsafe class GemmPacking
         }
     }
 
+    /// <summary>
+    /// Packs for the bfloat16-pair kernels: the word of lane t at pair q holds step 2q in its low half and step 2q + 1
+    /// in its high half (zero past an odd last step); panels as in <see cref="Pack"/>, with ceil(kc / 2) words per lane.
+    /// </summary>
+    internal static void PackPairs(ushort* src, nint stepStride, nint laneStride, int lanes, int kc, int width, int edgeWidth, uint* dst)
+    {
+        int pairs = (kc + 1) >> 1;
+        int fullWidth = width;
+        for (int first = 0; first < lanes; first += fullWidth)
+        {
+            int count = Math.Min(fullWidth, lanes - first);
+            width = count <= edgeWidth ? edgeWidth : fullWidth;
+            ushort* panelSrc = src + (first * laneStride);
+            if (laneStride == 1)
+            {
+                PackPairsContiguousLanes(panelSrc, stepStride, count, kc, width, dst);
+            }
+            else
+            {
+                PackPairsContiguousSteps(panelSrc, laneStride, count, kc, width, dst);
+            }
+
+            dst += (nint)pairs * width;
+        }
+    }
+
+    /// <summary>Lanes adjacent in memory: two rows of steps are interleaved 16 lanes at a time.</summary>
+    private static void PackPairsContiguousLanes(ushort* src, nint stepStride, int count, int kc, int width, uint* dst)
+    {
+        int pairs = (kc + 1) >> 1;
+        for (int q = 0; q < pairs; q++)
+        {
+            ushort* even = src + (2 * q * stepStride);
+            ushort* odd = even + stepStride;
+            bool hasOdd = (2 * q) + 1 < kc;
+            uint* d = dst + (q * width);
+            int t = 0;
+            if (Avx512F.IsSupported && hasOdd)
+            {
+                for (; t + 16 <= count; t += 16)
+                {
+                    Vector512<uint> low = Avx512F.ConvertToVector512UInt32(Vector256.Load(even + t));
+                    Vector512<uint> high = Avx512F.ConvertToVector512UInt32(Vector256.Load(odd + t));
+                    Vector512.Store(low | Vector512.ShiftLeft(high, 16), d + t);
+                }
+            }
+
+            for (; t < count; t++)
+            {
+                d[t] = even[t] | (hasOdd ? (uint)odd[t] << 16 : 0u);
+            }
+
+            for (; t < width; t++)
+            {
+                d[t] = 0;
+            }
+        }
+    }
+
+    /// <summary>Steps adjacent in memory: a pair is one unaligned 32-bit read of the lane's run.</summary>
+    private static void PackPairsContiguousSteps(ushort* src, nint laneStride, int count, int kc, int width, uint* dst)
+    {
+        int fullPairs = kc >> 1;
+        for (int t = 0; t < count; t++)
+        {
+            ushort* s = src + (t * laneStride);
+            uint* dt = dst + t;
+            int q = 0;
+            for (; q + 4 <= fullPairs; q += 4)
+            {
+                dt[q * width] = Unsafe.ReadUnaligned<uint>(s + (2 * q));
+                dt[(q + 1) * width] = Unsafe.ReadUnaligned<uint>(s + (2 * q) + 2);
+                dt[(q + 2) * width] = Unsafe.ReadUnaligned<uint>(s + (2 * q) + 4);
+                dt[(q + 3) * width] = Unsafe.ReadUnaligned<uint>(s + (2 * q) + 6);
+            }
+
+            for (; q < fullPairs; q++)
+            {
+                dt[q * width] = Unsafe.ReadUnaligned<uint>(s + (2 * q));
+            }
+
+            if ((kc & 1) != 0)
+            {
+                dt[fullPairs * width] = s[kc - 1];
+            }
+        }
+
+        int pairs = (kc + 1) >> 1;
+        for (int t = count; t < width; t++)
+        {
+            for (int q = 0; q < pairs; q++)
+            {
+                dst[(q * width) + t] = 0;
+            }
+        }
+    }
+
     /// <summary>Widens <paramref name="count"/> bfloat16 values to floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Widen(ushort* src, float* dst, int count) =>

@@ -9,7 +9,7 @@ public class BFloat16GemmTests
     public static TheoryData<int> Widths()
     {
         var data = new TheoryData<int>();
-        foreach (GemmSimdWidth width in new[] { GemmSimdWidth.Scalar, GemmSimdWidth.Vector256, GemmSimdWidth.Vector512 })
+        foreach (GemmSimdWidth width in new[] { GemmSimdWidth.Scalar, GemmSimdWidth.Vector256, GemmSimdWidth.Vector512, GemmSimdWidth.Avx512Bf16 })
         {
             data.Add((int)width);
         }
@@ -82,12 +82,11 @@ public class BFloat16GemmTests
 
     [Theory]
     [MemberData(nameof(Widths))]
-    public unsafe void TinyBlockSizes_ReachEveryBlockLoop_AndMatchReference(int width)
+    public void TinyBlockSizes_ReachEveryBlockLoop_AndMatchReference(int width)
     {
         // MC, KC and NC of a few tiles make small shapes cross every block boundary (ic, pc and jc loops).
         GemmMicroKernel real = Options((GemmSimdWidth)width).SelectKernel();
-        var tiny = new GemmMicroKernel("tiny", real.Width, real.Mr, real.Nr, 2 * real.Mr, 7, 3 * real.Nr, real.Compute,
-            real.MrShort, real.NrNarrow, real.ComputeShort, real.ComputeNarrow, real.ComputeShortNarrow);
+        GemmMicroKernel tiny = real.WithBlocks(2 * real.Mr, 7 + (width % 2), 3 * real.Nr);
         for (int seed = 0; seed < 8; seed++)
         {
             GemmCase c = RandomCase(7000 + seed, 120);
@@ -96,6 +95,13 @@ public class BFloat16GemmTests
             float[] result = c.RunBFloat16(options, out float[] c0);
             c.AssertMatches(result, c0, bf16Output: true);
         }
+    }
+
+    [Fact]
+    public void KernelInUse_IsReported()
+    {
+        Assert.Equal(GemmMicroKernel.Select(GemmSimdWidth.Auto).Name, BFloat16Gemm.KernelName);
+        Assert.Equal(GemmMicroKernel.IsSupported(GemmSimdWidth.Avx512Bf16), BFloat16Gemm.KernelName.StartsWith("avx512bf16", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -243,7 +249,7 @@ public class BFloat16GemmTests
         for (int seed = 0; seed < 300; seed++)
         {
             GemmCase c = RandomCase(100_000 + seed, 300);
-            foreach (GemmSimdWidth width in new[] { GemmSimdWidth.Scalar, GemmSimdWidth.Vector256, GemmSimdWidth.Vector512 })
+            foreach (GemmSimdWidth width in new[] { GemmSimdWidth.Scalar, GemmSimdWidth.Vector256, GemmSimdWidth.Vector512, GemmSimdWidth.Avx512Bf16 })
             {
                 c.AssertMatches(c.RunFloat(Options(width, 1 + (seed % 3))), c.C0, bf16Output: false);
             }
