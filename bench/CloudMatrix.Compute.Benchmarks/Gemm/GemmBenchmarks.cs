@@ -27,6 +27,7 @@ public unsafe class GemmBenchmarks
     private float[] _b32 = [];
     private float[] _c = [];
     private GemmOptions _options = GemmOptions.Default;
+    private GemmOptions _managedOptions = GemmOptions.Default;
 
     public static IEnumerable<GemmShape> Shapes() =>
     [
@@ -49,9 +50,10 @@ public unsafe class GemmBenchmarks
     {
         OpenBlas.RequireNativeKernels();
         Console.WriteLine($"// OpenBLAS core: {OpenBlas.CoreName}; config: {OpenBlas.Config}");
-        Console.WriteLine($"// CloudMatrix kernel: {BFloat16Gemm.KernelName}");
+        Console.WriteLine($"// CloudMatrix default kernel: {BFloat16Gemm.KernelName}; managed: {GemmMicroKernel.Vector512.Name}");
         OpenBlas.SetNumThreads(Threads);
         _options = new GemmOptions { ThreadCount = Threads };
+        _managedOptions = new GemmOptions { ThreadCount = Threads, SimdWidth = GemmSimdWidth.Vector512 };
         var random = new Random(42);
         _a = Fill(random, Shape.M * Shape.K);
         _b = Fill(random, Shape.K * Shape.N);
@@ -72,10 +74,15 @@ public unsafe class GemmBenchmarks
         }
     }
 
-    [Benchmark(Description = "CloudMatrix bf16")]
+    [Benchmark(Description = "CloudMatrix bf16 (default kernel)")]
     public void CloudMatrixBf16() =>
         BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, Shape.M, Shape.N, Shape.K, 1f,
             _a, Shape.K, _b, Shape.N, 0f, _c, Shape.N, _options);
+
+    [Benchmark(Description = "CloudMatrix bf16 (managed Vector512)")]
+    public void CloudMatrixBf16Managed() =>
+        BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, Shape.M, Shape.N, Shape.K, 1f,
+            _a, Shape.K, _b, Shape.N, 0f, _c, Shape.N, _managedOptions);
 
     private static BFloat16[] Fill(Random random, int count)
     {

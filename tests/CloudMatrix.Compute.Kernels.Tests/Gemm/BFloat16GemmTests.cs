@@ -97,6 +97,19 @@ public class BFloat16GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void SubnormalInputs_AreKeptByManagedKernels_AndFlushedByTheBf16DotKernel(int width)
+    {
+        // 2^-130 is a bfloat16 subnormal; times 1 it is an FP32 subnormal. 1 x 1 x 1 products, beta 0.
+        BFloat16[] a = [BFloat16.FromBits(0x0002)];
+        BFloat16[] b = [BFloat16.One];
+        var c = new float[1];
+        BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, 1, 1, 1, 1, a, 1, b, 1, 0, c, 1, Options((GemmSimdWidth)width));
+        bool flushes = Options((GemmSimdWidth)width).SelectKernel().IsNative;
+        Assert.Equal(flushes ? 0f : (float)a[0], c[0]);
+    }
+
     [Fact]
     public void KernelInUse_IsReported()
     {
