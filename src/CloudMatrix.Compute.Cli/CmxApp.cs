@@ -29,6 +29,7 @@ internal static class CmxApp
         SimulateCommand.Create(context),
         TopologyCommand.Create(context),
         CollectiveCommand.Create(context),
+        BenchCommand.Create(context),
     ];
 
     /// <summary>Parses <paramref name="args"/>, runs the chosen verb and returns the process exit code.</summary>
