@@ -24,6 +24,7 @@ internal static class CmxApp
     private static IEnumerable<Command> Verbs(CliContext context) =>
     [
         VersionInfoCommand.Create(context),
+        DevicesCommand.Create(context),
     ];
 
     /// <summary>Parses <paramref name="args"/>, runs the chosen verb and returns the process exit code.</summary>
