@@ -8,16 +8,17 @@ namespace CloudMatrix.Compute.Kernels.Ilgpu;
 /// </summary>
 /// <remarks>
 /// <para>Blocking: a group of 16 x 16 threads computes a 128 x 128 tile of C. For every 16-deep slice of K the group
-/// stages a 128 x 16 tile of op(A) and a 16 x 128 tile of op(B) in shared memory, widening bfloat16 to FP32 as it
-/// loads (edges and the K tail are filled with zeros, so every shape is handled by bounds checks alone); then each
-/// thread accumulates its 8 x 8 register block in FP32. Thread (tx, ty) owns rows <c>ty + 16 i</c> and columns
-/// <c>tx + 16 j</c>: neighbouring threads read neighbouring shared-memory words (no bank conflicts) and write
-/// neighbouring columns of C (coalesced).</para>
+/// stages a 128 x 16 tile of op(A) and a 16 x 128 tile of op(B) in shared memory, k-major, widening bfloat16 to FP32
+/// as it loads (edges and the K tail are filled with zeros, so every shape is handled by bounds checks alone); then
+/// each thread accumulates its 8 x 8 register block in FP32, 64 multiply-adds per k for four 128-bit shared loads.</para>
+/// <para>Thread (tx, ty) owns rows <c>4ty .. 4ty+3</c> and <c>64+4ty .. 64+4ty+3</c> of the tile, and the same
+/// columns with tx: its operands for one k are two aligned quads of each staged row, read as <see cref="Float4"/>.
+/// Within a warp the 16 column quads are consecutive (conflict-free) and the row quads are broadcasts.</para>
 /// <para>Grid: x over column tiles, y over row tiles, z over the batch. Each C element is the sum over k in
 /// increasing order of one thread's FP32 products, so a launch is deterministic (no atomics, no split K); it is not
-/// bit-identical to the CPU kernel, whose blocking orders the sum differently.</para>
-/// <para>Shared memory rows are padded by one float so that the transposing stores of the staging step hit at most
-/// two banks at once.</para>
+/// bit-identical to the CPU kernel, whose blocking orders the sum differently (and the GPU may fuse multiply-adds).</para>
+/// <para>Staged rows are padded by four floats: rows stay 16-byte aligned for the quad loads, and the transposing
+/// scalar stores of the staging step hit at most two banks at once.</para>
 /// </remarks>
 internal static class IlgpuGemmKernels
 {
@@ -39,8 +40,10 @@ internal static class IlgpuGemmKernels
     /// <summary>Threads per group.</summary>
     public const int GroupSize = GroupWidth * GroupHeight;
 
-    private const int SharedStrideA = TileRows + 1;
-    private const int SharedStrideB = TileCols + 1;
+    private const int Quad = 4;
+    private const int HalfTile = TileRows / 2;
+    private const int SharedStride = TileRows + Quad;
+    private const int SharedStrideQuads = SharedStride / Quad;
     private const int StagedPerThread = TileRows * TileDepth / GroupSize;
 
     /// <summary>GEMM with an FP32 C.</summary>
@@ -53,16 +56,16 @@ internal static class IlgpuGemmKernels
         Block8x8 acc = Accumulate(a, b, args, rowBase, colBase, batch);
 
         long cBase = batch * args.StrideC;
-        int row = rowBase + Group.IdxY;
-        int col = colBase + Group.IdxX;
+        int row = rowBase + (Quad * Group.IdxY);
+        int col = colBase + (Quad * Group.IdxX);
         StoreSingleRow(c, cBase, args, acc.R0, row, col);
-        StoreSingleRow(c, cBase, args, acc.R1, row + GroupHeight, col);
-        StoreSingleRow(c, cBase, args, acc.R2, row + (2 * GroupHeight), col);
-        StoreSingleRow(c, cBase, args, acc.R3, row + (3 * GroupHeight), col);
-        StoreSingleRow(c, cBase, args, acc.R4, row + (4 * GroupHeight), col);
-        StoreSingleRow(c, cBase, args, acc.R5, row + (5 * GroupHeight), col);
-        StoreSingleRow(c, cBase, args, acc.R6, row + (6 * GroupHeight), col);
-        StoreSingleRow(c, cBase, args, acc.R7, row + (7 * GroupHeight), col);
+        StoreSingleRow(c, cBase, args, acc.R1, row + 1, col);
+        StoreSingleRow(c, cBase, args, acc.R2, row + 2, col);
+        StoreSingleRow(c, cBase, args, acc.R3, row + 3, col);
+        StoreSingleRow(c, cBase, args, acc.R4, row + HalfTile, col);
+        StoreSingleRow(c, cBase, args, acc.R5, row + HalfTile + 1, col);
+        StoreSingleRow(c, cBase, args, acc.R6, row + HalfTile + 2, col);
+        StoreSingleRow(c, cBase, args, acc.R7, row + HalfTile + 3, col);
     }
 
     /// <summary>GEMM with a bfloat16 C (raw bits): one round to nearest even per stored element.</summary>
@@ -75,24 +78,26 @@ internal static class IlgpuGemmKernels
         Block8x8 acc = Accumulate(a, b, args, rowBase, colBase, batch);
 
         long cBase = batch * args.StrideC;
-        int row = rowBase + Group.IdxY;
-        int col = colBase + Group.IdxX;
+        int row = rowBase + (Quad * Group.IdxY);
+        int col = colBase + (Quad * Group.IdxX);
         StoreBFloat16Row(c, cBase, args, acc.R0, row, col);
-        StoreBFloat16Row(c, cBase, args, acc.R1, row + GroupHeight, col);
-        StoreBFloat16Row(c, cBase, args, acc.R2, row + (2 * GroupHeight), col);
-        StoreBFloat16Row(c, cBase, args, acc.R3, row + (3 * GroupHeight), col);
-        StoreBFloat16Row(c, cBase, args, acc.R4, row + (4 * GroupHeight), col);
-        StoreBFloat16Row(c, cBase, args, acc.R5, row + (5 * GroupHeight), col);
-        StoreBFloat16Row(c, cBase, args, acc.R6, row + (6 * GroupHeight), col);
-        StoreBFloat16Row(c, cBase, args, acc.R7, row + (7 * GroupHeight), col);
+        StoreBFloat16Row(c, cBase, args, acc.R1, row + 1, col);
+        StoreBFloat16Row(c, cBase, args, acc.R2, row + 2, col);
+        StoreBFloat16Row(c, cBase, args, acc.R3, row + 3, col);
+        StoreBFloat16Row(c, cBase, args, acc.R4, row + HalfTile, col);
+        StoreBFloat16Row(c, cBase, args, acc.R5, row + HalfTile + 1, col);
+        StoreBFloat16Row(c, cBase, args, acc.R6, row + HalfTile + 2, col);
+        StoreBFloat16Row(c, cBase, args, acc.R7, row + HalfTile + 3, col);
     }
 
     /// <summary>The group's main loop: stage, barrier, accumulate, barrier, for every K slice.</summary>
     private static Block8x8 Accumulate(
         ArrayView<ushort> a, ArrayView<ushort> b, GemmKernelArguments args, int rowBase, int colBase, long batch)
     {
-        ArrayView<float> sharedA = SharedMemory.Allocate<float>(TileDepth * SharedStrideA);
-        ArrayView<float> sharedB = SharedMemory.Allocate<float>(TileDepth * SharedStrideB);
+        ArrayView<Float4> sharedA = SharedMemory.Allocate<Float4>(TileDepth * SharedStrideQuads);
+        ArrayView<Float4> sharedB = SharedMemory.Allocate<Float4>(TileDepth * SharedStrideQuads);
+        ArrayView<float> stagingA = sharedA.Cast<float>();
+        ArrayView<float> stagingB = sharedB.Cast<float>();
         int thread = (Group.IdxY * GroupWidth) + Group.IdxX;
         long aBase = batch * args.StrideA;
         long bBase = batch * args.StrideB;
@@ -103,15 +108,16 @@ internal static class IlgpuGemmKernels
             for (int p = 0; p < StagedPerThread; p++)
             {
                 int element = thread + (p * GroupSize);
-                StageA(a, aBase, args, rowBase, k0, element, sharedA);
-                StageB(b, bBase, args, colBase, k0, element, sharedB);
+                StageA(a, aBase, args, rowBase, k0, element, stagingA);
+                StageB(b, bBase, args, colBase, k0, element, stagingB);
             }
 
             Group.Barrier();
             for (int kk = 0; kk < TileDepth; kk++)
             {
-                Float8 column = Float8.Load(sharedA, (kk * SharedStrideA) + Group.IdxY, GroupHeight);
-                Float8 row = Float8.Load(sharedB, (kk * SharedStrideB) + Group.IdxX, GroupWidth);
+                int staged = kk * SharedStrideQuads;
+                Float8 column = Float8.Join(sharedA[staged + Group.IdxY], sharedA[staged + (HalfTile / Quad) + Group.IdxY]);
+                Float8 row = Float8.Join(sharedB[staged + Group.IdxX], sharedB[staged + (HalfTile / Quad) + Group.IdxX]);
                 acc = Block8x8.MultiplyAdd(acc, column, row);
             }
 
@@ -120,7 +126,6 @@ internal static class IlgpuGemmKernels
 
         return acc;
     }
-
     /// <summary>
     /// Stages one element of the op(A) tile (TileRows x TileDepth) into shared memory, k-major. The element order
     /// follows A's storage so that neighbouring threads read neighbouring addresses.
@@ -150,7 +155,7 @@ internal static class IlgpuGemmKernels
             value = IlgpuBFloat16.Widen(a[aBase + index]);
         }
 
-        sharedA[(kk * SharedStrideA) + r] = value;
+        sharedA[(kk * SharedStride) + r] = value;
     }
 
     /// <summary>Stages one element of the op(B) tile (TileDepth x TileCols) into shared memory, k-major.</summary>
@@ -179,7 +184,7 @@ internal static class IlgpuGemmKernels
             value = IlgpuBFloat16.Widen(b[bBase + index]);
         }
 
-        sharedB[(kk * SharedStrideB) + c] = value;
+        sharedB[(kk * SharedStride) + c] = value;
     }
 
     private static void StoreSingleRow(ArrayView<float> c, long cBase, GemmKernelArguments args, Float8 sums, int row, int col)
@@ -191,13 +196,13 @@ internal static class IlgpuGemmKernels
 
         long rowStart = cBase + ((long)row * args.Ldc);
         StoreSingle(c, rowStart, args, sums.V0, col);
-        StoreSingle(c, rowStart, args, sums.V1, col + GroupWidth);
-        StoreSingle(c, rowStart, args, sums.V2, col + (2 * GroupWidth));
-        StoreSingle(c, rowStart, args, sums.V3, col + (3 * GroupWidth));
-        StoreSingle(c, rowStart, args, sums.V4, col + (4 * GroupWidth));
-        StoreSingle(c, rowStart, args, sums.V5, col + (5 * GroupWidth));
-        StoreSingle(c, rowStart, args, sums.V6, col + (6 * GroupWidth));
-        StoreSingle(c, rowStart, args, sums.V7, col + (7 * GroupWidth));
+        StoreSingle(c, rowStart, args, sums.V1, col + 1);
+        StoreSingle(c, rowStart, args, sums.V2, col + 2);
+        StoreSingle(c, rowStart, args, sums.V3, col + 3);
+        StoreSingle(c, rowStart, args, sums.V4, col + HalfTile);
+        StoreSingle(c, rowStart, args, sums.V5, col + HalfTile + 1);
+        StoreSingle(c, rowStart, args, sums.V6, col + HalfTile + 2);
+        StoreSingle(c, rowStart, args, sums.V7, col + HalfTile + 3);
     }
 
     private static void StoreSingle(ArrayView<float> c, long rowStart, GemmKernelArguments args, float sum, int col)
@@ -219,13 +224,13 @@ internal static class IlgpuGemmKernels
 
         long rowStart = cBase + ((long)row * args.Ldc);
         StoreBFloat16(c, rowStart, args, sums.V0, col);
-        StoreBFloat16(c, rowStart, args, sums.V1, col + GroupWidth);
-        StoreBFloat16(c, rowStart, args, sums.V2, col + (2 * GroupWidth));
-        StoreBFloat16(c, rowStart, args, sums.V3, col + (3 * GroupWidth));
-        StoreBFloat16(c, rowStart, args, sums.V4, col + (4 * GroupWidth));
-        StoreBFloat16(c, rowStart, args, sums.V5, col + (5 * GroupWidth));
-        StoreBFloat16(c, rowStart, args, sums.V6, col + (6 * GroupWidth));
-        StoreBFloat16(c, rowStart, args, sums.V7, col + (7 * GroupWidth));
+        StoreBFloat16(c, rowStart, args, sums.V1, col + 1);
+        StoreBFloat16(c, rowStart, args, sums.V2, col + 2);
+        StoreBFloat16(c, rowStart, args, sums.V3, col + 3);
+        StoreBFloat16(c, rowStart, args, sums.V4, col + HalfTile);
+        StoreBFloat16(c, rowStart, args, sums.V5, col + HalfTile + 1);
+        StoreBFloat16(c, rowStart, args, sums.V6, col + HalfTile + 2);
+        StoreBFloat16(c, rowStart, args, sums.V7, col + HalfTile + 3);
     }
 
     private static void StoreBFloat16(ArrayView<ushort> c, long rowStart, GemmKernelArguments args, float sum, int col)

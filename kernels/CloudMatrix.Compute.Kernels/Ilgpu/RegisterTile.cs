@@ -1,6 +1,20 @@
+using System.Runtime.InteropServices;
 using ILGPU;
 
 namespace CloudMatrix.Compute.Kernels.Ilgpu;
+
+/// <summary>
+/// Four consecutive floats of shared memory, 16-byte aligned: ILGPU reads such a struct with one 128-bit load
+/// (<c>ld.shared.v4.f32</c>), a quarter of the load instructions four scalar reads would take.
+/// </summary>
+[StructLayout(LayoutKind.Sequential, Size = 16)]
+internal readonly struct Float4(float x, float y, float z, float w)
+{
+    public readonly float X = x;
+    public readonly float Y = y;
+    public readonly float Z = z;
+    public readonly float W = w;
+}
 
 /// <summary>
 /// Eight floats held in registers. Kernels index registers only with constants, so the values are named fields
@@ -17,10 +31,9 @@ internal readonly struct Float8(float v0, float v1, float v2, float v3, float v4
     public readonly float V6 = v6;
     public readonly float V7 = v7;
 
-    /// <summary>Reads <c>view[start + i * stride]</c> for i = 0..7.</summary>
-    public static Float8 Load(ArrayView<float> view, int start, int stride) => new(
-        view[start], view[start + stride], view[start + (2 * stride)], view[start + (3 * stride)],
-        view[start + (4 * stride)], view[start + (5 * stride)], view[start + (6 * stride)], view[start + (7 * stride)]);
+    /// <summary>Joins two quads: <paramref name="low"/> becomes V0..V3, <paramref name="high"/> V4..V7.</summary>
+    public static Float8 Join(Float4 low, Float4 high) =>
+        new(low.X, low.Y, low.Z, low.W, high.X, high.Y, high.Z, high.W);
 
     /// <summary>Returns <c>acc + a * b</c> element-wise (one multiply and one add per element, in FP32).</summary>
     public static Float8 MultiplyAdd(Float8 acc, float a, Float8 b) => new(

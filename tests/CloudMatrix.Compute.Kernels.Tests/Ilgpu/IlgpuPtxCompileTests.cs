@@ -78,16 +78,18 @@ public sealed partial class IlgpuPtxCompileTests
     }
 
     [Fact]
-    public void GemmKernels_KeepTheirRegisterTileOutOfLocalMemory()
+    public void GemmKernels_KeepTheirRegisterTileOutOfLocalMemory_AndReadSharedMemoryInQuads()
     {
         // The 8 x 8 accumulator block must live in registers; local memory (.local) here would mean the register
-        // tile was spilled to an array and the kernel would run several times slower.
+        // tile was spilled to an array and the kernel would run several times slower. The operands come from shared
+        // memory in 128-bit loads: four per k (two quads of op(A), two of op(B)).
         foreach (MethodInfo method in AllKernels.Where(m => m.DeclaringType == typeof(IlgpuGemmKernels)))
         {
             string ptx = CompileToPtx(method, CudaArchitecture.SM_90);
             Assert.DoesNotContain(".local", ptx, StringComparison.Ordinal);
             Assert.Contains(".shared", ptx, StringComparison.Ordinal);
             Assert.Contains("bar.sync", ptx, StringComparison.Ordinal);
+            Assert.Equal(4, ptx.Split("ld.shared.v4.f32").Length - 1);
         }
     }
 
