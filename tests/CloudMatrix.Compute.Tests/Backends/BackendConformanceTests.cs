@@ -15,7 +15,7 @@ public abstract class BackendConformanceTests(BackendFixture fixture)
     private const double Fp32Unit = 1.0 / (1 << 24);
 
     // m, n, k: single elements, odd sizes, a full 64-cube, and shapes that cross the GPU kernel's 128-row,
-    // 128-column and 16-deep tile edges.
+    // 128-column and 16-deep tile edges (the last one in both directions at once).
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 },
@@ -24,6 +24,7 @@ public abstract class BackendConformanceTests(BackendFixture fixture)
         { 64, 64, 64 },
         { 130, 3, 17 },
         { 2, 131, 33 },
+        { 129, 130, 33 },
     };
 
     public static TheoryData<GemmTranspose, GemmTranspose> Transposes => new()
