@@ -10,7 +10,8 @@ namespace CloudMatrix.Compute.Kernels.Ilgpu;
 /// <para>Blocking: a group of 16 x 16 threads computes a 128 x 128 tile of C. For every 16-deep slice of K the group
 /// stages a 128 x 16 tile of op(A) and a 16 x 128 tile of op(B) in shared memory, k-major, widening bfloat16 to FP32
 /// as it loads (edges and the K tail are filled with zeros, so every shape is handled by bounds checks alone); then
-/// each thread accumulates its 8 x 8 register block in FP32, 64 multiply-adds per k for four 128-bit shared loads.</para>
+/// each thread accumulates its 8 x 8 register block in FP32, 64 multiply-adds per k for four 128-bit shared loads.
+/// The next slice's global loads are issued into registers before the current slice is multiplied.</para>
 /// <para>Thread (tx, ty) owns rows <c>4ty .. 4ty+3</c> and <c>64+4ty .. 64+4ty+3</c> of the tile, and the same
 /// columns with tx: its operands for one k are two aligned quads of each staged row, read as <see cref="Float4"/>.
 /// Within a warp the 16 column quads are consecutive (conflict-free) and the row quads are broadcasts.</para>
@@ -44,7 +45,6 @@ internal static class IlgpuGemmKernels
     private const int HalfTile = TileRows / 2;
     private const int SharedStride = TileRows + Quad;
     private const int SharedStrideQuads = SharedStride / Quad;
-    private const int StagedPerThread = TileRows * TileDepth / GroupSize;
 
     /// <summary>GEMM with an FP32 C.</summary>
     [IlgpuKernel(explicitlyGrouped: true)]
@@ -102,17 +102,24 @@ internal static class IlgpuGemmKernels
         long aBase = batch * args.StrideA;
         long bBase = batch * args.StrideB;
 
+        // Software pipelining through registers: the global loads of slice k0 + 16 are issued before the slice k0 is
+        // multiplied, so their latency hides behind 1024 multiply-adds per thread; they reach shared memory after
+        // the barrier that ends the slice.
+        Float8 nextA = FetchA(a, aBase, args, rowBase, 0, thread);
+        Float8 nextB = FetchB(b, bBase, args, colBase, 0, thread);
         Block8x8 acc = default;
         for (int k0 = 0; k0 < args.K; k0 += TileDepth)
         {
-            for (int p = 0; p < StagedPerThread; p++)
+            StashA(stagingA, args, thread, nextA);
+            StashB(stagingB, args, thread, nextB);
+            Group.Barrier();
+
+            if (k0 + TileDepth < args.K)
             {
-                int element = thread + (p * GroupSize);
-                StageA(a, aBase, args, rowBase, k0, element, stagingA);
-                StageB(b, bBase, args, colBase, k0, element, stagingB);
+                nextA = FetchA(a, aBase, args, rowBase, k0 + TileDepth, thread);
+                nextB = FetchB(b, bBase, args, colBase, k0 + TileDepth, thread);
             }
 
-            Group.Barrier();
             for (int kk = 0; kk < TileDepth; kk++)
             {
                 int staged = kk * SharedStrideQuads;
@@ -126,65 +133,99 @@ internal static class IlgpuGemmKernels
 
         return acc;
     }
-    /// <summary>
-    /// Stages one element of the op(A) tile (TileRows x TileDepth) into shared memory, k-major. The element order
-    /// follows A's storage so that neighbouring threads read neighbouring addresses.
-    /// </summary>
-    private static void StageA(
-        ArrayView<ushort> a, long aBase, GemmKernelArguments args, int rowBase, int k0, int element, ArrayView<float> sharedA)
-    {
-        int kk;
-        int r;
-        if (args.TransposeA == 0)
-        {
-            kk = element % TileDepth;
-            r = element / TileDepth;
-        }
-        else
-        {
-            kk = element / TileRows;
-            r = element % TileRows;
-        }
 
+    // Staging: the group's 256 threads move the 128 x 16 tile of op(A) and the 16 x 128 tile of op(B), eight
+    // elements each per thread (element e = thread + 256 p). Elements are numbered along each operand's storage so
+    // that neighbouring threads read neighbouring addresses; in shared memory both tiles are k-major.
+
+    /// <summary>Position of staged element <paramref name="element"/> of op(A): its k within the slice and its row.</summary>
+    private static (int Kk, int Row) SlotA(GemmKernelArguments args, int element) => args.TransposeA == 0
+        ? (element % TileDepth, element / TileDepth)
+        : (element / TileRows, element % TileRows);
+
+    /// <summary>Position of staged element <paramref name="element"/> of op(B): its k within the slice and its column.</summary>
+    private static (int Kk, int Col) SlotB(GemmKernelArguments args, int element) => args.TransposeB == 0
+        ? (element / TileCols, element % TileCols)
+        : (element % TileDepth, element / TileDepth);
+
+    /// <summary>Loads and widens this thread's eight op(A) elements of the slice at <paramref name="k0"/>; zeros outside.</summary>
+    private static Float8 FetchA(ArrayView<ushort> a, long aBase, GemmKernelArguments args, int rowBase, int k0, int thread) => new(
+        LoadA(a, aBase, args, rowBase, k0, thread), LoadA(a, aBase, args, rowBase, k0, thread + GroupSize),
+        LoadA(a, aBase, args, rowBase, k0, thread + (2 * GroupSize)), LoadA(a, aBase, args, rowBase, k0, thread + (3 * GroupSize)),
+        LoadA(a, aBase, args, rowBase, k0, thread + (4 * GroupSize)), LoadA(a, aBase, args, rowBase, k0, thread + (5 * GroupSize)),
+        LoadA(a, aBase, args, rowBase, k0, thread + (6 * GroupSize)), LoadA(a, aBase, args, rowBase, k0, thread + (7 * GroupSize)));
+
+    /// <summary>Loads and widens this thread's eight op(B) elements of the slice at <paramref name="k0"/>; zeros outside.</summary>
+    private static Float8 FetchB(ArrayView<ushort> b, long bBase, GemmKernelArguments args, int colBase, int k0, int thread) => new(
+        LoadB(b, bBase, args, colBase, k0, thread), LoadB(b, bBase, args, colBase, k0, thread + GroupSize),
+        LoadB(b, bBase, args, colBase, k0, thread + (2 * GroupSize)), LoadB(b, bBase, args, colBase, k0, thread + (3 * GroupSize)),
+        LoadB(b, bBase, args, colBase, k0, thread + (4 * GroupSize)), LoadB(b, bBase, args, colBase, k0, thread + (5 * GroupSize)),
+        LoadB(b, bBase, args, colBase, k0, thread + (6 * GroupSize)), LoadB(b, bBase, args, colBase, k0, thread + (7 * GroupSize)));
+
+    private static float LoadA(ArrayView<ushort> a, long aBase, GemmKernelArguments args, int rowBase, int k0, int element)
+    {
+        (int kk, int r) = SlotA(args, element);
         int row = rowBase + r;
         int k = k0 + kk;
-        float value = 0f;
-        if (row < args.M && k < args.K)
+        if (row >= args.M || k >= args.K)
         {
-            long index = args.TransposeA == 0 ? ((long)row * args.Lda) + k : ((long)k * args.Lda) + row;
-            value = IlgpuBFloat16.Widen(a[aBase + index]);
+            return 0f;
         }
 
-        sharedA[(kk * SharedStride) + r] = value;
+        long index = args.TransposeA == 0 ? ((long)row * args.Lda) + k : ((long)k * args.Lda) + row;
+        return IlgpuBFloat16.Widen(a[aBase + index]);
     }
 
-    /// <summary>Stages one element of the op(B) tile (TileDepth x TileCols) into shared memory, k-major.</summary>
-    private static void StageB(
-        ArrayView<ushort> b, long bBase, GemmKernelArguments args, int colBase, int k0, int element, ArrayView<float> sharedB)
+    private static float LoadB(ArrayView<ushort> b, long bBase, GemmKernelArguments args, int colBase, int k0, int element)
     {
-        int kk;
-        int c;
-        if (args.TransposeB == 0)
-        {
-            kk = element / TileCols;
-            c = element % TileCols;
-        }
-        else
-        {
-            kk = element % TileDepth;
-            c = element / TileDepth;
-        }
-
+        (int kk, int c) = SlotB(args, element);
         int col = colBase + c;
         int k = k0 + kk;
-        float value = 0f;
-        if (col < args.N && k < args.K)
+        if (col >= args.N || k >= args.K)
         {
-            long index = args.TransposeB == 0 ? ((long)k * args.Ldb) + col : ((long)col * args.Ldb) + k;
-            value = IlgpuBFloat16.Widen(b[bBase + index]);
+            return 0f;
         }
 
-        sharedB[(kk * SharedStride) + c] = value;
+        long index = args.TransposeB == 0 ? ((long)k * args.Ldb) + col : ((long)col * args.Ldb) + k;
+        return IlgpuBFloat16.Widen(b[bBase + index]);
+    }
+
+    /// <summary>Writes this thread's fetched op(A) elements to the k-major shared tile.</summary>
+    private static void StashA(ArrayView<float> staging, GemmKernelArguments args, int thread, Float8 values)
+    {
+        PutA(staging, args, thread, values.V0);
+        PutA(staging, args, thread + GroupSize, values.V1);
+        PutA(staging, args, thread + (2 * GroupSize), values.V2);
+        PutA(staging, args, thread + (3 * GroupSize), values.V3);
+        PutA(staging, args, thread + (4 * GroupSize), values.V4);
+        PutA(staging, args, thread + (5 * GroupSize), values.V5);
+        PutA(staging, args, thread + (6 * GroupSize), values.V6);
+        PutA(staging, args, thread + (7 * GroupSize), values.V7);
+    }
+
+    /// <summary>Writes this thread's fetched op(B) elements to the k-major shared tile.</summary>
+    private static void StashB(ArrayView<float> staging, GemmKernelArguments args, int thread, Float8 values)
+    {
+        PutB(staging, args, thread, values.V0);
+        PutB(staging, args, thread + GroupSize, values.V1);
+        PutB(staging, args, thread + (2 * GroupSize), values.V2);
+        PutB(staging, args, thread + (3 * GroupSize), values.V3);
+        PutB(staging, args, thread + (4 * GroupSize), values.V4);
+        PutB(staging, args, thread + (5 * GroupSize), values.V5);
+        PutB(staging, args, thread + (6 * GroupSize), values.V6);
+        PutB(staging, args, thread + (7 * GroupSize), values.V7);
+    }
+
+    private static void PutA(ArrayView<float> staging, GemmKernelArguments args, int element, float value)
+    {
+        (int kk, int r) = SlotA(args, element);
+        staging[(kk * SharedStride) + r] = value;
+    }
+
+    private static void PutB(ArrayView<float> staging, GemmKernelArguments args, int element, float value)
+    {
+        (int kk, int c) = SlotB(args, element);
+        staging[(kk * SharedStride) + c] = value;
     }
 
     private static void StoreSingleRow(ArrayView<float> c, long cBase, GemmKernelArguments args, Float8 sums, int row, int col)
