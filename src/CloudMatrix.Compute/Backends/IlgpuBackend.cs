@@ -72,7 +72,17 @@ internal sealed class IlgpuBackend : ComputeBackend
         try
         {
             Device device = FirstDevice(context, kind) ?? throw new BackendUnavailableException(name, UnavailableReason(kind));
-            Accelerator accelerator = device.CreateAccelerator(context);
+            Accelerator accelerator;
+            try
+            {
+                accelerator = device.CreateAccelerator(context);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A device the driver lists but cannot open (driver too old for ILGPU, device busy or lost).
+                throw new BackendUnavailableException(name, $"ILGPU could not open {device.Name} ({ex.GetType().Name}: {ex.Message})");
+            }
+
             return new IlgpuBackend(name, context, accelerator, Describe(kind, device), MemoryOf(kind, device));
         }
         catch

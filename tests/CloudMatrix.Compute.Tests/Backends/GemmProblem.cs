@@ -7,7 +7,7 @@ namespace CloudMatrix.Compute.Tests.Backends;
 internal sealed record GemmProblem(
     GemmTranspose TransA, GemmTranspose TransB, int M, int N, int K, BFloat16[] A, int Lda, BFloat16[] B, int Ldb, int Ldc)
 {
-    public int CLength => ((M - 1) * Ldc) + N + (Ldc - N);
+    public int CLength => M * Ldc;
 
     public static GemmProblem Random(GemmTranspose ta, GemmTranspose tb, int m, int n, int k, int padding, int seed)
     {
