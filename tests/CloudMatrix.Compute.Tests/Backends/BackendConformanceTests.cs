@@ -292,6 +292,27 @@ public abstract class BackendConformanceTests(BackendFixture fixture)
     }
 
     [SkippableFact]
+    public void ConcurrentCallers_EachGetTheirOwnCorrectResult()
+    {
+        ComputeBackend backend = Backend;
+        var results = new float[8][];
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 4 }, t =>
+        {
+            using DeviceBuffer<float> x = backend.Allocate<float>(257);
+            using DeviceBuffer<float> y = backend.Allocate<float>(257);
+            x.CopyFrom(Enumerable.Range(0, 257).Select(i => (float)(i * t)).ToArray());
+            y.CopyFrom(Enumerable.Repeat((float)t, 257).ToArray());
+            backend.Reduce([x, y, x], y);
+            results[t] = y.ToArray();
+        });
+
+        for (int t = 0; t < 8; t++)
+        {
+            Assert.Equal(Enumerable.Range(0, 257).Select(i => (float)((2 * i * t) + t)), results[t]);
+        }
+    }
+
+    [SkippableFact]
     public void Convert_ToBFloat16_IsBitIdenticalToTheScalarConversion_IncludingSpecials()
     {
         var rng = new Random(9);
