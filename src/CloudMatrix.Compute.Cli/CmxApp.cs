@@ -25,6 +25,7 @@ internal static class CmxApp
     [
         VersionInfoCommand.Create(context),
         DevicesCommand.Create(context),
+        BenchCommand.Create(context),
     ];
 
     /// <summary>Parses <paramref name="args"/>, runs the chosen verb and returns the process exit code.</summary>

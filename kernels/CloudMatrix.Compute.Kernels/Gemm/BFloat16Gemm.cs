@@ -14,10 +14,20 @@ namespace CloudMatrix.Compute.Kernels.Gemm;
 /// <para>NaN policy: as BLAS, <c>beta == 0</c> means C is not read (NaN already in C does not propagate);
 /// <c>alpha == 0</c> still reads A and B, so NaN and infinity in them propagate as IEEE says. NaN alpha or beta
 /// propagate into C.</para>
+/// <para>Structure (BLIS): blocks of op(A) and op(B) are packed into FP32 micro-panels (bfloat16 widened on the way),
+/// and a register-blocked microkernel (AVX-512, else AVX2 + FMA, else scalar; chosen at run time) multiplies them.
+/// Each element of C is summed in the same order whatever the thread count, so results are reproducible. Packing
+/// buffers are kept per thread: a steady-state call allocates nothing on the managed heap.</para>
 /// </remarks>
-public static class BFloat16Gemm
+public static unsafe class BFloat16Gemm
 {
-    /// <summary>Computes <c>C = alpha * op(A) * op(B) + beta * C</c> with an FP32 C.</summary>
+    /// <summary>Products below this many multiply-adds run on one thread: waking a worker would cost more.</summary>
+    private const double SingleThreadFlops = 4e6;
+
+    /// <summary>The microkernel this host runs by default, e.g. <c>vector512-fma-12x32</c> (for reports).</summary>
+    public static string KernelName => GemmMicroKernel.Select(GemmSimdWidth.Auto).Name;
+
+    /// <summary>Computes <c>C = alpha * op(A) * op(B) + beta * C</c> with an FP32 C, on every host core.</summary>
     /// <param name="transA">How A is stored.</param>
     /// <param name="transB">How B is stored.</param>
     /// <param name="m">Rows of op(A) and C; at least 1.</param>
@@ -36,27 +46,49 @@ public static class BFloat16Gemm
     public static void Multiply(
         GemmTranspose transA, GemmTranspose transB, int m, int n, int k, float alpha,
         ReadOnlySpan<BFloat16> a, int lda, ReadOnlySpan<BFloat16> b, int ldb,
-        float beta, Span<float> c, int ldc)
-    {
-        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                float sum = 0;
-                for (int p = 0; p < k; p++)
-                {
-                    sum += (float)At(a, lda, transA, i, p) * (float)At(b, ldb, transB, p, j);
-                }
+        float beta, Span<float> c, int ldc) =>
+        Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, GemmOptions.Default);
 
-                ref float target = ref c[(i * ldc) + j];
-                target = beta == 0 ? alpha * sum : (alpha * sum) + (beta * target);
-            }
+    /// <summary>Computes <c>C = alpha * op(A) * op(B) + beta * C</c> with an FP32 C, as <paramref name="options"/> say.</summary>
+    /// <param name="transA">How A is stored.</param>
+    /// <param name="transB">How B is stored.</param>
+    /// <param name="m">Rows of op(A) and C; at least 1.</param>
+    /// <param name="n">Columns of op(B) and C; at least 1.</param>
+    /// <param name="k">Columns of op(A), rows of op(B); at least 1.</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">A's storage.</param>
+    /// <param name="lda">Leading dimension of A in elements.</param>
+    /// <param name="b">B's storage.</param>
+    /// <param name="ldb">Leading dimension of B in elements.</param>
+    /// <param name="beta">Scale of the old C; 0 means C is write-only.</param>
+    /// <param name="c">C's storage (read unless <paramref name="beta"/> is 0, then written).</param>
+    /// <param name="ldc">Leading dimension of C in elements; at least <paramref name="n"/>.</param>
+    /// <param name="options">Thread count and other run options.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension below 1 or a leading dimension too small.</exception>
+    /// <exception cref="ArgumentException">A span shorter than its dimensions and leading dimension need.</exception>
+    public static void Multiply(
+        GemmTranspose transA, GemmTranspose transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<BFloat16> a, int lda, ReadOnlySpan<BFloat16> b, int ldb,
+        float beta, Span<float> c, int ldc, GemmOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        fixed (BFloat16* pa = a)
+        fixed (BFloat16* pb = b)
+        fixed (float* pc = c)
+        {
+            var call = new GemmCall
+            {
+                TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
+                A = (ushort*)pa, Lda = lda, B = (ushort*)pb, Ldb = ldb, C = pc, Ldc = ldc,
+            };
+            Execute(call, options);
         }
     }
 
     /// <summary>Computes <c>C = alpha * op(A) * op(B) + beta * C</c> with a bfloat16 C (FP32 accumulation, one
-    /// round-to-nearest-even per stored element).</summary>
+    /// round-to-nearest-even per stored element), on every host core.</summary>
     /// <param name="transA">How A is stored.</param>
     /// <param name="transB">How B is stored.</param>
     /// <param name="m">Rows of op(A) and C; at least 1.</param>
@@ -75,27 +107,273 @@ public static class BFloat16Gemm
     public static void Multiply(
         GemmTranspose transA, GemmTranspose transB, int m, int n, int k, float alpha,
         ReadOnlySpan<BFloat16> a, int lda, ReadOnlySpan<BFloat16> b, int ldb,
-        float beta, Span<BFloat16> c, int ldc)
-    {
-        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                float sum = 0;
-                for (int p = 0; p < k; p++)
-                {
-                    sum += (float)At(a, lda, transA, i, p) * (float)At(b, ldb, transB, p, j);
-                }
+        float beta, Span<BFloat16> c, int ldc) =>
+        Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, GemmOptions.Default);
 
-                ref BFloat16 target = ref c[(i * ldc) + j];
-                target = (BFloat16)(beta == 0 ? alpha * sum : (alpha * sum) + (beta * (float)target));
+    /// <summary>Computes <c>C = alpha * op(A) * op(B) + beta * C</c> with a bfloat16 C, as <paramref name="options"/> say.</summary>
+    /// <param name="transA">How A is stored.</param>
+    /// <param name="transB">How B is stored.</param>
+    /// <param name="m">Rows of op(A) and C; at least 1.</param>
+    /// <param name="n">Columns of op(B) and C; at least 1.</param>
+    /// <param name="k">Columns of op(A), rows of op(B); at least 1.</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">A's storage.</param>
+    /// <param name="lda">Leading dimension of A in elements.</param>
+    /// <param name="b">B's storage.</param>
+    /// <param name="ldb">Leading dimension of B in elements.</param>
+    /// <param name="beta">Scale of the old C; 0 means C is write-only.</param>
+    /// <param name="c">C's storage.</param>
+    /// <param name="ldc">Leading dimension of C in elements; at least <paramref name="n"/>.</param>
+    /// <param name="options">Thread count and other run options.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension below 1 or a leading dimension too small.</exception>
+    /// <exception cref="ArgumentException">A span shorter than its dimensions and leading dimension need.</exception>
+    public static void Multiply(
+        GemmTranspose transA, GemmTranspose transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<BFloat16> a, int lda, ReadOnlySpan<BFloat16> b, int ldb,
+        float beta, Span<BFloat16> c, int ldc, GemmOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        fixed (BFloat16* pa = a)
+        fixed (BFloat16* pb = b)
+        fixed (BFloat16* pc = c)
+        {
+            var call = new GemmCall
+            {
+                TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
+                A = (ushort*)pa, Lda = lda, B = (ushort*)pb, Ldb = ldb, CBFloat16 = (ushort*)pc, Ldc = ldc,
+            };
+            Execute(call, options);
+        }
+    }
+
+    /// <summary>
+    /// Runs many independent GEMMs (for example one per virtual device) across the host's cores. With at least as
+    /// many items as threads, each item runs whole on one thread and threads take the next item as they finish
+    /// (largest first); with fewer items than threads, each item is split across all threads in turn. Each item's
+    /// result is the same as a single <c>Multiply</c> call would give. Items must not write overlapping C.
+    /// </summary>
+    /// <param name="items">The GEMMs; each was checked when it was made.</param>
+    /// <param name="options">Thread count and other run options; null for <see cref="GemmOptions.Default"/>.</param>
+    /// <exception cref="ArgumentException">An item is <c>default</c> (never made with a constructor).</exception>
+    public static void MultiplyBatch(ReadOnlySpan<GemmBatchItem> items, GemmOptions? options = null)
+    {
+        options ??= GemmOptions.Default;
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (items[i].M == 0)
+            {
+                throw new ArgumentException($"items[{i}] is a default GemmBatchItem; make every item with a constructor.", nameof(items));
+            }
+        }
+
+        if (items.Length == 0)
+        {
+            return;
+        }
+
+        GemmMicroKernel kernel = options.SelectKernel();
+        int threads = options.EffectiveThreads;
+        if (items.Length < threads)
+        {
+            foreach (GemmBatchItem item in items)
+            {
+                RunItem(item, kernel, options, whole: false, GemmWorkspace.Current);
+            }
+
+            return;
+        }
+
+        BatchWork work = BatchWork.ForCurrentThread();
+        work.Load(items, kernel, options);
+        try
+        {
+            GemmWorkerPool.Run(work, threads);
+        }
+        finally
+        {
+            work.Clear();
+        }
+    }
+
+    /// <summary>Runs one batch item; <paramref name="whole"/> keeps it on the calling thread.</summary>
+    private static void RunItem(in GemmBatchItem item, GemmMicroKernel kernel, GemmOptions options, bool whole, GemmWorkspace workspace)
+    {
+        fixed (BFloat16* pa = item.A.Span)
+        fixed (BFloat16* pb = item.B.Span)
+        fixed (float* pc = item.C.Span)
+        fixed (BFloat16* pcb = item.CBFloat16.Span)
+        {
+            var call = new GemmCall
+            {
+                TransA = item.TransA, TransB = item.TransB, M = item.M, N = item.N, K = item.K,
+                Alpha = item.Alpha, Beta = item.Beta, A = (ushort*)pa, Lda = item.Lda, B = (ushort*)pb, Ldb = item.Ldb,
+                C = item.C.IsEmpty ? null : pc, CBFloat16 = item.C.IsEmpty ? (ushort*)pcb : null, Ldc = item.Ldc,
+            };
+            if (whole)
+            {
+                GemmDriver.Run(call, kernel, 0, call.M, 0, call.N, workspace);
+            }
+            else
+            {
+                Execute(call, options);
             }
         }
     }
 
-    private static BFloat16 At(ReadOnlySpan<BFloat16> x, int ld, GemmTranspose trans, int row, int col) =>
-        trans == GemmTranspose.None ? x[(row * ld) + col] : x[(col * ld) + row];
+    /// <summary>Splits one call over threads and runs it.</summary>
+    private static void Execute(in GemmCall call, GemmOptions options)
+    {
+        GemmMicroKernel kernel = options.SelectKernel();
+        int threads = options.EffectiveThreads;
+        if (2.0 * call.M * call.N * call.K < SingleThreadFlops)
+        {
+            threads = 1;
+        }
+
+        (int rowParts, int columnParts) = ChooseGrid(call.M, call.N, kernel, threads);
+        if (rowParts * columnParts == 1)
+        {
+            GemmDriver.Run(call, kernel, 0, call.M, 0, call.N, GemmWorkspace.Current);
+            return;
+        }
+
+        MultiplyWork work = MultiplyWork.ForCurrentThread();
+        work.Load(call, kernel, rowParts, columnParts);
+        GemmWorkerPool.Run(work, rowParts * columnParts);
+    }
+
+    /// <summary>
+    /// Splits C into <c>rowParts x columnParts</c> rectangles, one per thread. Each thread packs its own rows of
+    /// op(A) and columns of op(B), so the split that packs least, <c>M * columnParts + N * rowParts</c> elements per
+    /// K step, wins; no part is thinner than one register tile.
+    /// </summary>
+    internal static (int RowParts, int ColumnParts) ChooseGrid(int m, int n, GemmMicroKernel kernel, int threads)
+    {
+        int rowPanels = (m + kernel.Mr - 1) / kernel.Mr;
+        int columnPanels = (n + kernel.Nr - 1) / kernel.Nr;
+        for (int t = Math.Min(threads, rowPanels * columnPanels); t > 1; t--)
+        {
+            (int, int) best = (0, 0);
+            long bestCost = long.MaxValue;
+            for (int rows = 1; rows <= t; rows++)
+            {
+                if (t % rows != 0 || rows > rowPanels || t / rows > columnPanels)
+                {
+                    continue;
+                }
+
+                long cost = ((long)m * (t / rows)) + ((long)n * rows);
+                if (cost < bestCost)
+                {
+                    (best, bestCost) = ((rows, t / rows), cost);
+                }
+            }
+
+            if (bestCost != long.MaxValue)
+            {
+                return best;
+            }
+        }
+
+        return (1, 1);
+    }
+
+    /// <summary>The [start, end) of part <paramref name="part"/> of <paramref name="parts"/> over <paramref name="extent"/>, cut at tile edges.</summary>
+    internal static (int Start, int End) Slice(int extent, int tile, int parts, int part)
+    {
+        int panels = (extent + tile - 1) / tile;
+        int first = (int)((long)panels * part / parts);
+        int last = (int)((long)panels * (part + 1) / parts);
+        return (first * tile, Math.Min(extent, last * tile));
+    }
+
+    /// <summary>One call split into a grid of rectangles of C.</summary>
+    private sealed class MultiplyWork : GemmWork
+    {
+        [ThreadStatic]
+        private static MultiplyWork? s_instance;
+
+        private GemmCall _call;
+        private GemmMicroKernel? _kernel;
+        private int _rowParts;
+        private int _columnParts;
+
+        public static MultiplyWork ForCurrentThread() => s_instance ??= new MultiplyWork();
+
+        public void Load(in GemmCall call, GemmMicroKernel kernel, int rowParts, int columnParts)
+        {
+            _call = call;
+            _kernel = kernel;
+            _rowParts = rowParts;
+            _columnParts = columnParts;
+        }
+
+        public override void Execute(int part, GemmWorkspace workspace)
+        {
+            (int i0, int i1) = Slice(_call.M, _kernel!.Mr, _rowParts, part / _columnParts);
+            (int j0, int j1) = Slice(_call.N, _kernel.Nr, _columnParts, part % _columnParts);
+            if (i0 < i1 && j0 < j1)
+            {
+                GemmDriver.Run(_call, _kernel, i0, i1, j0, j1, workspace);
+            }
+        }
+    }
+
+    /// <summary>A batch: threads take whole items, largest first, until none is left.</summary>
+    private sealed class BatchWork : GemmWork
+    {
+        [ThreadStatic]
+        private static BatchWork? s_instance;
+
+        private GemmBatchItem[] _items = [];
+        private double[] _order = [];
+        private int _count;
+        private int _next;
+        private GemmMicroKernel? _kernel;
+        private GemmOptions? _options;
+
+        public static BatchWork ForCurrentThread() => s_instance ??= new BatchWork();
+
+        public void Load(ReadOnlySpan<GemmBatchItem> items, GemmMicroKernel kernel, GemmOptions options)
+        {
+            if (_items.Length < items.Length)
+            {
+                _items = new GemmBatchItem[items.Length];
+                _order = new double[items.Length];
+            }
+
+            items.CopyTo(_items);
+            for (int i = 0; i < items.Length; i++)
+            {
+                _order[i] = -items[i].Flops;
+            }
+
+            // Largest first: the last items to start are the short ones, so threads finish close together.
+            Array.Sort(_order, _items, 0, items.Length);
+            _count = items.Length;
+            _next = 0;
+            _kernel = kernel;
+            _options = options;
+        }
+
+        public void Clear()
+        {
+            // Do not keep the caller's buffers alive.
+            Array.Clear(_items, 0, _count);
+            _count = 0;
+        }
+
+        public override void Execute(int part, GemmWorkspace workspace)
+        {
+            int index;
+            while ((index = Interlocked.Increment(ref _next) - 1) < _count)
+            {
+                RunItem(_items[index], _kernel!, _options!, whole: true, workspace);
+            }
+        }
+    }
 
     /// <summary>Checks a GEMM call's dimensions against its spans; shared by every GEMM entry point.</summary>
     internal static void Validate(

@@ -1,0 +1,192 @@
+using System.CommandLine;
+using System.Diagnostics;
+using CloudMatrix.Compute.Kernels.Gemm;
+using CloudMatrix.Compute.Numerics;
+
+namespace CloudMatrix.Compute.Cli.Commands;
+
+/// <summary>
+/// <c>cmx bench</c>: microbenchmarks of the per-device kernels on seeded random data, each checked against an FP64
+/// reference. <c>cmx bench gemm --m M --n N --k K [--threads T] [--trans-a] [--trans-b] [--repeat R] [--seed S]</c>.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var bench = new Command("bench", "Microbenchmarks of the per-device kernels (host time), checked against an FP64 reference.");
+        bench.Subcommands.Add(CreateGemm(context));
+        return bench;
+    }
+
+    private static Command CreateGemm(CliContext context)
+    {
+        var m = new Option<int>("--m") { Description = "Rows of op(A) and C.", Required = true };
+        var n = new Option<int>("--n") { Description = "Columns of op(B) and C.", Required = true };
+        var k = new Option<int>("--k") { Description = "Columns of op(A), rows of op(B).", Required = true };
+        var threads = new Option<int>("--threads") { Description = "Host threads (default: every core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var transA = new Option<bool>("--trans-a") { Description = "Store A transposed (K x M)." };
+        var transB = new Option<bool>("--trans-b") { Description = "Store B transposed (N x K)." };
+        var repeat = new Option<int>("--repeat") { Description = "Timed runs after one warm-up run (default 5).", DefaultValueFactory = _ => 5 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random operands (default 1).", DefaultValueFactory = _ => 1 };
+        var command = new Command("gemm", "Time C = A·B (BF16 in, FP32 accumulate and out) on seeded random data; print GFLOP/s and the error against FP64.")
+        {
+            m, n, k, threads, transA, transB, repeat, seed,
+        };
+        command.SetAction(parse =>
+        {
+            var request = new GemmBenchRequest(
+                Positive(parse.GetValue(m), "--m"), Positive(parse.GetValue(n), "--n"), Positive(parse.GetValue(k), "--k"),
+                Positive(parse.GetValue(threads), "--threads"),
+                parse.GetValue(transA) ? GemmTranspose.Transpose : GemmTranspose.None,
+                parse.GetValue(transB) ? GemmTranspose.Transpose : GemmTranspose.None,
+                Positive(parse.GetValue(repeat), "--repeat"), parse.GetValue(seed));
+            GemmBenchResult result = GemmBench.Run(request, context.Human(parse.GetValue(CliContext.JsonOption)));
+            if (parse.GetValue(CliContext.JsonOption))
+            {
+                context.WriteJson(result);
+            }
+            else
+            {
+                context.Out.WriteLine(
+                    $"gemm {result.M} x {result.N} x {result.K} ({(result.TransA ? "A^T" : "A")}·{(result.TransB ? "B^T" : "B")}), " +
+                    $"{result.Threads} threads, kernel {result.Kernel}");
+                context.Out.WriteLine(
+                    $"  {result.Gflops:F1} GFLOP/s (median of {result.Repeat}: {result.Seconds * 1e3:F3} ms; best {result.BestSeconds * 1e3:F3} ms)");
+                context.Out.WriteLine(
+                    $"  max relative error {result.MaxRelError:E2} over {result.CheckedElements} elements " +
+                    $"(bound {result.ErrorBound:E2}): {(result.Passed ? "ok" : "FAILED")}");
+            }
+
+            return result.Passed ? CmxApp.ExitOk : CmxApp.ExitFailure;
+        });
+        return command;
+    }
+
+    private static int Positive(int value, string option) =>
+        value >= 1 ? value : throw new CliUsageException($"{option} is {value}; it must be at least 1.");
+}
+
+/// <summary>What <c>cmx bench gemm</c> runs.</summary>
+internal sealed record GemmBenchRequest(int M, int N, int K, int Threads, GemmTranspose TransA, GemmTranspose TransB, int Repeat, int Seed);
+
+/// <summary>What <c>cmx bench gemm</c> reports (JSON fields in snake_case).</summary>
+/// <param name="M">Rows of op(A) and C.</param>
+/// <param name="N">Columns of op(B) and C.</param>
+/// <param name="K">Inner dimension.</param>
+/// <param name="Threads">Host threads asked for.</param>
+/// <param name="TransA">Whether A was stored transposed.</param>
+/// <param name="TransB">Whether B was stored transposed.</param>
+/// <param name="Kernel">The microkernel that ran.</param>
+/// <param name="Seconds">Median host time of one call, in seconds.</param>
+/// <param name="BestSeconds">Fastest host time of one call, in seconds.</param>
+/// <param name="Gflops">2·M·N·K / <paramref name="Seconds"/> / 1e9.</param>
+/// <param name="MaxRelError">Largest |C - C_ref| / Σ|a||b| over the checked elements (C_ref in FP64 on the same BF16 inputs).</param>
+/// <param name="ErrorBound">The FP32 accumulation bound that error is held to: 2 (K + 4) 2^-24.</param>
+/// <param name="Repeat">Timed runs.</param>
+/// <param name="CheckedElements">Elements of C compared with the reference (all, or a seeded sample for large products).</param>
+/// <param name="Passed">Whether the error is within the bound.</param>
+/// <param name="Seed">Seed of the operands.</param>
+internal sealed record GemmBenchResult(
+    int M, int N, int K, int Threads, bool TransA, bool TransB, string Kernel, double Gflops, double Seconds,
+    double BestSeconds, int Repeat, double MaxRelError, double ErrorBound, long CheckedElements, bool Passed, int Seed);
+
+/// <summary>The GEMM microbenchmark: data, the one timed call, and the check.</summary>
+internal static class GemmBench
+{
+    /// <summary>Products up to this many multiply-adds are checked in full; larger ones on a sample of elements.</summary>
+    private const double FullCheckMultiplyAdds = 1 << 27;
+
+    private const int SampledElements = 4096;
+
+    public static GemmBenchResult Run(GemmBenchRequest request, TextWriter progress)
+    {
+        (int m, int n, int k) = (request.M, request.N, request.K);
+        int lda = request.TransA == GemmTranspose.None ? k : m;
+        int ldb = request.TransB == GemmTranspose.None ? n : k;
+        var random = new SplitMix64((ulong)request.Seed);
+        BFloat16[] a = random.NextBFloat16((long)m * k, "A");
+        BFloat16[] b = random.NextBFloat16((long)k * n, "B");
+        float[] c = new float[checked(m * n)];
+        var options = new GemmOptions { ThreadCount = request.Threads };
+
+        progress.WriteLine($"gemm {m} x {n} x {k}: warm-up");
+        Multiply(request, a, lda, b, ldb, c, options);
+        var times = new double[request.Repeat];
+        for (int r = 0; r < request.Repeat; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            Multiply(request, a, lda, b, ldb, c, options);
+            times[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        Array.Sort(times);
+        double median = times[times.Length / 2];
+        (double maxRel, long checkedCount) = Check(request, a, lda, b, ldb, c);
+        double bound = 2.0 * (k + 4) * Math.Pow(2, -24);
+        return new GemmBenchResult(m, n, k, request.Threads, request.TransA == GemmTranspose.Transpose,
+            request.TransB == GemmTranspose.Transpose, BFloat16Gemm.KernelName, 2.0 * m * n * k / median / 1e9, median,
+            times[0], request.Repeat, maxRel, bound, checkedCount, maxRel <= bound, request.Seed);
+    }
+
+    /// <summary>The one compute call every timed run goes through.</summary>
+    private static void Multiply(GemmBenchRequest request, BFloat16[] a, int lda, BFloat16[] b, int ldb, float[] c, GemmOptions options) =>
+        BFloat16Gemm.Multiply(request.TransA, request.TransB, request.M, request.N, request.K, 1f, a, lda, b, ldb, 0f, c, request.N, options);
+
+    private static (double MaxRel, long Checked) Check(GemmBenchRequest request, BFloat16[] a, int lda, BFloat16[] b, int ldb, float[] c)
+    {
+        (int m, int n, int k) = (request.M, request.N, request.K);
+        bool full = (double)m * n * k <= FullCheckMultiplyAdds;
+        long count = full ? (long)m * n : Math.Min(SampledElements, (long)m * n);
+        var pick = new SplitMix64((ulong)request.Seed ^ 0x5EEDu);
+        double maxRel = 0;
+        for (long e = 0; e < count; e++)
+        {
+            int i = full ? (int)(e / n) : (int)(pick.Next() % (ulong)m);
+            int j = full ? (int)(e % n) : (int)(pick.Next() % (ulong)n);
+            double sum = 0, magnitude = 0;
+            for (int p = 0; p < k; p++)
+            {
+                double x = request.TransA == GemmTranspose.None ? a[((long)i * lda) + p] : a[((long)p * lda) + i];
+                double y = request.TransB == GemmTranspose.None ? b[((long)p * ldb) + j] : b[((long)j * ldb) + p];
+                sum += x * y;
+                magnitude += Math.Abs(x * y);
+            }
+
+            double rel = Math.Abs(c[((long)i * n) + j] - sum) / Math.Max(magnitude, double.Epsilon);
+            maxRel = double.IsNaN(rel) ? double.PositiveInfinity : Math.Max(maxRel, rel);
+        }
+
+        return (maxRel, count);
+    }
+}
+
+/// <summary>A small seeded generator (SplitMix64) so the benchmark's operands are the same on every run and host.</summary>
+internal sealed class SplitMix64(ulong seed)
+{
+    private ulong _state = seed;
+
+    public ulong Next()
+    {
+        ulong z = _state += 0x9E3779B97F4A7C15ul;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ul;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBul;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>Uniform values in [-1, 1), rounded to bfloat16.</summary>
+    public BFloat16[] NextBFloat16(long count, string name)
+    {
+        if (count > Array.MaxLength)
+        {
+            throw new CliUsageException($"{name} would have {count} elements; at most {Array.MaxLength} fit in one array.");
+        }
+
+        var values = new BFloat16[count];
+        for (long i = 0; i < count; i++)
+        {
+            values[i] = (BFloat16)(((Next() >> 11) * (1.0 / (1ul << 53)) * 2) - 1);
+        }
+
+        return values;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+
+namespace CloudMatrix.Compute.Cli.Tests;
+
+public class BenchGemmCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CmxApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void Json_ReportsShapeKernelSpeedAndAnErrorWithinTheBound(bool transA, bool transB)
+    {
+        var args = new List<string> { "bench", "gemm", "--m", "37", "--n", "45", "--k", "70", "--threads", "2", "--repeat", "2", "--json" };
+        if (transA) args.Add("--trans-a");
+        if (transB) args.Add("--trans-b");
+        var (code, output, _) = Run([.. args]);
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        JsonElement root = doc.RootElement;
+        Assert.Equal(37, root.GetProperty("m").GetInt32());
+        Assert.Equal(45, root.GetProperty("n").GetInt32());
+        Assert.Equal(70, root.GetProperty("k").GetInt32());
+        Assert.Equal(2, root.GetProperty("threads").GetInt32());
+        Assert.Equal(transA, root.GetProperty("trans_a").GetBoolean());
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("kernel").GetString()));
+        double seconds = root.GetProperty("seconds").GetDouble();
+        Assert.True(seconds > 0);
+        Assert.Equal(2.0 * 37 * 45 * 70 / seconds / 1e9, root.GetProperty("gflops").GetDouble(), 6);
+        Assert.Equal(37 * 45, root.GetProperty("checked_elements").GetInt64());
+        Assert.InRange(root.GetProperty("max_rel_error").GetDouble(), 0, root.GetProperty("error_bound").GetDouble());
+        Assert.True(root.GetProperty("passed").GetBoolean());
+    }
+
+    [Fact]
+    public void HumanOutput_NamesTheSpeedAndTheCheck()
+    {
+        var (code, output, _) = Run("bench", "gemm", "--m", "20", "--n", "20", "--k", "20", "--repeat", "1");
+        Assert.Equal(0, code);
+        Assert.Contains("GFLOP/s", output, StringComparison.Ordinal);
+        Assert.Contains("ok", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--m", "0")]
+    [InlineData("--threads", "-2")]
+    [InlineData("--repeat", "0")]
+    public void NonPositiveValue_IsUsageError_NamingTheOption(string option, string value)
+    {
+        var args = new List<string> { "bench", "gemm", "--m", "8", "--n", "8", "--k", "8" };
+        int at = args.IndexOf(option);
+        if (at >= 0)
+        {
+            args[at + 1] = value;
+        }
+        else
+        {
+            args.AddRange([option, value]);
+        }
+
+        var (code, _, err) = Run([.. args]);
+        Assert.Equal(2, code);
+        Assert.Contains(option, err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingDimension_IsUsageError()
+    {
+        var (code, _, _) = Run("bench", "gemm", "--m", "8", "--n", "8");
+        Assert.Equal(2, code);
+    }
+}
