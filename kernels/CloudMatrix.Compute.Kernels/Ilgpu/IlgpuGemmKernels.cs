@@ -23,6 +23,9 @@ namespace CloudMatrix.Compute.Kernels.Ilgpu;
 /// </remarks>
 internal static class IlgpuGemmKernels
 {
+    /// <summary>What the kernel is, for reports.</summary>
+    public const string Name = "ilgpu-simt (128x128x16 tiles, 8x8 FP32 per thread)";
+
     /// <summary>Rows of C per group.</summary>
     public const int TileRows = 128;
 

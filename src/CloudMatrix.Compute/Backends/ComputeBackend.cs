@@ -54,6 +54,9 @@ public abstract class ComputeBackend : IDisposable
     /// the out-of-memory path); <see cref="long.MaxValue"/> means none.</summary>
     internal long MemoryLimitBytes { get; set; } = long.MaxValue;
 
+    /// <summary>The GEMM kernel this backend runs, for benchmark reports.</summary>
+    internal abstract string GemmKernelName { get; }
+
     /// <summary>The most matrices one <c>GemmBatched</c> call may hold on this backend.</summary>
     private protected virtual int MaxBatchCount => int.MaxValue;
 

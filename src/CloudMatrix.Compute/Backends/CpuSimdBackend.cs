@@ -23,6 +23,8 @@ internal sealed class CpuSimdBackend : ComputeBackend
 
     public override void Synchronize() => ThrowIfDisposed();
 
+    internal override string GemmKernelName => BFloat16Gemm.KernelName;
+
     internal static string Describe()
     {
         string simd = Vector512.IsHardwareAccelerated ? "512-bit SIMD"
@@ -46,22 +48,45 @@ internal sealed class CpuSimdBackend : ComputeBackend
 
     private protected override void GemmCore(GemmKernelArguments args, DeviceBuffer<BFloat16> a, DeviceBuffer<BFloat16> b, DeviceBuffer<float> c, int batchCount)
     {
-        for (int z = 0; z < batchCount; z++)
+        Memory<float> cm = ((CpuDeviceBuffer<float>)c).Memory;
+        if (batchCount == 1)
         {
             BFloat16Gemm.Multiply(TransA(args), TransB(args), args.M, args.N, args.K, args.Alpha,
-                Matrix(a, z, args.StrideA), args.Lda, Matrix(b, z, args.StrideB), args.Ldb,
-                args.Beta, ((CpuDeviceBuffer<float>)c).Span[checked((int)(z * args.StrideC))..], args.Ldc);
+                Matrix(a, 0, args.StrideA).Span, args.Lda, Matrix(b, 0, args.StrideB).Span, args.Ldb, args.Beta, cm.Span, args.Ldc);
+            return;
         }
+
+        // The batch runs across the host's cores, one virtual NPU's GEMM per item.
+        var items = new GemmBatchItem[batchCount];
+        for (int z = 0; z < batchCount; z++)
+        {
+            items[z] = new GemmBatchItem(TransA(args), TransB(args), args.M, args.N, args.K, args.Alpha,
+                Matrix(a, z, args.StrideA), args.Lda, Matrix(b, z, args.StrideB), args.Ldb, args.Beta,
+                cm[checked((int)(z * args.StrideC))..], args.Ldc);
+        }
+
+        BFloat16Gemm.MultiplyBatch(items);
     }
 
     private protected override void GemmCore(GemmKernelArguments args, DeviceBuffer<BFloat16> a, DeviceBuffer<BFloat16> b, DeviceBuffer<BFloat16> c, int batchCount)
     {
-        for (int z = 0; z < batchCount; z++)
+        Memory<BFloat16> cm = ((CpuDeviceBuffer<BFloat16>)c).Memory;
+        if (batchCount == 1)
         {
             BFloat16Gemm.Multiply(TransA(args), TransB(args), args.M, args.N, args.K, args.Alpha,
-                Matrix(a, z, args.StrideA), args.Lda, Matrix(b, z, args.StrideB), args.Ldb,
-                args.Beta, ((CpuDeviceBuffer<BFloat16>)c).Span[checked((int)(z * args.StrideC))..], args.Ldc);
+                Matrix(a, 0, args.StrideA).Span, args.Lda, Matrix(b, 0, args.StrideB).Span, args.Ldb, args.Beta, cm.Span, args.Ldc);
+            return;
         }
+
+        var items = new GemmBatchItem[batchCount];
+        for (int z = 0; z < batchCount; z++)
+        {
+            items[z] = new GemmBatchItem(TransA(args), TransB(args), args.M, args.N, args.K, args.Alpha,
+                Matrix(a, z, args.StrideA), args.Lda, Matrix(b, z, args.StrideB), args.Ldb, args.Beta,
+                cm[checked((int)(z * args.StrideC))..], args.Ldc);
+        }
+
+        BFloat16Gemm.MultiplyBatch(items);
     }
 
     private protected override void ReduceCore(IReadOnlyList<DeviceBuffer<float>> sources, DeviceBuffer<float> destination, int start, int length) =>
@@ -88,8 +113,8 @@ internal sealed class CpuSimdBackend : ComputeBackend
 
     private static GemmTranspose TransB(GemmKernelArguments args) => args.TransposeB == 0 ? GemmTranspose.None : GemmTranspose.Transpose;
 
-    private static ReadOnlySpan<BFloat16> Matrix(DeviceBuffer<BFloat16> buffer, int z, long stride) =>
-        ((CpuDeviceBuffer<BFloat16>)buffer).Span[checked((int)(z * stride))..];
+    private static ReadOnlyMemory<BFloat16> Matrix(DeviceBuffer<BFloat16> buffer, int z, long stride) =>
+        ((CpuDeviceBuffer<BFloat16>)buffer).Memory[checked((int)(z * stride))..];
 
     private static ReadOnlyMemory<T>[] Chunks<T>(IReadOnlyList<DeviceBuffer<T>> sources, int start, int length)
         where T : unmanaged
