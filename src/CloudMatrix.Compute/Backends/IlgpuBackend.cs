@@ -164,6 +164,11 @@ internal sealed class IlgpuBackend : ComputeBackend
 
     private protected override void ReduceCore(IReadOnlyList<DeviceBuffer<float>> sources, DeviceBuffer<float> destination, int start, int length)
     {
+        if (sources.Count == 1 && ReferenceEquals(sources[0], destination))
+        {
+            return; // the FP32 sum of one buffer is that buffer; a device copy onto itself would overlap
+        }
+
         var views = new ArrayView<float>[sources.Count];
         bool destinationIsLaterSource = false;
         for (int s = 0; s < views.Length; s++)

@@ -277,6 +277,15 @@ public abstract class BackendConformanceTests(BackendFixture fixture)
     }
 
     [SkippableFact]
+    public void Reduce_OfOneBufferIntoItself_LeavesItUnchanged()
+    {
+        float[] values = [1.5f, -2f, float.NaN, 3e38f];
+        using var x = Upload(values);
+        Backend.Reduce([x], x);
+        Assert.Equal(values.Select(BitConverter.SingleToUInt32Bits), x.ToArray().Select(BitConverter.SingleToUInt32Bits));
+    }
+
+    [SkippableFact]
     public void Reduce_Chunk_ChangesOnlyThatChunk()
     {
         float[] x = Enumerable.Range(0, 50).Select(i => (float)i).ToArray();
