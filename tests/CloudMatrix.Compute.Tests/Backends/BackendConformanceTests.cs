@@ -1,6 +1,7 @@
 using CloudMatrix.Compute.Backends;
 using CloudMatrix.Compute.Kernels.Gemm;
 using CloudMatrix.Compute.Numerics;
+using CsCheck;
 
 namespace CloudMatrix.Compute.Tests.Backends;
 
@@ -111,6 +112,23 @@ public abstract class BackendConformanceTests(BackendFixture fixture)
             float[] cb = RunBFloat16(problem, alpha: 2f, beta: -0.5f, initialC);
             problem.AssertClose(cb, alpha: 2f, beta: -0.5f, initialC, bfloat16Output: true, $"bf16 {ta}/{tb}");
         }
+    }
+
+    [SkippableFact]
+    public void Gemm_RandomShapesLayoutsAndScales_MatchFp64Reference()
+    {
+        ComputeBackend backend = Backend;
+        Gen.Select(Gen.Int[1, 40], Gen.Int[1, 40], Gen.Int[1, 40], Gen.Int[0, 3], Gen.Int[0, 3], Gen.Int)
+            .Sample((m, n, k, layout, padding, seed) =>
+            {
+                var ta = (layout & 1) == 0 ? GemmTranspose.None : GemmTranspose.Transpose;
+                var tb = (layout & 2) == 0 ? GemmTranspose.None : GemmTranspose.Transpose;
+                var problem = GemmProblem.Random(ta, tb, m, n, k, padding, seed);
+                var rng = new Random(seed);
+                float alpha = (float)((rng.NextDouble() * 4) - 2), beta = rng.Next(3) == 0 ? 0f : (float)((rng.NextDouble() * 4) - 2);
+                float[] initialC = Enumerable.Range(0, problem.CLength).Select(_ => (float)((rng.NextDouble() * 2) - 1)).ToArray();
+                problem.AssertClose(RunSingle(problem, alpha, beta, initialC), alpha, beta, initialC, false, $"{backend.Name} {ta}/{tb} pad {padding}");
+            }, iter: 12, threads: 1);
     }
 
     [SkippableFact]
