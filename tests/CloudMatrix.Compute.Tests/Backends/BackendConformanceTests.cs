@@ -191,6 +191,27 @@ public abstract class BackendConformanceTests(BackendFixture fixture)
     }
 
     [SkippableFact]
+    public void GemmBatched_ManyTilesInEveryDirection_MatchesFp64Reference()
+    {
+        // Two 300 x 260 x 70 products with a bfloat16 C: 3 x 3 tiles of the GPU kernel each, with partial edge tiles.
+        const int batch = 2, m = 300, n = 260, k = 70;
+        var rng = new Random(21);
+        BFloat16[] a = RandomBFloat16(rng, batch * k * m); // stored transposed: K x M per matrix
+        BFloat16[] b = RandomBFloat16(rng, batch * k * n);
+        using var da = Upload(a);
+        using var db = Upload(b);
+        using var dc = Backend.Allocate<BFloat16>(batch * m * n);
+        Backend.GemmBatched(GemmTranspose.Transpose, GemmTranspose.None, m, n, k, 1f, da, m, k * m, db, n, k * n, 0f, dc, n, m * n, batch);
+        float[] c = dc.ToArray().Select(v => (float)v).ToArray();
+        for (int z = 0; z < batch; z++)
+        {
+            var problem = new GemmProblem(GemmTranspose.Transpose, GemmTranspose.None, m, n, k,
+                a[(z * k * m)..((z + 1) * k * m)], m, b[(z * k * n)..((z + 1) * k * n)], n, n);
+            problem.AssertClose(c[(z * m * n)..((z + 1) * m * n)], 1f, 0f, null, true, $"matrix {z}");
+        }
+    }
+
+    [SkippableFact]
     public void GemmBatched_OverlappingOutputs_AreRefused()
     {
         using var a = Backend.Allocate<BFloat16>(16);
