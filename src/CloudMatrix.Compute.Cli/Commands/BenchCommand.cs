@@ -32,7 +32,7 @@ internal static class BenchCommand
         var backend = new Option<string>("--backend")
         {
             Description = $"Compute backend: {string.Join(", ", BackendRegistry.Names)} (default cpu-simd). " +
-                "ilgpu-cpu is an emulator (about 0.1 GFLOP/s): keep shapes small. A named GPU backend that is absent is an error.",
+                "ilgpu-cpu is a GPU emulator, orders of magnitude slower than cpu-simd: keep shapes small. A named GPU backend that is absent is an error.",
             DefaultValueFactory = _ => "cpu-simd",
         };
         var command = new Command("gemm", "Time C = A·B (BF16 in, FP32 accumulate and out) on seeded random data; print GFLOP/s and the error against FP64.")
