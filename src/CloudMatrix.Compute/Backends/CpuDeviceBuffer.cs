@@ -15,6 +15,8 @@ internal sealed class CpuDeviceBuffer<T> : DeviceBuffer<T>
     /// <summary>The elements as a span.</summary>
     public Span<T> Span => _array;
 
+    private protected override Memory<T> HostMemory => _array;
+
     private protected override void CopyFromHost(ReadOnlySpan<T> source, int destinationOffset) =>
         source.CopyTo(_array.AsSpan(destinationOffset));
 

@@ -78,6 +78,21 @@ public abstract class DeviceBuffer<T> : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// The buffer's elements in place, when the device is the host (<c>cpu-simd</c>): lets a caller fill or read a
+    /// shard without a second host copy. Valid until the buffer or its backend is disposed; operations on the
+    /// backend see writes made through it at once.
+    /// </summary>
+    /// <param name="memory">The elements, or empty when this returns false.</param>
+    /// <returns>Whether the elements live in host memory this process can address.</returns>
+    /// <exception cref="ObjectDisposedException">The buffer or its backend has been disposed.</exception>
+    public bool TryGetHostMemory(out Memory<T> memory)
+    {
+        ThrowIfDisposed();
+        memory = HostMemory;
+        return this is CpuDeviceBuffer<T>;
+    }
+
     /// <summary>Frees the device memory. Idempotent.</summary>
     public void Dispose()
     {
@@ -106,6 +121,8 @@ public abstract class DeviceBuffer<T> : IDisposable
         ObjectDisposedException.ThrowIf(Backend.IsDisposed, Backend);
         ObjectDisposedException.ThrowIf(_disposed, this);
     }
+
+    private protected virtual Memory<T> HostMemory => Memory<T>.Empty;
 
     private protected abstract void CopyFromHost(ReadOnlySpan<T> source, int destinationOffset);
 

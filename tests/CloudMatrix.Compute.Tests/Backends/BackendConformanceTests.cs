@@ -69,6 +69,23 @@ public abstract class BackendConformanceTests(BackendFixture fixture)
     }
 
     [SkippableFact]
+    public void HostMemory_IsOfferedOnlyByTheHostBackend_AndIsTheBufferItself()
+    {
+        using DeviceBuffer<float> buffer = Backend.Allocate<float>(4);
+        bool onHost = buffer.TryGetHostMemory(out Memory<float> memory);
+        Assert.Equal(Backend.Name == "cpu-simd", onHost);
+        if (onHost)
+        {
+            memory.Span[2] = 5f;
+            Assert.Equal([0f, 0f, 5f, 0f], buffer.ToArray());
+        }
+        else
+        {
+            Assert.True(memory.IsEmpty);
+        }
+    }
+
+    [SkippableFact]
     public void Allocate_ZeroLength_IsAnEmptyBuffer()
     {
         using DeviceBuffer<BFloat16> buffer = Backend.Allocate<BFloat16>(0);
