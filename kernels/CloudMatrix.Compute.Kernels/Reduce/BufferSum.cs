@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Kernels.Reduce;
@@ -66,20 +69,50 @@ public static class BufferSum
     {
         Validate(sources, destination);
         Span<float> block = stackalloc float[BlockElements];
-        Span<float> widened = stackalloc float[BlockElements];
         for (int start = 0; start < destination.Length; start += BlockElements)
         {
             int count = Math.Min(BlockElements, destination.Length - start);
             Span<float> sum = block[..count];
-            Span<float> term = widened[..count];
             BFloat16Convert.ToSingle(sources[0].Span.Slice(start, count), sum);
             for (int s = 1; s < sources.Count; s++)
             {
-                BFloat16Convert.ToSingle(sources[s].Span.Slice(start, count), term);
-                TensorPrimitives.Add(sum, term, sum);
+                AddWidened(sources[s].Span.Slice(start, count), sum);
             }
 
             BFloat16Convert.ToBFloat16(sum, destination.Slice(start, count));
+        }
+    }
+
+    /// <summary><c>sum[i] += widen(term[i])</c>: widening and adding in one pass over the block.</summary>
+    private static void AddWidened(ReadOnlySpan<BFloat16> term, Span<float> sum)
+    {
+        ref ushort src = ref Unsafe.As<BFloat16, ushort>(ref MemoryMarshal.GetReference(term));
+        ref float dst = ref MemoryMarshal.GetReference(sum);
+        nuint length = (nuint)term.Length;
+        nuint i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                (Vector512<uint> lo, Vector512<uint> hi) = Vector512.Widen(Vector512.LoadUnsafe(ref src, i));
+                (Vector512.LoadUnsafe(ref dst, i) + Vector512.ShiftLeft(lo, 16).AsSingle()).StoreUnsafe(ref dst, i);
+                (Vector512.LoadUnsafe(ref dst, i + 16) + Vector512.ShiftLeft(hi, 16).AsSingle()).StoreUnsafe(ref dst, i + 16);
+            }
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                (Vector256<uint> lo, Vector256<uint> hi) = Vector256.Widen(Vector256.LoadUnsafe(ref src, i));
+                (Vector256.LoadUnsafe(ref dst, i) + Vector256.ShiftLeft(lo, 16).AsSingle()).StoreUnsafe(ref dst, i);
+                (Vector256.LoadUnsafe(ref dst, i + 8) + Vector256.ShiftLeft(hi, 16).AsSingle()).StoreUnsafe(ref dst, i + 8);
+            }
+        }
+
+        for (; i < length; i++)
+        {
+            Unsafe.Add(ref dst, i) += BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref src, i) << 16);
         }
     }
 
