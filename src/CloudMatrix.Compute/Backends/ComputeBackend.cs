@@ -16,8 +16,8 @@ namespace CloudMatrix.Compute.Backends;
 /// says so in <see cref="SelectionReason"/>.</para>
 /// <para>Numerics are the same everywhere: bfloat16 inputs, FP32 accumulation, one round to nearest even per
 /// bfloat16 store, NaN policy of <see cref="BFloat16Gemm"/>. Sums and conversions are bit-identical across backends;
-/// GEMM results agree to FP32 rounding (each backend orders its K sums its own way) and every backend is
-/// deterministic.</para>
+/// GEMM results agree to FP32 rounding (each backend orders its K sums its own way, GPUs fuse multiply-adds, and the
+/// CPU's AVX512_BF16 kernel flushes subnormals) and every backend is deterministic.</para>
 /// <para>Operations are queued in order on the device; copying a buffer to the host waits for them, and
 /// <see cref="Synchronize"/> waits explicitly (for timing). A backend owns its device context: create one, use it,
 /// dispose it (disposing also frees its buffers). Instances are safe to call from several threads.</para>
