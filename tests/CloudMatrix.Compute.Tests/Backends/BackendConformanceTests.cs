@@ -429,6 +429,9 @@ public abstract class BackendConformanceTests(BackendFixture fixture)
         Assert.Equal("sources", Assert.Throws<ArgumentException>(() => Backend.Reduce([small, large], large)).ParamName);
         Assert.Equal("sources", Assert.Throws<ArgumentException>(() => Backend.Reduce(Array.Empty<DeviceBuffer<float>>(), large)).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => Backend.Allocate<float>(-1));
+        Assert.Equal("destinationOffset", Assert.Throws<ArgumentOutOfRangeException>(() => small.CopyFrom([1f, 2f], destinationOffset: 2)).ParamName);
+        Assert.Equal("sourceOffset", Assert.Throws<ArgumentOutOfRangeException>(() => small.CopyTo(new float[4])).ParamName);
+        Assert.Equal("start", Assert.Throws<ArgumentOutOfRangeException>(() => Backend.Reduce([large], large, 2, 3)).ParamName);
         Assert.Equal("c", Assert.Throws<ArgumentException>(() =>
             Backend.Gemm(GemmTranspose.None, GemmTranspose.None, 2, 2, 2, 1f, bf, 2, bf, 2, 0f, small, 2)).ParamName);
 
