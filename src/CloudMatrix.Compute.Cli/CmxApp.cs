@@ -29,6 +29,7 @@ internal static class CmxApp
         SimulateCommand.Create(context),
         TopologyCommand.Create(context),
         CollectiveCommand.Create(context),
+        DevicesCommand.Create(context),
         BenchCommand.Create(context),
     ];
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using CloudMatrix.Compute.Backends;
 using CloudMatrix.Compute.Kernels.Gemm;
 using CloudMatrix.Compute.Numerics;
 
@@ -7,7 +8,7 @@ namespace CloudMatrix.Compute.Cli.Commands;
 
 /// <summary>
 /// <c>cmx bench</c>: microbenchmarks of the per-device kernels on seeded random data, each checked against an FP64
-/// reference. <c>cmx bench gemm --m M --n N --k K [--threads T] [--trans-a] [--trans-b] [--repeat R] [--seed S]</c>.
+/// reference. <c>cmx bench gemm --m M --n N --k K [--backend NAME] [--threads T] [--trans-a] [--trans-b] [--repeat R] [--seed S]</c>.
 /// </summary>
 internal static class BenchCommand
 {
@@ -28,9 +29,15 @@ internal static class BenchCommand
         var transB = new Option<bool>("--trans-b") { Description = "Store B transposed (N x K)." };
         var repeat = new Option<int>("--repeat") { Description = "Timed runs after one warm-up run (default 5).", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random operands (default 1).", DefaultValueFactory = _ => 1 };
+        var backend = new Option<string>("--backend")
+        {
+            Description = $"Compute backend: {string.Join(", ", BackendRegistry.Names)} (default cpu-simd). " +
+                "ilgpu-cpu is a GPU emulator, orders of magnitude slower than cpu-simd: keep shapes small. A named GPU backend that is absent is an error.",
+            DefaultValueFactory = _ => "cpu-simd",
+        };
         var command = new Command("gemm", "Time C = A·B (BF16 in, FP32 accumulate and out) on seeded random data; print GFLOP/s and the error against FP64.")
         {
-            m, n, k, threads, transA, transB, repeat, seed,
+            m, n, k, backend, threads, transA, transB, repeat, seed,
         };
         command.SetAction(parse =>
         {
@@ -39,7 +46,8 @@ internal static class BenchCommand
                 Positive(parse.GetValue(threads), "--threads"),
                 parse.GetValue(transA) ? GemmTranspose.Transpose : GemmTranspose.None,
                 parse.GetValue(transB) ? GemmTranspose.Transpose : GemmTranspose.None,
-                Positive(parse.GetValue(repeat), "--repeat"), parse.GetValue(seed));
+                Positive(parse.GetValue(repeat), "--repeat"), parse.GetValue(seed),
+                BackendRegistry.Normalize(parse.GetValue(backend) ?? "cpu-simd"));
             GemmBenchResult result = GemmBench.Run(request, context.Human(parse.GetValue(CliContext.JsonOption)));
             if (parse.GetValue(CliContext.JsonOption))
             {
@@ -48,8 +56,8 @@ internal static class BenchCommand
             else
             {
                 context.Out.WriteLine(
-                    $"gemm {result.M} x {result.N} x {result.K} ({(result.TransA ? "A^T" : "A")}·{(result.TransB ? "B^T" : "B")}), " +
-                    $"{result.Threads} threads, kernel {result.Kernel}");
+                    $"gemm {result.M} x {result.N} x {result.K} ({(result.TransA ? "A^T" : "A")}·{(result.TransB ? "B^T" : "B")}) on {result.Backend} " +
+                    $"({result.Device}), {(result.Threads > 0 ? $"{result.Threads} threads, " : "")}kernel {result.Kernel}");
                 context.Out.WriteLine(
                     $"  {result.Gflops:F1} GFLOP/s (median of {result.Repeat}: {result.Seconds * 1e3:F3} ms; best {result.BestSeconds * 1e3:F3} ms)");
                 context.Out.WriteLine(
@@ -67,13 +75,14 @@ internal static class BenchCommand
 }
 
 /// <summary>What <c>cmx bench gemm</c> runs.</summary>
-internal sealed record GemmBenchRequest(int M, int N, int K, int Threads, GemmTranspose TransA, GemmTranspose TransB, int Repeat, int Seed);
+internal sealed record GemmBenchRequest(
+    int M, int N, int K, int Threads, GemmTranspose TransA, GemmTranspose TransB, int Repeat, int Seed, string Backend = "cpu-simd");
 
 /// <summary>What <c>cmx bench gemm</c> reports (JSON fields in snake_case).</summary>
 /// <param name="M">Rows of op(A) and C.</param>
 /// <param name="N">Columns of op(B) and C.</param>
 /// <param name="K">Inner dimension.</param>
-/// <param name="Threads">Host threads asked for.</param>
+/// <param name="Threads">Host threads of the cpu-simd kernel; 0 when an ILGPU backend ran the GEMM.</param>
 /// <param name="TransA">Whether A was stored transposed.</param>
 /// <param name="TransB">Whether B was stored transposed.</param>
 /// <param name="Kernel">The microkernel that ran.</param>
@@ -86,9 +95,12 @@ internal sealed record GemmBenchRequest(int M, int N, int K, int Threads, GemmTr
 /// <param name="CheckedElements">Elements of C compared with the reference (all, or a seeded sample for large products).</param>
 /// <param name="Passed">Whether the error is within the bound.</param>
 /// <param name="Seed">Seed of the operands.</param>
+/// <param name="Backend">The compute backend that ran it (what <c>auto</c> resolved to).</param>
+/// <param name="Device">The backend's device.</param>
 internal sealed record GemmBenchResult(
     int M, int N, int K, int Threads, bool TransA, bool TransB, string Kernel, double Gflops, double Seconds,
-    double BestSeconds, int Repeat, double MaxRelError, double ErrorBound, long CheckedElements, bool Passed, int Seed);
+    double BestSeconds, int Repeat, double MaxRelError, double ErrorBound, long CheckedElements, bool Passed, int Seed,
+    string Backend, string Device);
 
 /// <summary>The GEMM microbenchmark: data, the one timed call, and the check.</summary>
 internal static class GemmBench
@@ -107,30 +119,88 @@ internal static class GemmBench
         BFloat16[] a = random.NextBFloat16((long)m * k, "A");
         BFloat16[] b = random.NextBFloat16((long)k * n, "B");
         float[] c = new float[checked(m * n)];
-        var options = new GemmOptions { ThreadCount = request.Threads };
 
-        progress.WriteLine($"gemm {m} x {n} x {k}: warm-up");
-        Multiply(request, a, lda, b, ldb, c, options);
+        // A backend named explicitly must exist (no silent fallback); "auto" says what it picked.
+        using ComputeBackend backend = ComputeBackend.Create(request.Backend);
+        if (backend.SelectionReason is string reason)
+        {
+            progress.WriteLine(reason);
+        }
+
+        bool onHost = backend.Name == "cpu-simd";
+        using DeviceGemm? device = onHost ? null : new DeviceGemm(backend, request, a, lda, b, ldb);
+        var options = new GemmOptions { ThreadCount = request.Threads };
+        void Multiply()
+        {
+            if (device is null)
+            {
+                BFloat16Gemm.Multiply(request.TransA, request.TransB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n, options);
+            }
+            else
+            {
+                device.Run();
+            }
+        }
+
+        progress.WriteLine($"gemm {m} x {n} x {k} on {backend.Name}: warm-up");
+        Multiply();
         var times = new double[request.Repeat];
         for (int r = 0; r < request.Repeat; r++)
         {
             long start = Stopwatch.GetTimestamp();
-            Multiply(request, a, lda, b, ldb, c, options);
+            Multiply();
             times[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
 
+        device?.Result(c);
         Array.Sort(times);
         double median = times[times.Length / 2];
         (double maxRel, long checkedCount) = Check(request, a, lda, b, ldb, c);
         double bound = 2.0 * (k + 4) * Math.Pow(2, -24);
-        return new GemmBenchResult(m, n, k, request.Threads, request.TransA == GemmTranspose.Transpose,
-            request.TransB == GemmTranspose.Transpose, BFloat16Gemm.KernelName, 2.0 * m * n * k / median / 1e9, median,
-            times[0], request.Repeat, maxRel, bound, checkedCount, maxRel <= bound, request.Seed);
+        return new GemmBenchResult(m, n, k, onHost ? request.Threads : 0, request.TransA == GemmTranspose.Transpose,
+            request.TransB == GemmTranspose.Transpose, backend.GemmKernelName, 2.0 * m * n * k / median / 1e9, median,
+            times[0], request.Repeat, maxRel, bound, checkedCount, maxRel <= bound, request.Seed, backend.Name, backend.DeviceName);
     }
 
-    /// <summary>The one compute call every timed run goes through.</summary>
-    private static void Multiply(GemmBenchRequest request, BFloat16[] a, int lda, BFloat16[] b, int ldb, float[] c, GemmOptions options) =>
-        BFloat16Gemm.Multiply(request.TransA, request.TransB, request.M, request.N, request.K, 1f, a, lda, b, ldb, 0f, c, request.N, options);
+    /// <summary>
+    /// The GEMM on a device backend: operands uploaded once (copies are not timed), each timed run is one GEMM plus
+    /// the wait for it to finish.
+    /// </summary>
+    private sealed class DeviceGemm : IDisposable
+    {
+        private readonly ComputeBackend _backend;
+        private readonly GemmBenchRequest _request;
+        private readonly DeviceBuffer<BFloat16> _a;
+        private readonly DeviceBuffer<BFloat16> _b;
+        private readonly DeviceBuffer<float> _c;
+        private readonly int _lda;
+        private readonly int _ldb;
+
+        public DeviceGemm(ComputeBackend backend, GemmBenchRequest request, BFloat16[] a, int lda, BFloat16[] b, int ldb)
+        {
+            (_backend, _request, _lda, _ldb) = (backend, request, lda, ldb);
+            _a = backend.Allocate<BFloat16>(a.Length);
+            _b = backend.Allocate<BFloat16>(b.Length);
+            _c = backend.Allocate<float>(checked(request.M * request.N));
+            _a.CopyFrom(a);
+            _b.CopyFrom(b);
+        }
+
+        public void Run()
+        {
+            _backend.Gemm(_request.TransA, _request.TransB, _request.M, _request.N, _request.K, 1f, _a, _lda, _b, _ldb, 0f, _c, _request.N);
+            _backend.Synchronize();
+        }
+
+        public void Result(float[] c) => _c.CopyTo(c);
+
+        public void Dispose()
+        {
+            _a.Dispose();
+            _b.Dispose();
+            _c.Dispose();
+        }
+    }
 
     private static (double MaxRel, long Checked) Check(GemmBenchRequest request, BFloat16[] a, int lda, BFloat16[] b, int ldb, float[] c)
     {

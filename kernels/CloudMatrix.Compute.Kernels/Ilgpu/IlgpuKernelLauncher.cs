@@ -1,0 +1,145 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace CloudMatrix.Compute.Kernels.Ilgpu;
+
+/// <summary>
+/// The kernels of this assembly loaded on one ILGPU accelerator, with the launch geometry each needs. Every kernel is
+/// compiled for the accelerator on its first use (then cached by ILGPU), and launched on the accelerator's default
+/// stream, so launches run in the order they are made. Callers validate arguments; this class only launches.
+/// </summary>
+internal sealed class IlgpuKernelLauncher
+{
+    private readonly Accelerator _accelerator;
+    private readonly Lazy<Action<KernelConfig, ArrayView<ushort>, ArrayView<ushort>, ArrayView<float>, GemmKernelArguments>> _gemmSingle;
+    private readonly Lazy<Action<KernelConfig, ArrayView<ushort>, ArrayView<ushort>, ArrayView<ushort>, GemmKernelArguments>> _gemmBFloat16;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<ushort>>> _toBFloat16;
+    private readonly Lazy<Action<Index1D, ArrayView<ushort>, ArrayView<float>>> _toSingle;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>> _addSingle;
+    private readonly Lazy<Action<Index1D, ArrayView<ushort>, ArrayView<ushort>, ArrayView<float>>> _addBFloat16ToSingle;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<ushort>, ArrayView<float>>> _accumulateBFloat16;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<ushort>, ArrayView<ushort>>> _finishBFloat16;
+    private readonly Lazy<Action<Index1D, ArrayView<ushort>, ArrayView<ushort>, ArrayView<ushort>>> _addBFloat16;
+    private readonly Lazy<Action<Index1D, ArrayView<ushort>, ArrayView<ushort>>> _roundTripBFloat16;
+
+    /// <summary>Prepares (lazily) every kernel for <paramref name="accelerator"/>.</summary>
+    public IlgpuKernelLauncher(Accelerator accelerator)
+    {
+        _accelerator = accelerator;
+        _gemmSingle = new(() => accelerator.LoadStreamKernel<ArrayView<ushort>, ArrayView<ushort>, ArrayView<float>, GemmKernelArguments>(
+            IlgpuGemmKernels.GemmSingleOutput));
+        _gemmBFloat16 = new(() => accelerator.LoadStreamKernel<ArrayView<ushort>, ArrayView<ushort>, ArrayView<ushort>, GemmKernelArguments>(
+            IlgpuGemmKernels.GemmBFloat16Output));
+        _toBFloat16 = new(() => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ushort>>(
+            IlgpuElementwiseKernels.ConvertToBFloat16));
+        _toSingle = new(() => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ushort>, ArrayView<float>>(
+            IlgpuElementwiseKernels.ConvertToSingle));
+        _addSingle = new(() => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(
+            IlgpuElementwiseKernels.AddSingle));
+        _addBFloat16ToSingle = new(() => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ushort>, ArrayView<ushort>, ArrayView<float>>(
+            IlgpuElementwiseKernels.AddBFloat16ToSingle));
+        _accumulateBFloat16 = new(() => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ushort>, ArrayView<float>>(
+            IlgpuElementwiseKernels.AccumulateBFloat16));
+        _finishBFloat16 = new(() => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ushort>, ArrayView<ushort>>(
+            IlgpuElementwiseKernels.FinishBFloat16));
+        _addBFloat16 = new(() => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ushort>, ArrayView<ushort>, ArrayView<ushort>>(
+            IlgpuElementwiseKernels.AddBFloat16));
+        _roundTripBFloat16 = new(() => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ushort>, ArrayView<ushort>>(
+            IlgpuElementwiseKernels.RoundTripBFloat16));
+    }
+
+    /// <summary>The most matrices one batched GEMM launch can hold (the grid's z extent).</summary>
+    public int MaxBatchCount => _accelerator.MaxGridSize.Z;
+
+    /// <summary>Launches a strided batched GEMM with an FP32 C.</summary>
+    public void Gemm(ArrayView<ushort> a, ArrayView<ushort> b, ArrayView<float> c, GemmKernelArguments args, int batchCount) =>
+        _gemmSingle.Value(GemmConfig(args, batchCount), a, b, c, args);
+
+    /// <summary>Launches a strided batched GEMM with a bfloat16 C.</summary>
+    public void Gemm(ArrayView<ushort> a, ArrayView<ushort> b, ArrayView<ushort> c, GemmKernelArguments args, int batchCount) =>
+        _gemmBFloat16.Value(GemmConfig(args, batchCount), a, b, c, args);
+
+    /// <summary>Narrows FP32 to bfloat16 bits element-wise.</summary>
+    public void ToBFloat16(ArrayView<float> source, ArrayView<ushort> destination)
+    {
+        if (source.Length > 0)
+        {
+            _toBFloat16.Value((int)source.Length, source, destination);
+        }
+    }
+
+    /// <summary>Widens bfloat16 bits to FP32 element-wise.</summary>
+    public void ToSingle(ArrayView<ushort> source, ArrayView<float> destination)
+    {
+        if (source.Length > 0)
+        {
+            _toSingle.Value((int)source.Length, source, destination);
+        }
+    }
+
+    /// <summary>
+    /// <c>destination = ((s0 + s1) + s2) + ...</c> in FP32. <paramref name="scratch"/> (FP32, at least the length)
+    /// holds the partial sum when it may not live in <paramref name="destination"/>; it is needed only with three or
+    /// more sources, one of which after the second is the destination itself.
+    /// </summary>
+    public void Sum(IReadOnlyList<ArrayView<float>> sources, ArrayView<float> destination, bool destinationIsLaterSource, Func<ArrayView<float>> scratch)
+    {
+        int length = (int)destination.Length;
+        if (length == 0)
+        {
+            return;
+        }
+
+        if (sources.Count == 1)
+        {
+            sources[0].CopyTo(destination);
+            return;
+        }
+
+        ArrayView<float> sum = sources.Count > 2 && destinationIsLaterSource ? scratch().SubView(0, length) : destination;
+        _addSingle.Value(length, sources[0], sources[1], sources.Count == 2 ? destination : sum);
+        for (int s = 2; s < sources.Count; s++)
+        {
+            _addSingle.Value(length, sum, sources[s], s == sources.Count - 1 ? destination : sum);
+        }
+    }
+
+    /// <summary>
+    /// <c>destination = round(((w(s0) + w(s1)) + w(s2)) + ...)</c>: widened inputs, FP32 partial sums in
+    /// <paramref name="scratch"/> (needed with three or more sources), one rounding on store.
+    /// </summary>
+    public void Sum(IReadOnlyList<ArrayView<ushort>> sources, ArrayView<ushort> destination, Func<ArrayView<float>> scratch)
+    {
+        int length = (int)destination.Length;
+        if (length == 0)
+        {
+            return;
+        }
+
+        switch (sources.Count)
+        {
+            case 1:
+                _roundTripBFloat16.Value(length, sources[0], destination);
+                return;
+            case 2:
+                _addBFloat16.Value(length, sources[0], sources[1], destination);
+                return;
+        }
+
+        ArrayView<float> sum = scratch().SubView(0, length);
+        _addBFloat16ToSingle.Value(length, sources[0], sources[1], sum);
+        for (int s = 2; s < sources.Count - 1; s++)
+        {
+            _accumulateBFloat16.Value(length, sum, sources[s], sum);
+        }
+
+        _finishBFloat16.Value(length, sum, sources[^1], destination);
+    }
+
+    private static KernelConfig GemmConfig(GemmKernelArguments args, int batchCount) => new(
+        new Index3D(
+            (args.N + IlgpuGemmKernels.TileCols - 1) / IlgpuGemmKernels.TileCols,
+            (args.M + IlgpuGemmKernels.TileRows - 1) / IlgpuGemmKernels.TileRows,
+            batchCount),
+        new Index3D(IlgpuGemmKernels.GroupWidth, IlgpuGemmKernels.GroupHeight, 1));
+}

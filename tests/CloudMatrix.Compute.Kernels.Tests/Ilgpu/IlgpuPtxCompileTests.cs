@@ -1,0 +1,127 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using CloudMatrix.Compute.Kernels.Ilgpu;
+using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+
+namespace CloudMatrix.Compute.Kernels.Tests.Ilgpu;
+
+/// <summary>
+/// Compiles every ILGPU kernel to PTX with ILGPU's own PTX backend, on a machine with no GPU and no CUDA driver,
+/// and fails on anything a GPU could not load: an unsupported intrinsic (ILGPU throws while compiling), a call to
+/// a function the module does not define (<c>.extern</c>), or local-memory spills of the register tile. This is how
+/// GPU breakage is caught where there is no GPU.
+/// </summary>
+public sealed partial class IlgpuPtxCompileTests
+{
+    /// <summary>Every method of the kernels assembly marked as an ILGPU kernel.</summary>
+    private static IReadOnlyList<MethodInfo> AllKernels { get; } = typeof(IlgpuKernelAttribute).Assembly.GetTypes()
+        .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic))
+        .Where(m => m.GetCustomAttribute<IlgpuKernelAttribute>() is not null)
+        .OrderBy(m => m.DeclaringType!.Name + "." + m.Name, StringComparer.Ordinal)
+        .ToList();
+
+    // Volta (V100), Ampere (A100), Ada (L4/L40), Hopper (H100/H200): the GPUs this product is run on.
+    public static TheoryData<string, int, int> KernelsAndArchitectures()
+    {
+        var data = new TheoryData<string, int, int>();
+        foreach (MethodInfo kernel in AllKernels)
+        {
+            foreach ((int major, int minor) in new[] { (7, 0), (8, 0), (8, 9), (9, 0) })
+            {
+                data.Add(Name(kernel), major, minor);
+            }
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void KernelsAssembly_HasTheGemmReduceAndConvertKernels()
+    {
+        var names = AllKernels.Select(Name).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("IlgpuGemmKernels.GemmSingleOutput", names);
+        Assert.Contains("IlgpuGemmKernels.GemmBFloat16Output", names);
+        Assert.Contains("IlgpuElementwiseKernels.AddSingle", names);
+        Assert.Contains("IlgpuElementwiseKernels.ConvertToBFloat16", names);
+        Assert.Contains("IlgpuElementwiseKernels.ConvertToSingle", names);
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelsAndArchitectures))]
+    public void Kernel_CompilesToSelfContainedPtx(string kernel, int major, int minor)
+    {
+        MethodInfo method = AllKernels.Single(m => Name(m) == kernel);
+        var architecture = new CudaArchitecture(major, minor);
+        string ptx = CompileToPtx(method, architecture);
+
+        // ILGPU 1.5.3 emits at most sm_80 code (it runs on later GPUs through the driver's JIT), never more than asked.
+        Match target = TargetRegex().Match(ptx);
+        Assert.True(target.Success, $"{kernel}: no .target line");
+        int emitted = int.Parse(target.Groups["sm"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(emitted, 70, (major * 10) + minor);
+        Assert.Matches(EntryRegex(), ptx);
+
+        // An .extern declaration is a symbol the module expects someone else to supply: the driver's JIT would
+        // refuse to link it (e.g. a libdevice math function compiled without libdevice).
+        string[] externs = ptx.Split('\n').Where(line => line.TrimStart().StartsWith(".extern", StringComparison.Ordinal)).ToArray();
+        Assert.True(externs.Length == 0, $"{kernel} for sm_{major}{minor} declares external symbols:\n{string.Join('\n', externs)}");
+
+        // Every call must target a function defined in this module.
+        var defined = FunctionRegex().Matches(ptx).Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
+        var called = CallRegex().Matches(ptx).Select(m => m.Groups["name"].Value).Distinct(StringComparer.Ordinal);
+        var unresolved = called.Where(name => !defined.Contains(name)).ToArray();
+        Assert.True(unresolved.Length == 0, $"{kernel} calls functions the module does not define: {string.Join(", ", unresolved)}");
+    }
+
+    [Fact]
+    public void GemmKernels_KeepTheirRegisterTileOutOfLocalMemory_AndReadSharedMemoryInQuads()
+    {
+        // The 8 x 8 accumulator block must live in registers; local memory (.local) here would mean the register
+        // tile was spilled to an array and the kernel would run several times slower. The operands come from shared
+        // memory in 128-bit loads: four per k (two quads of op(A), two of op(B)).
+        foreach (MethodInfo method in AllKernels.Where(m => m.DeclaringType == typeof(IlgpuGemmKernels)))
+        {
+            string ptx = CompileToPtx(method, CudaArchitecture.SM_90);
+            Assert.DoesNotContain(".local", ptx, StringComparison.Ordinal);
+            Assert.Contains(".shared", ptx, StringComparison.Ordinal);
+            Assert.Contains("bar.sync", ptx, StringComparison.Ordinal);
+            Assert.Equal(4, ptx.Split("ld.shared.v4.f32").Length - 1);
+        }
+    }
+
+    private static string CompileToPtx(MethodInfo method, CudaArchitecture architecture)
+    {
+        using var context = Context.Create(builder => builder.Optimize(OptimizationLevel.O2));
+        using var backend = new PTXBackend(context, architecture, CudaInstructionSet.ISA_78, nvvmAPI: null!);
+        bool explicitlyGrouped = method.GetCustomAttribute<IlgpuKernelAttribute>()!.ExplicitlyGrouped;
+        EntryPointDescription entry = explicitlyGrouped
+            ? EntryPointDescription.FromExplicitlyGroupedKernel(method)
+            : EntryPointDescription.FromImplicitlyGroupedKernel(method);
+        var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);
+        if (Environment.GetEnvironmentVariable("CMX_DUMP_PTX") is string directory)
+        {
+            // For reading the generated code: CMX_DUMP_PTX=/some/dir dotnet test ... --filter IlgpuPtxCompileTests
+            File.WriteAllText(Path.Combine(directory, $"{Name(method)}.{architecture}.ptx"), compiled.PTXAssembly);
+        }
+
+        return compiled.PTXAssembly;
+    }
+
+    private static string Name(MethodInfo method) => method.DeclaringType!.Name + "." + method.Name;
+
+    [GeneratedRegex(@"\.target\s+sm_(?<sm>\d+)")]
+    private static partial Regex TargetRegex();
+
+    [GeneratedRegex(@"\.entry\s+\S+")]
+    private static partial Regex EntryRegex();
+
+    [GeneratedRegex(@"\.func\s+(\([^)]*\)\s*)?(?<name>[A-Za-z_$][\w$]*)")]
+    private static partial Regex FunctionRegex();
+
+    [GeneratedRegex(@"\bcall(\.uni)?\s+(\([^)]*\),\s*)?(?<name>[A-Za-z_$][\w$]*)")]
+    private static partial Regex CallRegex();
+}
