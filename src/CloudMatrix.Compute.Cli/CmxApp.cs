@@ -55,7 +55,7 @@ internal static class CmxApp
             }
         }
 
-        root.SetAction(parse => MainJob.Run(context, parse.GetValue(CliContext.JsonOption)));
+        MainJob.Attach(root, context);
 
         ParseResult result = root.Parse(args);
         if (result.Errors.Count > 0)
