@@ -10,9 +10,9 @@ namespace CloudMatrix.Compute.Numerics;
 /// operators of <see cref="BFloat16"/>: round to nearest, ties to even; NaN stays a quiet NaN of the same sign.
 /// </summary>
 /// <remarks>
-/// When the destination is at least 4 MiB long, the vector loop writes it with
-/// non-temporal (streaming) stores: a result that large would be evicted from the caches before it is read anyway, and
-/// bypassing them saves reading each destination line before it is overwritten. The values are the same either way.
+/// When the destination is at least 4 MiB long, the vector loop writes it with non-temporal (streaming) stores: a
+/// result that large would be evicted from the caches before it is read anyway, and bypassing them saves reading each
+/// destination line before it is overwritten. The values are the same either way.
 /// </remarks>
 public static class BFloat16Convert
 {
@@ -46,52 +46,48 @@ public static class BFloat16Convert
     internal static unsafe void ToBFloat16Bits(ReadOnlySpan<float> source, Span<ushort> destination, SimdWidth maxWidth, bool nonTemporal)
     {
         CheckLengths(source.Length, destination.Length, nameof(destination));
-        ref float src = ref MemoryMarshal.GetReference(source);
-        ref ushort dst = ref MemoryMarshal.GetReference(destination);
-        nuint length = (nuint)source.Length;
-        nuint i = 0;
-        if (nonTemporal)
+        fixed (float* src = source)
+        fixed (ushort* dst = destination)
         {
-            fixed (float* pinnedSource = source)
-            fixed (ushort* pinnedDestination = destination)
-            {
-                i = ToBFloat16BitsStreaming(pinnedSource, pinnedDestination, length, maxWidth);
-            }
-        }
+            nuint length = (nuint)source.Length;
+            int bytes = VectorBytes(maxWidth);
+            nuint i = 0;
 
-        if (maxWidth >= SimdWidth.Vector512 && Vector512.IsHardwareAccelerated)
-        {
-            for (; i + 32 <= length; i += 32)
+            // Non-temporal stores need an aligned destination: a scalar head reaches the first aligned element.
+            nuint head = bytes == 0 ? 0 : AlignmentHead(dst, bytes, sizeof(ushort));
+            if (nonTemporal && bytes != 0 && ((nuint)dst & 1) == 0 && length >= head + ((nuint)bytes / sizeof(ushort)))
             {
-                Vector512<uint> lo = Round512(Vector512.LoadUnsafe(ref src, i).AsUInt32());
-                Vector512<uint> hi = Round512(Vector512.LoadUnsafe(ref src, i + 16).AsUInt32());
-                Vector512.Narrow(lo, hi).StoreUnsafe(ref dst, i);
-            }
-        }
+                for (; i < head; i++)
+                {
+                    dst[i] = BFloat16.RoundToBFloat16Bits(BitConverter.SingleToUInt32Bits(src[i]));
+                }
 
-        if (maxWidth >= SimdWidth.Vector256 && Vector256.IsHardwareAccelerated)
-        {
-            for (; i + 16 <= length; i += 16)
+                i = bytes == 64 ? NarrowStreaming512(src, dst, i, length)
+                    : bytes == 32 ? NarrowStreaming256(src, dst, i, length)
+                    : NarrowStreaming128(src, dst, i, length);
+                StoreFence();
+            }
+
+            // Ordinary stores: the widest vectors first, each narrower width then takes what is left of its size.
+            if (bytes >= 64)
             {
-                Vector256<uint> lo = Round256(Vector256.LoadUnsafe(ref src, i).AsUInt32());
-                Vector256<uint> hi = Round256(Vector256.LoadUnsafe(ref src, i + 8).AsUInt32());
-                Vector256.Narrow(lo, hi).StoreUnsafe(ref dst, i);
+                i = Narrow512(src, dst, i, length);
             }
-        }
 
-        if (maxWidth >= SimdWidth.Vector128 && Vector128.IsHardwareAccelerated)
-        {
-            for (; i + 8 <= length; i += 8)
+            if (bytes >= 32)
             {
-                Vector128<uint> lo = Round128(Vector128.LoadUnsafe(ref src, i).AsUInt32());
-                Vector128<uint> hi = Round128(Vector128.LoadUnsafe(ref src, i + 4).AsUInt32());
-                Vector128.Narrow(lo, hi).StoreUnsafe(ref dst, i);
+                i = Narrow256(src, dst, i, length);
             }
-        }
 
-        for (; i < length; i++)
-        {
-            Unsafe.Add(ref dst, i) = BFloat16.RoundToBFloat16Bits(BitConverter.SingleToUInt32Bits(Unsafe.Add(ref src, i)));
+            if (bytes >= 16)
+            {
+                i = Narrow128(src, dst, i, length);
+            }
+
+            for (; i < length; i++)
+            {
+                dst[i] = BFloat16.RoundToBFloat16Bits(BitConverter.SingleToUInt32Bits(src[i]));
+            }
         }
     }
 
@@ -108,179 +104,47 @@ public static class BFloat16Convert
     internal static unsafe void ToSingle(ReadOnlySpan<ushort> source, Span<float> destination, SimdWidth maxWidth, bool nonTemporal)
     {
         CheckLengths(source.Length, destination.Length, nameof(destination));
-        ref ushort src = ref MemoryMarshal.GetReference(source);
-        ref uint dst = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(destination));
-        nuint length = (nuint)source.Length;
-        nuint i = 0;
-        if (nonTemporal)
+        fixed (ushort* src = source)
+        fixed (float* destinationFloats = destination)
         {
-            fixed (ushort* pinnedSource = source)
-            fixed (float* pinnedDestination = destination)
+            uint* dst = (uint*)destinationFloats;
+            nuint length = (nuint)source.Length;
+            int bytes = VectorBytes(maxWidth);
+            nuint i = 0;
+
+            nuint head = bytes == 0 ? 0 : AlignmentHead(dst, bytes, sizeof(uint));
+            if (nonTemporal && bytes != 0 && ((nuint)dst & 3) == 0 && length >= head + (2 * (nuint)bytes / sizeof(uint)))
             {
-                i = ToSingleStreaming(pinnedSource, (uint*)pinnedDestination, length, maxWidth);
-            }
-        }
+                for (; i < head; i++)
+                {
+                    dst[i] = (uint)src[i] << 16;
+                }
 
-        if (maxWidth >= SimdWidth.Vector512 && Vector512.IsHardwareAccelerated)
-        {
-            for (; i + 32 <= length; i += 32)
+                i = bytes == 64 ? WidenStreaming512(src, dst, i, length)
+                    : bytes == 32 ? WidenStreaming256(src, dst, i, length)
+                    : WidenStreaming128(src, dst, i, length);
+                StoreFence();
+            }
+
+            if (bytes >= 64)
             {
-                (Vector512<uint> lo, Vector512<uint> hi) = Vector512.Widen(Vector512.LoadUnsafe(ref src, i));
-                Vector512.ShiftLeft(lo, 16).StoreUnsafe(ref dst, i);
-                Vector512.ShiftLeft(hi, 16).StoreUnsafe(ref dst, i + 16);
+                i = Widen512(src, dst, i, length);
             }
-        }
 
-        if (maxWidth >= SimdWidth.Vector256 && Vector256.IsHardwareAccelerated)
-        {
-            for (; i + 16 <= length; i += 16)
+            if (bytes >= 32)
             {
-                (Vector256<uint> lo, Vector256<uint> hi) = Vector256.Widen(Vector256.LoadUnsafe(ref src, i));
-                Vector256.ShiftLeft(lo, 16).StoreUnsafe(ref dst, i);
-                Vector256.ShiftLeft(hi, 16).StoreUnsafe(ref dst, i + 8);
+                i = Widen256(src, dst, i, length);
             }
-        }
 
-        if (maxWidth >= SimdWidth.Vector128 && Vector128.IsHardwareAccelerated)
-        {
-            for (; i + 8 <= length; i += 8)
+            if (bytes >= 16)
             {
-                (Vector128<uint> lo, Vector128<uint> hi) = Vector128.Widen(Vector128.LoadUnsafe(ref src, i));
-                Vector128.ShiftLeft(lo, 16).StoreUnsafe(ref dst, i);
-                Vector128.ShiftLeft(hi, 16).StoreUnsafe(ref dst, i + 4);
+                i = Widen128(src, dst, i, length);
             }
-        }
 
-        for (; i < length; i++)
-        {
-            Unsafe.Add(ref dst, i) = (uint)Unsafe.Add(ref src, i) << 16;
-        }
-    }
-
-    /// <summary>The widest usable vector in bytes (64, 32, 16) under <paramref name="maxWidth"/>, or 0.</summary>
-    private static int VectorBytes(SimdWidth maxWidth) =>
-        maxWidth >= SimdWidth.Vector512 && Vector512.IsHardwareAccelerated ? 64
-        : maxWidth >= SimdWidth.Vector256 && Vector256.IsHardwareAccelerated ? 32
-        : maxWidth >= SimdWidth.Vector128 && Vector128.IsHardwareAccelerated ? 16
-        : 0;
-
-    /// <summary>
-    /// Narrows a prefix with aligned non-temporal stores: a scalar head up to the first vector-aligned destination
-    /// element, then whole vectors. Returns how many elements it converted; the caller finishes the rest.
-    /// </summary>
-    private static unsafe nuint ToBFloat16BitsStreaming(float* src, ushort* dst, nuint length, SimdWidth maxWidth)
-    {
-        int bytes = VectorBytes(maxWidth);
-        if (bytes == 0 || ((nuint)dst & 1) != 0)
-        {
-            return 0;
-        }
-
-        nuint head = (nuint)((bytes - (int)((nuint)dst & (nuint)(bytes - 1))) & (bytes - 1)) / sizeof(ushort);
-        nuint step = (nuint)bytes / sizeof(ushort);
-        if (length < head + step)
-        {
-            return 0;
-        }
-
-        nuint i = 0;
-        for (; i < head; i++)
-        {
-            dst[i] = BFloat16.RoundToBFloat16Bits(BitConverter.SingleToUInt32Bits(src[i]));
-        }
-
-        if (bytes == 64)
-        {
-            for (; i + step <= length; i += step)
+            for (; i < length; i++)
             {
-                Vector512<uint> lo = Round512(Vector512.Load(src + i).AsUInt32());
-                Vector512<uint> hi = Round512(Vector512.Load(src + i + 16).AsUInt32());
-                Vector512.Narrow(lo, hi).StoreAlignedNonTemporal(dst + i);
+                dst[i] = (uint)src[i] << 16;
             }
-        }
-        else if (bytes == 32)
-        {
-            for (; i + step <= length; i += step)
-            {
-                Vector256<uint> lo = Round256(Vector256.Load(src + i).AsUInt32());
-                Vector256<uint> hi = Round256(Vector256.Load(src + i + 8).AsUInt32());
-                Vector256.Narrow(lo, hi).StoreAlignedNonTemporal(dst + i);
-            }
-        }
-        else
-        {
-            for (; i + step <= length; i += step)
-            {
-                Vector128<uint> lo = Round128(Vector128.Load(src + i).AsUInt32());
-                Vector128<uint> hi = Round128(Vector128.Load(src + i + 4).AsUInt32());
-                Vector128.Narrow(lo, hi).StoreAlignedNonTemporal(dst + i);
-            }
-        }
-
-        StoreFence();
-        return i;
-    }
-
-    /// <summary>Widens a prefix with aligned non-temporal stores; see <see cref="ToBFloat16BitsStreaming"/>.</summary>
-    private static unsafe nuint ToSingleStreaming(ushort* src, uint* dst, nuint length, SimdWidth maxWidth)
-    {
-        int bytes = VectorBytes(maxWidth);
-        if (bytes == 0 || ((nuint)dst & 3) != 0)
-        {
-            return 0;
-        }
-
-        nuint head = (nuint)((bytes - (int)((nuint)dst & (nuint)(bytes - 1))) & (bytes - 1)) / sizeof(uint);
-        nuint step = 2 * (nuint)bytes / sizeof(uint); // one source vector widens into two destination vectors
-        if (length < head + step)
-        {
-            return 0;
-        }
-
-        nuint i = 0;
-        for (; i < head; i++)
-        {
-            dst[i] = (uint)src[i] << 16;
-        }
-
-        if (bytes == 64)
-        {
-            for (; i + step <= length; i += step)
-            {
-                (Vector512<uint> lo, Vector512<uint> hi) = Vector512.Widen(Vector512.Load(src + i));
-                Vector512.ShiftLeft(lo, 16).StoreAlignedNonTemporal(dst + i);
-                Vector512.ShiftLeft(hi, 16).StoreAlignedNonTemporal(dst + i + 16);
-            }
-        }
-        else if (bytes == 32)
-        {
-            for (; i + step <= length; i += step)
-            {
-                (Vector256<uint> lo, Vector256<uint> hi) = Vector256.Widen(Vector256.Load(src + i));
-                Vector256.ShiftLeft(lo, 16).StoreAlignedNonTemporal(dst + i);
-                Vector256.ShiftLeft(hi, 16).StoreAlignedNonTemporal(dst + i + 8);
-            }
-        }
-        else
-        {
-            for (; i + step <= length; i += step)
-            {
-                (Vector128<uint> lo, Vector128<uint> hi) = Vector128.Widen(Vector128.Load(src + i));
-                Vector128.ShiftLeft(lo, 16).StoreAlignedNonTemporal(dst + i);
-                Vector128.ShiftLeft(hi, 16).StoreAlignedNonTemporal(dst + i + 4);
-            }
-        }
-
-        StoreFence();
-        return i;
-    }
-
-    /// <summary>Orders the weakly ordered non-temporal stores before any later store (x86 SFENCE).</summary>
-    private static void StoreFence()
-    {
-        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
-        {
-            System.Runtime.Intrinsics.X86.Sse.StoreFence();
         }
     }
 
@@ -292,6 +156,186 @@ public static class BFloat16Convert
                 $"destination has {destinationLength} elements but source has {sourceLength}; they must be equal.",
                 destinationName);
         }
+    }
+
+    /// <summary>The widest usable vector in bytes (64, 32, 16) under <paramref name="maxWidth"/>, or 0.</summary>
+    private static int VectorBytes(SimdWidth maxWidth) =>
+        maxWidth >= SimdWidth.Vector512 && Vector512.IsHardwareAccelerated ? 64
+        : maxWidth >= SimdWidth.Vector256 && Vector256.IsHardwareAccelerated ? 32
+        : maxWidth >= SimdWidth.Vector128 && Vector128.IsHardwareAccelerated ? 16
+        : 0;
+
+    /// <summary>Elements of <paramref name="elementSize"/> bytes from <paramref name="pointer"/> to the next
+    /// <paramref name="alignment"/>-byte boundary.</summary>
+    private static unsafe nuint AlignmentHead(void* pointer, int alignment, int elementSize) =>
+        (nuint)((alignment - (int)((nuint)pointer & (nuint)(alignment - 1))) & (alignment - 1)) / (nuint)elementSize;
+
+    /// <summary>Orders the weakly ordered non-temporal stores before any later store (x86 SFENCE).</summary>
+    private static void StoreFence()
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            System.Runtime.Intrinsics.X86.Sse.StoreFence();
+        }
+    }
+
+    // One small loop per width and store kind, each kept out of line: inlined together into one caller they exceed
+    // the JIT's inlining budget, a Round* helper stays a call with spills, and the loop runs about four times slower.
+    // Each loop starts at i and returns the first element it did not convert.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe nuint Narrow512(float* src, ushort* dst, nuint i, nuint length)
+    {
+        for (; i + 32 <= length; i += 32)
+        {
+            Vector512<uint> lo = Round512(Vector512.Load(src + i).AsUInt32());
+            Vector512<uint> hi = Round512(Vector512.Load(src + i + 16).AsUInt32());
+            Vector512.Narrow(lo, hi).Store(dst + i);
+        }
+
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe nuint Narrow256(float* src, ushort* dst, nuint i, nuint length)
+    {
+        for (; i + 16 <= length; i += 16)
+        {
+            Vector256<uint> lo = Round256(Vector256.Load(src + i).AsUInt32());
+            Vector256<uint> hi = Round256(Vector256.Load(src + i + 8).AsUInt32());
+            Vector256.Narrow(lo, hi).Store(dst + i);
+        }
+
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe nuint Narrow128(float* src, ushort* dst, nuint i, nuint length)
+    {
+        for (; i + 8 <= length; i += 8)
+        {
+            Vector128<uint> lo = Round128(Vector128.Load(src + i).AsUInt32());
+            Vector128<uint> hi = Round128(Vector128.Load(src + i + 4).AsUInt32());
+            Vector128.Narrow(lo, hi).Store(dst + i);
+        }
+
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe nuint NarrowStreaming512(float* src, ushort* dst, nuint i, nuint length)
+    {
+        for (; i + 32 <= length; i += 32)
+        {
+            Vector512<uint> lo = Round512(Vector512.Load(src + i).AsUInt32());
+            Vector512<uint> hi = Round512(Vector512.Load(src + i + 16).AsUInt32());
+            Vector512.Narrow(lo, hi).StoreAlignedNonTemporal(dst + i);
+        }
+
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe nuint NarrowStreaming256(float* src, ushort* dst, nuint i, nuint length)
+    {
+        for (; i + 16 <= length; i += 16)
+        {
+            Vector256<uint> lo = Round256(Vector256.Load(src + i).AsUInt32());
+            Vector256<uint> hi = Round256(Vector256.Load(src + i + 8).AsUInt32());
+            Vector256.Narrow(lo, hi).StoreAlignedNonTemporal(dst + i);
+        }
+
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe nuint NarrowStreaming128(float* src, ushort* dst, nuint i, nuint length)
+    {
+        for (; i + 8 <= length; i += 8)
+        {
+            Vector128<uint> lo = Round128(Vector128.Load(src + i).AsUInt32());
+            Vector128<uint> hi = Round128(Vector128.Load(src + i + 4).AsUInt32());
+            Vector128.Narrow(lo, hi).StoreAlignedNonTemporal(dst + i);
+        }
+
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe nuint Widen512(ushort* src, uint* dst, nuint i, nuint length)
+    {
+        for (; i + 32 <= length; i += 32)
+        {
+            (Vector512<uint> lo, Vector512<uint> hi) = Vector512.Widen(Vector512.Load(src + i));
+            Vector512.ShiftLeft(lo, 16).Store(dst + i);
+            Vector512.ShiftLeft(hi, 16).Store(dst + i + 16);
+        }
+
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe nuint Widen256(ushort* src, uint* dst, nuint i, nuint length)
+    {
+        for (; i + 16 <= length; i += 16)
+        {
+            (Vector256<uint> lo, Vector256<uint> hi) = Vector256.Widen(Vector256.Load(src + i));
+            Vector256.ShiftLeft(lo, 16).Store(dst + i);
+            Vector256.ShiftLeft(hi, 16).Store(dst + i + 8);
+        }
+
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe nuint Widen128(ushort* src, uint* dst, nuint i, nuint length)
+    {
+        for (; i + 8 <= length; i += 8)
+        {
+            (Vector128<uint> lo, Vector128<uint> hi) = Vector128.Widen(Vector128.Load(src + i));
+            Vector128.ShiftLeft(lo, 16).Store(dst + i);
+            Vector128.ShiftLeft(hi, 16).Store(dst + i + 4);
+        }
+
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe nuint WidenStreaming512(ushort* src, uint* dst, nuint i, nuint length)
+    {
+        for (; i + 32 <= length; i += 32)
+        {
+            (Vector512<uint> lo, Vector512<uint> hi) = Vector512.Widen(Vector512.Load(src + i));
+            Vector512.ShiftLeft(lo, 16).StoreAlignedNonTemporal(dst + i);
+            Vector512.ShiftLeft(hi, 16).StoreAlignedNonTemporal(dst + i + 16);
+        }
+
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe nuint WidenStreaming256(ushort* src, uint* dst, nuint i, nuint length)
+    {
+        for (; i + 16 <= length; i += 16)
+        {
+            (Vector256<uint> lo, Vector256<uint> hi) = Vector256.Widen(Vector256.Load(src + i));
+            Vector256.ShiftLeft(lo, 16).StoreAlignedNonTemporal(dst + i);
+            Vector256.ShiftLeft(hi, 16).StoreAlignedNonTemporal(dst + i + 8);
+        }
+
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe nuint WidenStreaming128(ushort* src, uint* dst, nuint i, nuint length)
+    {
+        for (; i + 8 <= length; i += 8)
+        {
+            (Vector128<uint> lo, Vector128<uint> hi) = Vector128.Widen(Vector128.Load(src + i));
+            Vector128.ShiftLeft(lo, 16).StoreAlignedNonTemporal(dst + i);
+            Vector128.ShiftLeft(hi, 16).StoreAlignedNonTemporal(dst + i + 4);
+        }
+
+        return i;
     }
 
     // The three Round* helpers are the vector forms of BFloat16.RoundToBFloat16Bits; keep them in step with it.
