@@ -78,7 +78,7 @@ internal static unsafe class BFloat16DotKernels
 
             nint At(int s) => (nint)(pages + offsets[s]);
             return GemmMicroKernel.Native(
-                "avx512bf16-dot-12x32", mr: 12, nr: 32, mc: 144, kc: 1024, nc: 4096,
+                "avx512bf16-dot-12x32", mr: 12, nr: 32, mc: 192, kc: 1024, nc: 4096,
                 At(0), mrShort: 6, nrNarrow: 16, At(1), At(2), At(3));
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)

@@ -15,7 +15,9 @@ namespace CloudMatrix.Compute.Kernels.Gemm;
 /// <c>alpha == 0</c> still reads A and B, so NaN and infinity in them propagate as IEEE says. NaN alpha or beta
 /// propagate into C.</para>
 /// <para>Structure (BLIS): blocks of op(A) and op(B) are packed into FP32 micro-panels (bfloat16 widened on the way),
-/// and a register-blocked microkernel (AVX-512, else AVX2 + FMA, else scalar; chosen at run time) multiplies them.
+/// and a register-blocked microkernel chosen at run time multiplies them: AVX512_BF16 <c>vdpbf16ps</c> in machine code
+/// generated at run time (Linux x64; operands packed as bfloat16 pairs instead), else AVX-512 FMA, else AVX2 + FMA,
+/// else scalar. The <c>vdpbf16ps</c> kernel treats subnormal inputs and results as zero, as the instruction does.
 /// Each element of C is summed in the same order whatever the thread count, so results are reproducible. Packing
 /// buffers are kept per thread: a steady-state call allocates nothing on the managed heap.</para>
 /// </remarks>

@@ -32,7 +32,9 @@ internal static unsafe class GemmDriver
         }
 
         int kcMax = Math.Min(kernel.Kc, call.K);
-        int mcMax = Math.Min(kernel.Mc, RoundUp(m, mr));
+        // Equal row blocks: a last block of a few rows would stream the whole packed B panel for little work.
+        int rowBlocks = (m + kernel.Mc - 1) / kernel.Mc;
+        int mcMax = Math.Min(kernel.Mc, RoundUp((m + rowBlocks - 1) / rowBlocks, mr));
         float* packA = workspace.PackA((nint)mcMax * kernel.PackedSteps(kcMax));
         float* packB = workspace.PackB((nint)RoundUp(Math.Min(ncMax, j1 - j0), nr) * kernel.PackedSteps(kcMax));
         float* tile = workspace.Tile;

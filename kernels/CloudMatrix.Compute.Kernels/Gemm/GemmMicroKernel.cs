@@ -115,6 +115,8 @@ internal sealed unsafe class GemmMicroKernel
         nint function = _functions[(shortRows ? 1 : 0) + (narrowColumns ? 2 : 0)];
         if (IsNative)
         {
+            // No GC transition: a tile call runs for microseconds, touches no managed state and never blocks, so a
+            // GC waits at most that long for this thread.
             ((NativeMicroKernelFunction)function)(steps, a, b, c, ldc, alpha, beta);
         }
         else

@@ -103,11 +103,26 @@ internal static unsafe class GemmPacking
     private static void PackContiguousSteps(ushort* src, nint laneStride, int count, int kc, int width, float* dst)
     {
         uint* d = (uint*)dst;
+        int done = 0;
+        if (width == 12 && count == 12 && Avx512F.IsSupported)
+        {
+            // 16 steps of 12 lanes at a time: widen each lane's run, then transpose in registers.
+            for (; done + 16 <= kc; done += 16)
+            {
+                Transpose12x16(
+                    Widen16(src, done), Widen16(src + laneStride, done), Widen16(src + (2 * laneStride), done),
+                    Widen16(src + (3 * laneStride), done), Widen16(src + (4 * laneStride), done), Widen16(src + (5 * laneStride), done),
+                    Widen16(src + (6 * laneStride), done), Widen16(src + (7 * laneStride), done), Widen16(src + (8 * laneStride), done),
+                    Widen16(src + (9 * laneStride), done), Widen16(src + (10 * laneStride), done), Widen16(src + (11 * laneStride), done),
+                    d + (done * 12));
+            }
+        }
+
         for (int t = 0; t < count; t++)
         {
             ushort* s = src + (t * laneStride);
             uint* dt = d + t;
-            int p = 0;
+            int p = done;
             for (; p + 4 <= kc; p += 4)
             {
                 dt[p * width] = (uint)s[p] << 16;
@@ -194,11 +209,26 @@ internal static unsafe class GemmPacking
     private static void PackPairsContiguousSteps(ushort* src, nint laneStride, int count, int kc, int width, uint* dst)
     {
         int fullPairs = kc >> 1;
+        int done = 0;
+        if (width == 12 && count == 12 && Avx512F.IsSupported)
+        {
+            // 16 pairs of 12 lanes at a time: one 64-byte load per lane, then a transpose in registers.
+            for (; done + 16 <= fullPairs; done += 16)
+            {
+                Transpose12x16(
+                    Load16(src, done), Load16(src + laneStride, done), Load16(src + (2 * laneStride), done),
+                    Load16(src + (3 * laneStride), done), Load16(src + (4 * laneStride), done), Load16(src + (5 * laneStride), done),
+                    Load16(src + (6 * laneStride), done), Load16(src + (7 * laneStride), done), Load16(src + (8 * laneStride), done),
+                    Load16(src + (9 * laneStride), done), Load16(src + (10 * laneStride), done), Load16(src + (11 * laneStride), done),
+                    dst + (done * 12));
+            }
+        }
+
         for (int t = 0; t < count; t++)
         {
             ushort* s = src + (t * laneStride);
             uint* dt = dst + t;
-            int q = 0;
+            int q = done;
             for (; q + 4 <= fullPairs; q += 4)
             {
                 dt[q * width] = Unsafe.ReadUnaligned<uint>(s + (2 * q));
@@ -226,6 +256,59 @@ internal static unsafe class GemmPacking
                 dst[(q * width) + t] = 0;
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> Widen16(ushort* lane, int step) =>
+        Vector512.ShiftLeft(Avx512F.ConvertToVector512UInt32(Vector256.Load(lane + step)), 16);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> Load16(ushort* lane, int pair) => Vector512.Load((uint*)lane + pair);
+
+    /// <summary>
+    /// Writes 12 lanes x 16 steps (lane t in <c>rt</c>, step j in element j) as 16 groups of 12 words, step-major:
+    /// <c>dst[j * 12 + t] = rt[j]</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose12x16(
+        Vector512<uint> r0, Vector512<uint> r1, Vector512<uint> r2, Vector512<uint> r3,
+        Vector512<uint> r4, Vector512<uint> r5, Vector512<uint> r6, Vector512<uint> r7,
+        Vector512<uint> r8, Vector512<uint> r9, Vector512<uint> r10, Vector512<uint> r11, uint* dst)
+    {
+        Transpose4x16(r0, r1, r2, r3, dst);
+        Transpose4x16(r4, r5, r6, r7, dst + 4);
+        Transpose4x16(r8, r9, r10, r11, dst + 8);
+    }
+
+    /// <summary>
+    /// Four lanes of 16 steps: after two unpack stages, 128-bit block L of <c>uj</c> holds the four lanes at step
+    /// 4L + j; each block is stored at the start of that step's group of 12 words.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x16(Vector512<uint> r0, Vector512<uint> r1, Vector512<uint> r2, Vector512<uint> r3, uint* dst)
+    {
+        Vector512<ulong> t0 = Avx512F.UnpackLow(r0, r1).AsUInt64();
+        Vector512<ulong> t1 = Avx512F.UnpackHigh(r0, r1).AsUInt64();
+        Vector512<ulong> t2 = Avx512F.UnpackLow(r2, r3).AsUInt64();
+        Vector512<ulong> t3 = Avx512F.UnpackHigh(r2, r3).AsUInt64();
+        Vector512<uint> u0 = Avx512F.UnpackLow(t0, t2).AsUInt32();
+        Vector512<uint> u1 = Avx512F.UnpackHigh(t0, t2).AsUInt32();
+        Vector512<uint> u2 = Avx512F.UnpackLow(t1, t3).AsUInt32();
+        Vector512<uint> u3 = Avx512F.UnpackHigh(t1, t3).AsUInt32();
+        StoreBlocks(u0, dst);
+        StoreBlocks(u1, dst + 12);
+        StoreBlocks(u2, dst + 24);
+        StoreBlocks(u3, dst + 36);
+    }
+
+    /// <summary>Stores 128-bit block L of <paramref name="u"/> at <c>dst + 48 L</c> (four steps further on).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreBlocks(Vector512<uint> u, uint* dst)
+    {
+        Vector512.GetLower(u).GetLower().Store(dst);
+        Vector512.GetLower(u).GetUpper().Store(dst + 48);
+        Vector512.GetUpper(u).GetLower().Store(dst + 96);
+        Vector512.GetUpper(u).GetUpper().Store(dst + 144);
     }
 
     /// <summary>Widens <paramref name="count"/> bfloat16 values to floats.</summary>
