@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Network;
@@ -17,6 +18,9 @@ namespace CloudMatrix.Compute.Network;
 internal sealed class FlowEngine
 {
     private const double SameTime = 1e-12;
+
+    // Rates within this relative distance are the same level of the progressive filling (rounding only).
+    private const double TieTolerance = 1e-12;
 
     private readonly FabricGraph _g;
     private readonly IReadOnlyList<Flow> _flows;
@@ -39,11 +43,14 @@ internal sealed class FlowEngine
     private readonly List<int> _activeRes = [];
     private int[] _activeResPos = [];
 
-    public FlowEngine(FabricGraph graph, IReadOnlyList<Flow> flows)
+    private readonly bool _fullAllocationOnly;
+
+    public FlowEngine(FabricGraph graph, IReadOnlyList<Flow> flows, bool fullAllocationOnly = false)
     {
         _g = graph;
         _flows = flows;
         _n = flows.Count;
+        _fullAllocationOnly = fullAllocationOnly;
     }
 
     public SimulationResult Run()
@@ -58,10 +65,6 @@ internal sealed class FlowEngine
         var txEnd = new double[n];
         var finish = new double[n];
         var ready = new double[n];
-        var remaining = new double[n];
-        var rate = new double[n];
-        var predicted = new double[n];
-        var frozen = new bool[n];
         var depsLeft = (int[])depCount.Clone();
         var active = new List<int>();
         var activePos = new int[n];
@@ -72,8 +75,18 @@ internal sealed class FlowEngine
         Array.Sort(initialTime, initial);
         int nextInitial = 0;
 
+        // A flow's progress: rem0 bytes left at time t0, moving at rate since then; its predicted end sits in a heap.
+        var rem0 = new double[n];
+        var t0 = new double[n];
+        var rate = new double[n];
+        var newRate = new double[n];
+        var flowVersion = new int[n];
+        var ends = new PriorityQueue<(int Flow, int Version), double>();
+
+        // Allocation state. load[r]: bytes/s on resource r from every active flow at its current rate.
         int resources = _g.BundleCount;
         var busy = new double[resources];
+        var load = new double[resources];
         var frozenLoad = new double[resources];
         var weight = new double[resources];
         var unfrozen = new int[resources];
@@ -81,15 +94,36 @@ internal sealed class FlowEngine
         var dirty = new bool[resources];
         var dirtyList = new List<int>();
         var heap = new PriorityQueue<(int Res, int Version), double>();
+        var frozen = new bool[n];
+
+        // Which resource froze each flow (its bottleneck), and the flows each resource froze.
+        var bottleneck = new int[n];
+        Array.Fill(bottleneck, -1);
+        var bottleneckPos = new int[n];
+        var frozenBy = new List<int>[resources];
+        var inComponent = new int[n];
+        var resourceMark = new int[resources];
+        var queue = new List<int>();
+
+        // Scratch for partial re-allocation.
+        var inSet = new int[n];
+        var touchedMark = new int[resources];
+        var partStart = new int[resources];
+        var partCount = new int[resources];
+        var partEntries = new List<int>();
+        var set = new List<int>();
+        var touched = new List<int>();
+        var finished = new List<int>();
+        int mark = 0;
 
         double now = 0;
         int epochs = 0;
-        bool changed = false;
         int done = 0;
 
         while (true)
         {
             // Start every flow due now (and local copies, which end at once and may release dependents now).
+            bool started = false;
             while (NextPending(out int f, out double t) && t <= now * (1 + SameTime) + double.Epsilon)
             {
                 TakePending();
@@ -101,7 +135,9 @@ internal sealed class FlowEngine
                     continue;
                 }
 
-                remaining[f] = _flows[f].Bytes;
+                rem0[f] = _flows[f].Bytes;
+                t0[f] = now;
+                rate[f] = 0;
                 activePos[f] = active.Count;
                 active.Add(f);
                 for (int e = _entryStart[f]; e < _entryEnd[f]; e++)
@@ -117,11 +153,12 @@ internal sealed class FlowEngine
                     _resList[_resStart[r] + _resCount[r]++] = e;
                 }
 
-                changed = true;
+                started = true;
             }
 
             if (active.Count == 0)
             {
+                finished.Clear();
                 if (!NextPending(out _, out double t))
                 {
                     break;
@@ -131,19 +168,34 @@ internal sealed class FlowEngine
                 continue;
             }
 
-            if (changed)
+            if (started)
             {
-                Allocate();
+                AllocateAll();
                 epochs++;
-                changed = false;
+            }
+            else if (finished.Count > 0 && !_fullAllocationOnly)
+            {
+                AllocateAfterEnds();
+                epochs++;
+            }
+            else if (finished.Count > 0)
+            {
+                AllocateAll();
+                epochs++;
             }
 
+            finished.Clear();
+
             double tEnd = double.PositiveInfinity;
-            foreach (int f in active)
+            while (ends.TryPeek(out var top, out double te))
             {
-                double t = now + remaining[f] / rate[f];
-                predicted[f] = t;
-                tEnd = Math.Min(tEnd, t);
+                if (top.Version == flowVersion[top.Flow] && rate[top.Flow] > 0)
+                {
+                    tEnd = te;
+                    break;
+                }
+
+                ends.Dequeue();
             }
 
             double tNext = NextPending(out _, out double tStart) ? Math.Min(tEnd, tStart) : tEnd;
@@ -153,24 +205,19 @@ internal sealed class FlowEngine
                 busy[r] += dt;
             }
 
-            foreach (int f in active)
-            {
-                remaining[f] -= rate[f] * dt;
-            }
-
             now = tNext;
-            if (tEnd <= now * (1 + SameTime))
+            while (ends.TryPeek(out var top, out double te) && te <= now * (1 + SameTime))
             {
-                for (int i = active.Count - 1; i >= 0; i--)
+                ends.Dequeue();
+                int f = top.Flow;
+                if (top.Version != flowVersion[f] || rate[f] <= 0)
                 {
-                    int f = active[i];
-                    if (predicted[f] <= now * (1 + SameTime))
-                    {
-                        RemoveActive(f);
-                        Complete(f, predicted[f]);
-                        changed = true;
-                    }
+                    continue;
                 }
+
+                finished.Add(f);
+                RemoveActive(f);
+                Complete(f, te);
             }
         }
 
@@ -260,15 +307,19 @@ internal sealed class FlowEngine
             active[activePos[f]] = last;
             activePos[last] = activePos[f];
             active.RemoveAt(active.Count - 1);
+            flowVersion[f]++;
+            UnlinkBottleneck(f);
             for (int e = _entryStart[f]; e < _entryEnd[f]; e++)
             {
                 int r = _entryRes[e];
+                load[r] -= _entryCoef[e] * rate[f];
                 int baseIdx = _resStart[r];
                 int lastEntry = _resList[baseIdx + _resCount[r] - 1];
                 _resList[baseIdx + _entryPos[e]] = lastEntry;
                 _entryPos[lastEntry] = _entryPos[e];
                 if (--_resCount[r] == 0)
                 {
+                    load[r] = 0;
                     int lr = _activeRes[^1];
                     _activeRes[_activeResPos[r]] = lr;
                     _activeResPos[lr] = _activeResPos[r];
@@ -277,13 +328,85 @@ internal sealed class FlowEngine
             }
         }
 
-        // Progressive filling: every unfrozen flow rises at the same rate; when a resource fills, its flows freeze.
-        void Allocate()
+        void UnlinkBottleneck(int f)
+        {
+            int r = bottleneck[f];
+            if (r < 0)
+            {
+                return;
+            }
+
+            List<int> list = frozenBy[r];
+            int moved = list[^1];
+            list[bottleneckPos[f]] = moved;
+            bottleneckPos[moved] = bottleneckPos[f];
+            list.RemoveAt(list.Count - 1);
+            bottleneck[f] = -1;
+        }
+
+        // Freezes flow g at level on resource r: its rate is now level, and r is its bottleneck.
+        void Freeze(int g, int r, double level)
+        {
+            frozen[g] = true;
+            newRate[g] = level;
+            bottleneck[g] = r;
+            List<int> list = frozenBy[r] ??= [];
+            bottleneckPos[g] = list.Count;
+            list.Add(g);
+            for (int e = _entryStart[g]; e < _entryEnd[g]; e++)
+            {
+                int r2 = _entryRes[e];
+                frozenLoad[r2] += _entryCoef[e] * level;
+                weight[r2] -= _entryCoef[e];
+                unfrozen[r2]--;
+                if (!dirty[r2])
+                {
+                    dirty[r2] = true;
+                    dirtyList.Add(r2);
+                }
+            }
+        }
+
+        void Rekey(double level)
+        {
+            foreach (int r2 in dirtyList)
+            {
+                dirty[r2] = false;
+                version[r2]++;
+                if (unfrozen[r2] > 0)
+                {
+                    double key = (_g.Capacity[r2] - frozenLoad[r2]) / weight[r2];
+                    heap.Enqueue((r2, version[r2]), key > level ? key : level);
+                }
+            }
+
+            dirtyList.Clear();
+        }
+
+        void SetRate(int f, double value)
+        {
+            // A re-fill can reproduce a rate up to rounding; keeping the old one spares the end-time heap.
+            if (Math.Abs(value - rate[f]) <= 1e-15 * value)
+            {
+                return;
+            }
+
+            rem0[f] -= rate[f] * (now - t0[f]);
+            t0[f] = now;
+            rate[f] = value;
+            flowVersion[f]++;
+            ends.Enqueue((f, flowVersion[f]), now + rem0[f] / value);
+        }
+
+        // Progressive filling over every active flow: all unfrozen flows rise together; when a resource fills, its
+        // flows freeze at that level.
+        void AllocateAll()
         {
             heap.Clear();
             foreach (int f in active)
             {
                 frozen[f] = false;
+                UnlinkBottleneck(f);
             }
 
             foreach (int r in _activeRes)
@@ -314,39 +437,194 @@ internal sealed class FlowEngine
                 for (int i = 0; i < _resCount[r]; i++)
                 {
                     int f = _entryFlow[_resList[baseIdx + i]];
-                    if (frozen[f])
+                    if (!frozen[f])
+                    {
+                        Freeze(f, r, level);
+                    }
+                }
+
+                Rekey(level);
+            }
+
+            foreach (int r in _activeRes)
+            {
+                load[r] = frozenLoad[r];
+            }
+
+            foreach (int f in active)
+            {
+                SetRate(f, newRate[f]);
+            }
+        }
+
+        // After flows end (none start): max-min allocations split over connected components (of flows sharing
+        // resources), and inside the ended flows' component the progressive filling below the lowest rate x of the
+        // ended flows is unchanged. So only the component's flows above x, and flows frozen at x by a resource an
+        // ended flow crossed, can change: they are re-filled from level x with everything else held at its rate,
+        // which gives the allocation a full re-filling would.
+        void AllocateAfterEnds()
+        {
+            double x = double.PositiveInfinity;
+            foreach (int f in finished)
+            {
+                x = Math.Min(x, rate[f]);
+            }
+
+            mark++;
+            set.Clear();
+            queue.Clear();
+            foreach (int f in finished)
+            {
+                for (int e = _entryStart[f]; e < _entryEnd[f]; e++)
+                {
+                    int r = _entryRes[e];
+                    if (frozenBy[r] is { } list)
+                    {
+                        foreach (int g in list)
+                        {
+                            if (inSet[g] != mark)
+                            {
+                                inSet[g] = mark;
+                                set.Add(g);
+                            }
+                        }
+                    }
+
+                    if (resourceMark[r] != mark)
+                    {
+                        resourceMark[r] = mark;
+                        queue.Add(r);
+                    }
+                }
+            }
+
+            // The component: every active flow reachable from the ended flows' resources.
+            double above = x * (1 + TieTolerance);
+            for (int head = 0; head < queue.Count; head++)
+            {
+                int r = queue[head];
+                int baseIdx = _resStart[r];
+                for (int i = 0; i < _resCount[r]; i++)
+                {
+                    int g = _entryFlow[_resList[baseIdx + i]];
+                    if (inComponent[g] == mark)
                     {
                         continue;
                     }
 
-                    frozen[f] = true;
-                    rate[f] = level;
-                    for (int e = _entryStart[f]; e < _entryEnd[f]; e++)
+                    inComponent[g] = mark;
+                    if (rate[g] > above && inSet[g] != mark)
+                    {
+                        inSet[g] = mark;
+                        set.Add(g);
+                    }
+
+                    for (int e = _entryStart[g]; e < _entryEnd[g]; e++)
                     {
                         int r2 = _entryRes[e];
-                        frozenLoad[r2] += _entryCoef[e] * level;
-                        weight[r2] -= _entryCoef[e];
-                        unfrozen[r2]--;
-                        if (!dirty[r2])
+                        if (resourceMark[r2] != mark)
                         {
-                            dirty[r2] = true;
-                            dirtyList.Add(r2);
+                            resourceMark[r2] = mark;
+                            queue.Add(r2);
                         }
                     }
                 }
+            }
 
-                foreach (int r2 in dirtyList)
+            if (set.Count == 0)
+            {
+                return;
+            }
+
+
+            foreach (int g in set)
+            {
+                if (rate[g] < x * (1 - TieTolerance))
                 {
-                    dirty[r2] = false;
-                    version[r2]++;
-                    if (unfrozen[r2] > 0)
+                    AllocateAll();   // cannot happen in exact arithmetic; stay safe
+                    return;
+                }
+            }
+
+            // Hold everything outside the set at its rate; count the set's weight on every resource it crosses.
+            heap.Clear();
+            touched.Clear();
+            foreach (int g in set)
+            {
+                frozen[g] = false;
+                UnlinkBottleneck(g);
+                for (int e = _entryStart[g]; e < _entryEnd[g]; e++)
+                {
+                    int r = _entryRes[e];
+                    if (touchedMark[r] != mark)
                     {
-                        double key = (_g.Capacity[r2] - frozenLoad[r2]) / weight[r2];
-                        heap.Enqueue((r2, version[r2]), key > level ? key : level);
+                        touchedMark[r] = mark;
+                        touched.Add(r);
+                        frozenLoad[r] = load[r];
+                        weight[r] = 0;
+                        unfrozen[r] = 0;
+                    }
+
+                    frozenLoad[r] -= _entryCoef[e] * rate[g];
+                    weight[r] += _entryCoef[e];
+                    unfrozen[r]++;
+                }
+            }
+
+            int offset = 0;
+            foreach (int r in touched)
+            {
+                partStart[r] = offset;
+                partCount[r] = 0;
+                offset += unfrozen[r];
+            }
+
+            CollectionsMarshal.SetCount(partEntries, offset);
+            Span<int> entries = CollectionsMarshal.AsSpan(partEntries);
+            foreach (int g in set)
+            {
+                for (int e = _entryStart[g]; e < _entryEnd[g]; e++)
+                {
+                    int r = _entryRes[e];
+                    entries[partStart[r] + partCount[r]++] = e;
+                }
+            }
+
+            foreach (int r in touched)
+            {
+                version[r]++;
+                double key = Math.Max(0, _g.Capacity[r] - frozenLoad[r]) / weight[r];
+                heap.Enqueue((r, version[r]), key > x ? key : x);
+            }
+
+            while (heap.TryDequeue(out var item, out double level))
+            {
+                int r = item.Res;
+                if (item.Version != version[r] || unfrozen[r] == 0)
+                {
+                    continue;
+                }
+
+                for (int i = partStart[r]; i < partStart[r] + partCount[r]; i++)
+                {
+                    int g = _entryFlow[partEntries[i]];
+                    if (!frozen[g])
+                    {
+                        Freeze(g, r, level);
                     }
                 }
 
-                dirtyList.Clear();
+                Rekey(level);
+            }
+
+            foreach (int r in touched)
+            {
+                load[r] = frozenLoad[r];
+            }
+
+            foreach (int g in set)
+            {
+                SetRate(g, newRate[g]);
             }
         }
     }

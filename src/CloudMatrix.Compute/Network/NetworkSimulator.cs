@@ -17,11 +17,13 @@ namespace CloudMatrix.Compute.Network;
 /// it spreads over all shortest paths (see the routing rule in the documentation). On CloudMatrix384 an intra-node
 /// flow goes device-L1-device over all 7 planes; an inter-node flow goes L1-L2-L1, spread evenly over the 7 planes
 /// and the 16 L2 chips of each.</para>
-/// <para><b>Cost (host time).</b> Routing is O(F) after one breadth-first search per destination; each event
-/// (flows starting, or ending within a relative 1e-12 of each other) re-runs progressive filling over the active
-/// flows only, O(A log R) for A active flow-resource entries and R resources. Symmetric patterns (all-to-all,
-/// collective steps of equal sizes) need one allocation per step; many concurrent flows that all end at different
-/// times cost O(F x A).</para>
+/// <para><b>Cost (host time).</b> Routing is O(F) after one breadth-first search per destination. When flows
+/// start, progressive filling re-runs over the active flows, O(A log R) for A active flow-resource entries and R
+/// resources. When flows only end, the allocation is updated in place: only the ended flows' connected component
+/// is visited, and only its flows above the ended flows' rate (or frozen by a resource they crossed) are re-filled.
+/// Each flow's end time sits in a heap, so an event does not scan every active flow. Symmetric patterns
+/// (all-to-all, collective steps of equal sizes) need one allocation per step; a dense pattern of flows that all end
+/// at different times (random sizes) still costs about O(F x A).</para>
 /// <para><b>Special flows.</b> A flow whose source is its destination is a local copy: it takes no network time
 /// (finish = start). A flow of 0 bytes takes its path latency.</para>
 /// </remarks>
@@ -64,6 +66,9 @@ public sealed class NetworkSimulator
 
     private readonly bool _aggregate = true;
 
+    /// <summary>Re-run progressive filling over every active flow at every event (the reference for tests).</summary>
+    internal bool FullAllocationOnly { get; init; }
+
     internal FabricGraph Graph => _graph ??= new FabricGraph(System, Faults, _aggregate);
 
     /// <summary>Simulates <paramref name="flows"/> and returns per-flow times, per-link traffic and the total time.</summary>
@@ -74,6 +79,6 @@ public sealed class NetworkSimulator
     public SimulationResult Run(IReadOnlyList<Flow> flows)
     {
         ArgumentNullException.ThrowIfNull(flows);
-        return new FlowEngine(Graph, flows).Run();
+        return new FlowEngine(Graph, flows, FullAllocationOnly).Run();
     }
 }
