@@ -91,6 +91,8 @@ internal sealed class ScheduleTimer
 
     public int TransferCount => _transferCount;
 
+    public int StepCount => _transfers.Length;
+
     public TimingModel Model(int chunks) => _transferCount > RoundsThreshold && chunks == 1 ? TimingModel.Rounds : TimingModel.FlowGraph;
 
     /// <summary>Times the schedule with every element count multiplied by <paramref name="scale"/>.</summary>
