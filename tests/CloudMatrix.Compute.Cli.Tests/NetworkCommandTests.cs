@@ -61,6 +61,20 @@ public class NetworkCommandTests
     }
 
     [Fact]
+    public void Info_Supernodes_SumsTheJoinedSystem()
+    {
+        var (code, output, _) = Run("info", "--supernodes", "2", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(768, doc.RootElement.GetProperty("devices").GetInt32());
+        Assert.Equal(1118, doc.RootElement.GetProperty("power_kw").GetDouble(), 9);
+        // Scale-out: 768 NPU links x 2 + 768 leaf-spine links x 2 (the spine is shared, not doubled).
+        Assert.Equal(2 * 5376 + 2 * 1536, doc.RootElement.GetProperty("optical_transceivers").GetDouble());
+        Assert.Equal(2, Run("info", "--supernodes", "0").Code);
+        Assert.Equal(2, Run("info", "--system", "gb200-nvl72", "--supernodes", "2").Code);
+    }
+
+    [Fact]
     public void Info_Human_PrintsTheTable()
     {
         var (code, output, _) = Run("info", "--compare", "cloudmatrix384,gb200-nvl72");
@@ -113,6 +127,19 @@ public class NetworkCommandTests
         var (code, _, err) = Run("simulate", "--flows", flows, "--fault", "switch:nope");
         Assert.Equal(2, code);
         Assert.Contains("nope", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_AllToAllPattern_IsBoundByEachNpusLinks()
+    {
+        var (code, output, err) = Run("simulate", "--pattern", "all-to-all", "--bytes", "1e6", "--system", "gb200-nvl72", "--json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(72 * 71, doc.RootElement.GetProperty("flow_count").GetInt32());
+        // Each GPU sends 71 MB over 900 GB/s; path latency 2 x 0.3 us.
+        Assert.Equal(71e6 / 900e9 + 0.6e-6, doc.RootElement.GetProperty("simulated_seconds").GetDouble(), 15);
+        Assert.Equal(2, Run("simulate", "--pattern", "butterfly").Code);
+        Assert.Equal(2, Run("simulate").Code);
     }
 
     [Fact]

@@ -15,10 +15,11 @@ internal static class InfoCommand
         var system = new Option<string?>("--system") { Description = $"Preset name: {string.Join(", ", Systems.Names)} (default cloudmatrix384)." };
         var topology = new Option<string?>("--topology") { Description = "A topology file (cmx-topology JSON) instead of a preset." };
         var granularity = new Option<string>("--granularity") { Description = "Devices are 'npu' (chips) or 'die'.", DefaultValueFactory = _ => "npu" };
+        var supernodes = SupernodesOption();
         var compare = new Option<string?>("--compare") { Description = "Comma-separated preset names or topology files to put side by side, e.g. cloudmatrix384,gb200-nvl72." };
         var command = new Command("info", "Print a system's table and derived ratios (PFLOPS per kW, HBM TB/s per $M, bisection bandwidth, transceivers).")
         {
-            system, topology, granularity, compare,
+            system, topology, granularity, supernodes, compare,
         };
         command.SetAction(parse =>
         {
@@ -43,7 +44,7 @@ internal static class InfoCommand
             }
             else
             {
-                summaries = [ResolveSystem(parse.GetValue(system), parse.GetValue(topology), g).Summarize()];
+                summaries = [ResolveSystem(parse.GetValue(system), parse.GetValue(topology), g, parse.GetValue(supernodes)).Summarize()];
             }
 
             if (json)
@@ -67,20 +68,43 @@ internal static class InfoCommand
         return command;
     }
 
-    /// <summary>The system named by <c>--system</c> or loaded from <c>--topology</c> (CloudMatrix384 when neither).</summary>
-    internal static SystemSpec ResolveSystem(string? name, string? topologyPath, DeviceGranularity granularity)
+    /// <summary>The <c>--supernodes</c> option shared by the verbs that pick a system.</summary>
+    internal static Option<int> SupernodesOption() => new("--supernodes")
+    {
+        Description = "Join this many CloudMatrix384 supernodes over their RDMA planes (default 1).",
+        DefaultValueFactory = _ => 1,
+    };
+
+    /// <summary>
+    /// The system named by <c>--system</c> (joined <paramref name="supernodes"/> times for CloudMatrix384) or loaded
+    /// from <c>--topology</c> (CloudMatrix384 when neither).
+    /// </summary>
+    internal static SystemSpec ResolveSystem(string? name, string? topologyPath, DeviceGranularity granularity, int supernodes = 1)
     {
         if (name is not null && topologyPath is not null)
         {
             throw new CliUsageException("Give --system or --topology, not both.");
         }
 
-        if (topologyPath is not null)
+        if (supernodes < 1)
         {
-            return LoadTopology(topologyPath);
+            throw new CliUsageException($"--supernodes must be >= 1, was {supernodes}.");
         }
 
-        return Systems.ByName(name ?? "cloudmatrix384", granularity);
+        if (topologyPath is not null)
+        {
+            return supernodes == 1 ? LoadTopology(topologyPath) : throw new CliUsageException("--supernodes applies to presets, not to --topology files.");
+        }
+
+        string preset = name ?? "cloudmatrix384";
+        if (supernodes > 1)
+        {
+            return string.Equals(preset.Trim(), "cloudmatrix384", StringComparison.OrdinalIgnoreCase)
+                ? Systems.CloudMatrix384Cluster(supernodes, granularity)
+                : throw new CliUsageException($"--supernodes joins CloudMatrix384 supernodes; --system was '{preset}'.");
+        }
+
+        return Systems.ByName(preset, granularity);
     }
 
     internal static DeviceGranularity ParseGranularity(string? value) => value?.Trim().ToLowerInvariant() switch

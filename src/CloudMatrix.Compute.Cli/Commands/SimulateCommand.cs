@@ -10,7 +10,9 @@ internal static class SimulateCommand
 {
     public static Command Create(CliContext context)
     {
-        var flows = new Option<string>("--flows") { Description = "Flow list (cmx-flows JSON; see docs/flow-format.md).", Required = true };
+        var flows = new Option<string?>("--flows") { Description = "Flow list (cmx-flows JSON; see docs/flow-format.md)." };
+        var pattern = new Option<string?>("--pattern") { Description = "Instead of --flows: a generated pattern, 'all-to-all' (every device to every other) or 'ring' (device i to i+1), of --bytes per flow." };
+        var bytesOption = new Option<double>("--bytes") { Description = "Bytes per flow of --pattern.", DefaultValueFactory = _ => 1e6 };
         var system = new Option<string?>("--system") { Description = $"Preset name: {string.Join(", ", Systems.Names)} (default cloudmatrix384)." };
         var topology = new Option<string?>("--topology") { Description = "A topology file (cmx-topology JSON) instead of a preset." };
         var granularity = new Option<string>("--granularity") { Description = "Devices are 'npu' (chips) or 'die'.", DefaultValueFactory = _ => "npu" };
@@ -19,36 +21,50 @@ internal static class SimulateCommand
             Description = "Take something down or degrade it: link:ID, transceiver:ID, switch:ID or plane:K, with @F to keep a fraction F of its bandwidth (e.g. plane:3@0.5). Repeatable.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var supernodes = InfoCommand.SupernodesOption();
         var top = new Option<int>("--top") { Description = "How many of the busiest link directions to list.", DefaultValueFactory = _ => 10 };
         var command = new Command("simulate", "Simulate a flow list on a system's network: per-flow times, per-link bytes and busy time, total simulated time.")
         {
-            flows, system, topology, granularity, faults, top,
+            flows, pattern, bytesOption, system, topology, granularity, supernodes, faults, top,
         };
         command.SetAction(parse =>
         {
             bool json = parse.GetValue(CliContext.JsonOption);
             SystemSpec spec = InfoCommand.ResolveSystem(parse.GetValue(system), parse.GetValue(topology),
-                InfoCommand.ParseGranularity(parse.GetValue(granularity)));
+                InfoCommand.ParseGranularity(parse.GetValue(granularity)), parse.GetValue(supernodes));
             int topCount = parse.GetValue(top);
             if (topCount < 0)
             {
                 throw new CliUsageException($"--top must be >= 0, was {topCount}.");
             }
 
-            string path = parse.GetValue(flows)!;
-            if (!File.Exists(path))
+            string? path = parse.GetValue(flows);
+            string? patternName = parse.GetValue(pattern);
+            IReadOnlyList<Flow> list;
+            if ((path is null) == (patternName is null))
             {
-                throw new CliUsageException($"--flows: file '{path}' does not exist.");
+                throw new CliUsageException("Give either --flows FILE or --pattern NAME.");
             }
 
-            IReadOnlyList<Flow> list;
-            try
+            if (patternName is not null)
             {
-                list = FlowFile.Load(path, spec);
+                list = Pattern(patternName, spec.DeviceCount, parse.GetValue(bytesOption));
             }
-            catch (FormatException ex)
+            else
             {
-                throw new CliUsageException(ex.Message);
+                if (!File.Exists(path))
+                {
+                    throw new CliUsageException($"--flows: file '{path}' does not exist.");
+                }
+
+                try
+                {
+                    list = FlowFile.Load(path!, spec);
+                }
+                catch (FormatException ex)
+                {
+                    throw new CliUsageException(ex.Message);
+                }
             }
 
             var faultList = (parse.GetValue(faults) ?? []).Select(ParseFault).ToList();
@@ -100,6 +116,43 @@ internal static class SimulateCommand
             return CmxApp.ExitOk;
         });
         return command;
+    }
+
+    private static List<Flow> Pattern(string name, int devices, double bytes)
+    {
+        if (!(double.IsFinite(bytes) && bytes >= 0))
+        {
+            throw new CliUsageException($"--bytes must be finite and >= 0, was {bytes.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        var list = new List<Flow>();
+        switch (name.Trim().ToLowerInvariant())
+        {
+            case "all-to-all":
+                for (int a = 0; a < devices; a++)
+                {
+                    for (int b = 0; b < devices; b++)
+                    {
+                        if (a != b)
+                        {
+                            list.Add(new Flow(list.Count, a, b, bytes));
+                        }
+                    }
+                }
+
+                break;
+            case "ring":
+                for (int a = 0; a < devices; a++)
+                {
+                    list.Add(new Flow(a, a, (a + 1) % devices, bytes));
+                }
+
+                break;
+            default:
+                throw new CliUsageException($"--pattern must be 'all-to-all' or 'ring', was '{name}'.");
+        }
+
+        return list;
     }
 
     internal static Fault ParseFault(string text)

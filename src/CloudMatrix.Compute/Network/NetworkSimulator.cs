@@ -17,6 +17,11 @@ namespace CloudMatrix.Compute.Network;
 /// it spreads over all shortest paths (see the routing rule in the documentation). On CloudMatrix384 an intra-node
 /// flow goes device-L1-device over all 7 planes; an inter-node flow goes L1-L2-L1, spread evenly over the 7 planes
 /// and the 16 L2 chips of each.</para>
+/// <para><b>Cost (host time).</b> Routing is O(F) after one breadth-first search per destination; each event
+/// (flows starting, or ending within a relative 1e-12 of each other) re-runs progressive filling over the active
+/// flows only, O(A log R) for A active flow-resource entries and R resources. Symmetric patterns (all-to-all,
+/// collective steps of equal sizes) need one allocation per step; many concurrent flows that all end at different
+/// times cost O(F x A).</para>
 /// <para><b>Special flows.</b> A flow whose source is its destination is a local copy: it takes no network time
 /// (finish = start). A flow of 0 bytes takes its path latency.</para>
 /// </remarks>

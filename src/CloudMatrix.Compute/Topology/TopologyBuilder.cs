@@ -89,6 +89,11 @@ public sealed class TopologyBuilder
     {
         ArgumentNullException.ThrowIfNull(spec);
         _links.Add(spec);
+        if (spec.Id is not null)
+        {
+            _linkIds.Add(spec.Id);
+        }
+
         return this;
     }
 
@@ -117,7 +122,6 @@ public sealed class TopologyBuilder
             id += "#" + n.ToString(CultureInfo.InvariantCulture);
         }
 
-        _linkIds.Add(id);
         return AddLink(new LinkSpec(id, from, to, bandwidthBytesPerSecond, latencySeconds, medium, network, opticalTransceivers, plane));
     }
 

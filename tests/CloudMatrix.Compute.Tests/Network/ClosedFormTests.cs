@@ -89,4 +89,30 @@ public class ClosedFormTests
         SimulationResult intra = sim.Run([new Flow(0, 0, 7, bytes)]);
         Rel(bytes / 392e9 + 2 * 0.65e-6, intra.TotalSeconds);
     }
+
+    [Fact]
+    public void JoinedSupernodes_CrossOverTheRdmaPlane_AtFourHundredGigabits()
+    {
+        SystemSpec s = Systems.CloudMatrix384Cluster(2);
+        Assert.Equal(768, s.DeviceCount);
+        var sim = new NetworkSimulator(s);
+        const double bytes = 5e8;
+        // s0 NPU 3 -> s1 NPU 200: device -> leaf -> spine -> leaf -> device, 400 Gb/s = 50 GB/s per NPU.
+        SimulationResult r = sim.Run([new Flow(0, 3, 384 + 200, bytes)]);
+        Rel(bytes / 50e9 + 4 * 2.7e-6 / 4, r.TotalSeconds);
+        Assert.True(r.Links.Where(l => l.From.StartsWith("s0.n0.npu3", StringComparison.Ordinal)).Single(l => l.Bytes > 0).To == "s0.n0.rdma-leaf");
+        // Inside a supernode the flow stays on the UB fabric.
+        SimulationResult inside = sim.Run([new Flow(0, 384 + 3, 384 + 200, bytes)]);
+        Rel(bytes / 392e9 + 2 * 0.65e-6 + 2 * 0.4e-6, inside.TotalSeconds);
+        Assert.All(inside.Links.Where(l => l.Bytes > 0), l => Assert.DoesNotContain("rdma", l.To, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Gb200Nvl72_GpuToGpu_Uses18LinksOf50GBps()
+    {
+        var sim = new NetworkSimulator(Systems.Gb200Nvl72());
+        SimulationResult r = sim.Run([new Flow(0, 0, 71, 9e8)]);
+        Rel(9e8 / 900e9 + 2 * 0.3e-6, r.TotalSeconds);
+        Assert.Equal(18, r.Links.Count(l => l.From == "gpu0" && l.Bytes > 0));
+    }
 }
