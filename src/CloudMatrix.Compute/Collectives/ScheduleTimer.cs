@@ -56,7 +56,9 @@ internal sealed class ScheduleTimer
         for (int i = 0; i < steps.Length; i++)
         {
             if (steps[i].IsTransfer) _transferCount++;
-            _reduceSeconds[i] = steps[i].Kind == StepKind.Reduce && steps[i].Count > 0 ? fabric.Reduce.Seconds(steps[i].Count, bufferElementBytes) : 0;
+            _reduceSeconds[i] = steps[i].Kind == StepKind.Reduce && steps[i].Count > 0
+                ? fabric.Reduce.Seconds(steps[i].Count, bufferElementBytes) * schedule.ReduceConcurrency
+                : 0;
             foreach (int dep in schedule.DependenciesOf(steps[i])) _hasDependents[dep] = true;
         }
 
