@@ -17,6 +17,9 @@ namespace CloudMatrix.Compute.Collectives;
 /// BF16 on the wire (else 0) and u_o = 2⁻⁸ for BF16 outputs (else 0): each of the n−1 additions and each of at most
 /// n−1 hops commits one relative rounding error on a partial sum bounded by Σ|xᵢ| (first order; the tests check it
 /// with a 1 % margin for the second-order terms).
+/// Timing: the schedule's transfers go to the system's network simulator with their dependencies, plus each
+/// device's reduce roofline; sizes are treated as continuous (each step moves its exact fraction of S), so one
+/// schedule shape serves every size and is cached per system.
 /// </remarks>
 public static partial class Collectives
 {
