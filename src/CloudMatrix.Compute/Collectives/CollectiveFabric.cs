@@ -38,8 +38,14 @@ internal sealed class CollectiveFabric
     {
         lock (_plans)
         {
-            if (_plans.TryGetValue(key, out ScheduleTimer? plan)) return plan;
-            plan = create();
+            if (_plans.TryGetValue(key, out ScheduleTimer? cached)) return cached;
+        }
+
+        // Built outside the lock so that concurrent candidates (Auto) plan in parallel.
+        ScheduleTimer plan = create();
+        lock (_plans)
+        {
+            if (_plans.TryGetValue(key, out ScheduleTimer? cached)) return cached;
             if (_plans.Count >= 64 || _plannedSteps + plan.StepCount > MaxPlannedSteps)
             {
                 _plans.Clear();

@@ -297,20 +297,23 @@ public static partial class Collectives
     private static CollectiveTiming ChooseFastest(CollectiveFabric fabric, CollectiveOperation operation, int[] group, int root, long elements,
         CollectiveDataType type, CollectiveOptions options, bool template)
     {
-        var timed = new List<CollectiveTiming>();
-        var skipped = new List<string>();
-        foreach (CollectiveAlgorithm candidate in SupportedAlgorithms(operation))
+        // Candidates are independent simulations: time them on all host cores.
+        IReadOnlyList<CollectiveAlgorithm> candidates = SupportedAlgorithms(operation);
+        var results = new CollectiveTiming?[candidates.Count];
+        var failures = new string?[candidates.Count];
+        Parallel.For(0, candidates.Count, i =>
         {
             try
             {
-                timed.Add(Time(fabric, operation, group, root, elements, type, candidate, options, template));
+                results[i] = Time(fabric, operation, group, root, elements, type, candidates[i], options, template);
             }
-            catch (ArgumentException ex) when (candidate == CollectiveAlgorithm.Hierarchical)
+            catch (ArgumentException ex) when (candidates[i] == CollectiveAlgorithm.Hierarchical)
             {
-                skipped.Add($"hierarchical skipped ({ex.Message.Split(';')[0]})");
+                failures[i] = $"hierarchical skipped ({ex.Message.Split(';')[0]})";
             }
-        }
-
+        });
+        var timed = results.OfType<CollectiveTiming>().ToList();
+        var skipped = failures.OfType<string>().ToList();
         timed.Sort((a, b) => a.SimulatedSeconds.CompareTo(b.SimulatedSeconds));
         string ranking = string.Join(" < ", timed.Select(t => string.Create(CultureInfo.InvariantCulture, $"{Name(t.Algorithm)} {t.SimulatedSeconds * 1e6:G4} us")));
         string reason = $"auto: fastest by the model of {timed.Count} algorithms: {ranking}" + (skipped.Count > 0 ? "; " + string.Join("; ", skipped) : "");

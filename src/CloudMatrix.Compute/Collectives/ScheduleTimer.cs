@@ -140,7 +140,11 @@ internal sealed class ScheduleTimer
 
     private ScheduleTiming TimeRounds(double scale)
     {
-        _rounds ??= SimulateRounds();
+        lock (_transfers)
+        {
+            _rounds ??= SimulateRounds();
+        }
+
         double total = 0;
         foreach (RoundShape round in _rounds)
         {
