@@ -103,4 +103,46 @@ public class CollectiveCommandTests
         Assert.Contains("budget", err, StringComparison.Ordinal);
         Assert.Contains("drop --execute", err, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("8", 8L)]
+    [InlineData("1K", 1024L)]
+    [InlineData("1k", 1024L)]
+    [InlineData("64M", 64L * 1024 * 1024)]
+    [InlineData("64MiB", 64L * 1024 * 1024)]
+    [InlineData("64mb", 64L * 1024 * 1024)]
+    [InlineData("8G", 8L * 1024 * 1024 * 1024)]
+    [InlineData("512B", 512L)]
+    [InlineData(" 3K ", 3072L)]
+    public void SizeSuffixes_AreBinaryMultiples(string text, long bytes) =>
+        Assert.Equal(bytes, CloudMatrix.Compute.Cli.Commands.CollectiveCommand.ParseBytes("--max-bytes", text));
+
+    [Fact]
+    public void MaxBytes_1G_SweepsToOneGibibyte()
+    {
+        var (code, output, err) = Run("collective", "--op", "allreduce", "--system", "gb200-nvl72", "--ranks", "8", "--algo", "ring",
+            "--min-bytes", "512M", "--max-bytes", "1G", "--json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        double[] sizes = [.. doc.RootElement.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("bytes").GetDouble())];
+        Assert.Equal([512.0 * 1024 * 1024, 1024.0 * 1024 * 1024], sizes);
+    }
+
+    [Theory]
+    [InlineData("--max-bytes", "1X")]
+    [InlineData("--max-bytes", "1.5K")]
+    [InlineData("--min-bytes", "-8")]
+    [InlineData("--min-bytes", "K")]
+    [InlineData("--max-bytes", "8KiBB")]
+    [InlineData("--max-bytes", "8iB")]
+    [InlineData("--max-bytes", "99999999999G")]
+    public void BadSizes_AreUsageErrors_NamingOptionValueAndForm(string option, string value)
+    {
+        var args = new List<string> { "collective", "--op", "allreduce", "--min-bytes", "8", "--max-bytes", "64" };
+        args[args.IndexOf(option) + 1] = value;
+        var (code, _, err) = Run([.. args]);
+        Assert.Equal(2, code);
+        Assert.Contains($"{option} '{value}'", err, StringComparison.Ordinal);
+        Assert.Contains("K (1024), M (2^20) or G (2^30)", err, StringComparison.Ordinal);
+    }
 }

@@ -35,8 +35,8 @@ internal static class CollectiveCommand
             Description = "auto, all, or a comma-separated list of: ring, bidirectional_ring, halving_doubling, direct, one_shot, double_binary_tree, hierarchical, pairwise.",
             DefaultValueFactory = _ => "auto",
         };
-        var minBytes = new Option<long>("--min-bytes") { Description = "Smallest per-rank buffer, bytes (default 8).", DefaultValueFactory = _ => 8 };
-        var maxBytes = new Option<long>("--max-bytes") { Description = "Largest per-rank buffer, bytes (default 8 GiB).", DefaultValueFactory = _ => 8L << 30 };
+        var minBytes = new Option<string>("--min-bytes") { Description = "Smallest per-rank buffer, bytes; K, M, G suffixes are binary (8, 1K, 64M; default 8).", DefaultValueFactory = _ => "8" };
+        var maxBytes = new Option<string>("--max-bytes") { Description = "Largest per-rank buffer, bytes; K, M, G suffixes are binary (default 8G).", DefaultValueFactory = _ => "8G" };
         var step = new Option<double>("--step-factor") { Description = "Multiply the size by this between rows (default 2).", DefaultValueFactory = _ => 2 };
         var dtype = new Option<string>("--dtype") { Description = "bf16 or fp32 (default bf16).", DefaultValueFactory = _ => "bf16" };
         var execute = new Option<bool>("--execute") { Description = "Also run real data through the algorithm and count wrong elements." };
@@ -56,8 +56,8 @@ internal static class CollectiveCommand
                 Systems.ByName(parse.GetValue(system)!),
                 parse.GetValue(ranks),
                 parse.GetValue(algo)!,
-                parse.GetValue(minBytes),
-                parse.GetValue(maxBytes),
+                ParseBytes("--min-bytes", parse.GetValue(minBytes)!),
+                ParseBytes("--max-bytes", parse.GetValue(maxBytes)!),
                 parse.GetValue(step),
                 ParseType(parse.GetValue(dtype)!),
                 parse.GetValue(execute),
@@ -84,6 +84,29 @@ internal static class CollectiveCommand
         "fp32" or "float" or "float32" => CollectiveDataType.Fp32,
         _ => throw new CliUsageException($"--dtype '{value}' is not a type; valid: bf16, fp32."),
     };
+
+    /// <summary>
+    /// A byte count as nccl-tests writes it: a whole number with an optional binary suffix K (2^10), M (2^20) or
+    /// G (2^30), any case, optionally followed by B or iB ("8", "1K", "64M", "8G", "64MiB", "512b").
+    /// </summary>
+    /// <exception cref="CliUsageException">Not of that form, or above <see cref="long.MaxValue"/> bytes.</exception>
+    internal static long ParseBytes(string option, string value)
+    {
+        string text = value.Trim();
+        string v = text.ToUpperInvariant();
+        if (v.EndsWith("IB", StringComparison.Ordinal) && v.Length > 2 && v[^3] is 'K' or 'M' or 'G') v = v[..^2];
+        else if (v.EndsWith('B')) v = v[..^1];
+        int shift = v.Length > 0 ? v[^1] switch { 'K' => 10, 'M' => 20, 'G' => 30, _ => 0 } : 0;
+        if (shift > 0) v = v[..^1];
+        if (v.Length == 0 || v.Length > 19 || !v.All(char.IsAsciiDigit) || !long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out long number)
+            || number > long.MaxValue >> shift)
+        {
+            throw new CliUsageException(
+                $"{option} '{value}' is not a size; valid: a whole number of bytes with an optional binary suffix K (1024), M (2^20) or G (2^30), any case, optionally ending in B or iB, e.g. 8, 1K, 64M, 8G.");
+        }
+
+        return number << shift;
+    }
 
     internal static IReadOnlyList<CollectiveAlgorithm> ParseAlgorithms(string value, CollectiveOperation operation)
     {

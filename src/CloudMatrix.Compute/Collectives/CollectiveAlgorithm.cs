@@ -54,7 +54,9 @@ public enum CollectiveAlgorithm
     /// <summary>
     /// Inside each node a ring reduce-scatter, across nodes a ring all-reduce among the ranks that hold the same
     /// part (one ring per local rank, spread over the planes), then inside each node a ring all-gather. Needs the
-    /// same number of group members on every node.
+    /// same number of group members on every node. Reduction order: each node's ring chain (as
+    /// <see cref="Ring"/>, over the node's members), then a ring chain over the nodes' partials, each partial rounded
+    /// to the wire type at every hop.
     /// </summary>
     Hierarchical,
 

@@ -28,16 +28,32 @@ internal sealed class CollectiveFabric
     public DeviceReduceModel Reduce { get; }
 
     private readonly Dictionary<string, ScheduleTimer> _plans = [];
+    private long _plannedSteps;
+
+    // A 384-rank ring plan holds ~0.3M steps (tens of MB); keep the cache to a few such plans.
+    private const long MaxPlannedSteps = 3_000_000;
 
     /// <summary>A cached timing plan (schedule shapes do not depend on the size; only the scale does).</summary>
     public ScheduleTimer Plan(string key, Func<ScheduleTimer> create)
     {
         lock (_plans)
         {
-            if (_plans.TryGetValue(key, out ScheduleTimer? plan)) return plan;
-            if (_plans.Count >= 64) _plans.Clear();
-            plan = create();
+            if (_plans.TryGetValue(key, out ScheduleTimer? cached)) return cached;
+        }
+
+        // Built outside the lock so that concurrent candidates (Auto) plan in parallel.
+        ScheduleTimer plan = create();
+        lock (_plans)
+        {
+            if (_plans.TryGetValue(key, out ScheduleTimer? cached)) return cached;
+            if (_plans.Count >= 64 || _plannedSteps + plan.StepCount > MaxPlannedSteps)
+            {
+                _plans.Clear();
+                _plannedSteps = 0;
+            }
+
             _plans[key] = plan;
+            _plannedSteps += plan.StepCount;
             return plan;
         }
     }

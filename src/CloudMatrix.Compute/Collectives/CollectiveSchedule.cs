@@ -48,7 +48,7 @@ internal struct ScheduleStep
 /// buffers gives the algorithm's result bit for bit, and the transfers with their dependencies are what the network
 /// simulator times. The graph's shape depends on the element counts only through the step sizes.
 /// </summary>
-internal sealed class CollectiveSchedule
+internal sealed record CollectiveSchedule
 {
     public required CollectiveOperation Operation { get; init; }
     public required CollectiveAlgorithm Algorithm { get; init; }
@@ -56,6 +56,12 @@ internal sealed class CollectiveSchedule
     public required int InputLength { get; init; }
     public required ScheduleStep[] Steps { get; init; }
     public required int[] Dependencies { get; init; }
+
+    /// <summary>
+    /// How many of the schedule's reductions run at once on one device and share its vector units and HBM (2 for the
+    /// two directions of a bidirectional ring): each reduction is timed at 1/this of the device's rate.
+    /// </summary>
+    public int ReduceConcurrency { get; init; } = 1;
 
     /// <summary>Length of each rank's working buffer, in elements.</summary>
     public required int[] WorkLengths { get; init; }

@@ -17,6 +17,9 @@ namespace CloudMatrix.Compute.Collectives;
 /// BF16 on the wire (else 0) and u_o = 2⁻⁸ for BF16 outputs (else 0): each of the n−1 additions and each of at most
 /// n−1 hops commits one relative rounding error on a partial sum bounded by Σ|xᵢ| (first order; the tests check it
 /// with a 1 % margin for the second-order terms).
+/// Timing: the schedule's transfers go to the system's network simulator with their dependencies, plus each
+/// device's reduce roofline; sizes are treated as continuous (each step moves its exact fraction of S), so one
+/// schedule shape serves every size and is cached per system.
 /// </remarks>
 public static partial class Collectives
 {
@@ -294,20 +297,23 @@ public static partial class Collectives
     private static CollectiveTiming ChooseFastest(CollectiveFabric fabric, CollectiveOperation operation, int[] group, int root, long elements,
         CollectiveDataType type, CollectiveOptions options, bool template)
     {
-        var timed = new List<CollectiveTiming>();
-        var skipped = new List<string>();
-        foreach (CollectiveAlgorithm candidate in SupportedAlgorithms(operation))
+        // Candidates are independent simulations: time them on all host cores.
+        IReadOnlyList<CollectiveAlgorithm> candidates = SupportedAlgorithms(operation);
+        var results = new CollectiveTiming?[candidates.Count];
+        var failures = new string?[candidates.Count];
+        Parallel.For(0, candidates.Count, i =>
         {
             try
             {
-                timed.Add(Time(fabric, operation, group, root, elements, type, candidate, options, template));
+                results[i] = Time(fabric, operation, group, root, elements, type, candidates[i], options, template);
             }
-            catch (ArgumentException ex) when (candidate == CollectiveAlgorithm.Hierarchical)
+            catch (ArgumentException ex) when (candidates[i] == CollectiveAlgorithm.Hierarchical)
             {
-                skipped.Add($"hierarchical skipped ({ex.Message.Split(';')[0]})");
+                failures[i] = $"hierarchical skipped ({ex.Message.Split(';')[0]})";
             }
-        }
-
+        });
+        var timed = results.OfType<CollectiveTiming>().ToList();
+        var skipped = failures.OfType<string>().ToList();
         timed.Sort((a, b) => a.SimulatedSeconds.CompareTo(b.SimulatedSeconds));
         string ranking = string.Join(" < ", timed.Select(t => string.Create(CultureInfo.InvariantCulture, $"{Name(t.Algorithm)} {t.SimulatedSeconds * 1e6:G4} us")));
         string reason = $"auto: fastest by the model of {timed.Count} algorithms: {ranking}" + (skipped.Count > 0 ? "; " + string.Join("; ", skipped) : "");

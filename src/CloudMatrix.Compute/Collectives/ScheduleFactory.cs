@@ -326,7 +326,10 @@ internal static class ScheduleFactory
                 break;
         }
 
-        return b.Build(CollectiveOperation.AllReduce, algorithm, length, Lengths(n, length), FullOutputs(n, length));
+        return b.Build(CollectiveOperation.AllReduce, algorithm, length, Lengths(n, length), FullOutputs(n, length)) with
+        {
+            ReduceConcurrency = algorithm == CollectiveAlgorithm.BidirectionalRing ? 2 : 1,
+        };
     }
 
     private static ((int, int)[] First, (int, int)[] Second) Halves((int Offset, int Count)[] parts)
@@ -416,7 +419,10 @@ internal static class ScheduleFactory
 
         var outputs = new (int, int)[n];
         for (int r = 0; r < n; r++) outputs[r] = parts[r];
-        return b.Build(CollectiveOperation.ReduceScatter, algorithm, length, Lengths(n, length), outputs);
+        return b.Build(CollectiveOperation.ReduceScatter, algorithm, length, Lengths(n, length), outputs) with
+        {
+            ReduceConcurrency = algorithm == CollectiveAlgorithm.BidirectionalRing ? 2 : 1,
+        };
     }
 
     // Virtual parts of the folded group: a pair owns both of its parts, a single rank its own.

@@ -56,7 +56,9 @@ internal sealed class ScheduleTimer
         for (int i = 0; i < steps.Length; i++)
         {
             if (steps[i].IsTransfer) _transferCount++;
-            _reduceSeconds[i] = steps[i].Kind == StepKind.Reduce && steps[i].Count > 0 ? fabric.Reduce.Seconds(steps[i].Count, bufferElementBytes) : 0;
+            _reduceSeconds[i] = steps[i].Kind == StepKind.Reduce && steps[i].Count > 0
+                ? fabric.Reduce.Seconds(steps[i].Count, bufferElementBytes) * schedule.ReduceConcurrency
+                : 0;
             foreach (int dep in schedule.DependenciesOf(steps[i])) _hasDependents[dep] = true;
         }
 
@@ -90,6 +92,8 @@ internal sealed class ScheduleTimer
     }
 
     public int TransferCount => _transferCount;
+
+    public int StepCount => _transfers.Length;
 
     public TimingModel Model(int chunks) => _transferCount > RoundsThreshold && chunks == 1 ? TimingModel.Rounds : TimingModel.FlowGraph;
 
@@ -136,7 +140,11 @@ internal sealed class ScheduleTimer
 
     private ScheduleTiming TimeRounds(double scale)
     {
-        _rounds ??= SimulateRounds();
+        lock (_transfers)
+        {
+            _rounds ??= SimulateRounds();
+        }
+
         double total = 0;
         foreach (RoundShape round in _rounds)
         {

@@ -85,9 +85,14 @@ public class CollectiveClosedFormTests
     [MemberData(nameof(Networks))]
     public void BidirectionalRing_OnOnePortPerDevice_EqualsTheRing(bool net)
     {
-        // Two half-size messages share each port: the same bandwidth term, the same 2(n-1) latencies.
+        // Two half-size messages share each port: the same bandwidth term, the same 2(n-1) latencies; the two
+        // directions' half-size reductions share the device, so the reduce term is the ring's too.
         const int n = 8;
         AssertTime(2 * (n - 1) * (Alpha + (S / n / B)), Time(net, CollectiveOperation.AllReduce, CollectiveAlgorithm.BidirectionalRing, n, L));
+        var reduce = new DeviceReduceModel(VectorFlopsPerSecond: 1e11, HbmBytesPerSecond: 1e12);
+        double m = L / n;
+        double gamma = Math.Max(m / 1e11, 3 * m * 4 / 1e12);
+        AssertTime((2 * (n - 1) * (Alpha + (S / n / B))) + ((n - 1) * gamma), Time(net, CollectiveOperation.AllReduce, CollectiveAlgorithm.BidirectionalRing, n, L, reduce: reduce));
     }
 
     [Theory]

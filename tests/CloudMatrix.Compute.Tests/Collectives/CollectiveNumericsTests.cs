@@ -31,6 +31,9 @@ public class CollectiveNumericsTests
     public static TheoryData<CollectiveOperation, CollectiveAlgorithm, int> LargeGroup => Cases([384]);
 
     // Lengths that do not divide by the group size nor by a vector width; a few smaller than the group.
+    // Nodes of several devices, so that hierarchical runs both its intra-node and its inter-node stage.
+    private static int PerNode(int n) => n switch { 8 => 4, 48 or 384 => 8, _ => 1 };
+
     private static int LengthFor(int n, CollectiveOperation op) => (n, op) switch
     {
         (384, CollectiveOperation.AllGather) => 13,   // the output is n times the input
@@ -75,7 +78,7 @@ public class CollectiveNumericsTests
         int length = LengthFor(n, op);
         float[][] inputs = RandomFloats(n, length, seed: n * 31 + (int)op);
         float[][] copies = [.. inputs.Select(b => (float[])b.Clone())];
-        var result = Collectives.Run(Fabric(n), op, inputs, algorithm, new CollectiveOptions { Root = n / 2 });
+        var result = Collectives.Run(Fabric(n, PerNode(n)), op, inputs, algorithm, new CollectiveOptions { Root = n / 2 });
         Assert.Equal(algorithm, result.Timing.Algorithm);
         for (int r = 0; r < n; r++) Assert.Equal(copies[r], inputs[r]);   // inputs untouched
         CheckAgainstReference(op, n, n / 2, inputs, result.Outputs.Select(o => o.Select(x => (double)x).ToArray()).ToArray(),
@@ -87,7 +90,7 @@ public class CollectiveNumericsTests
         int length = LengthFor(n, op);
         BFloat16[][] inputs = RandomBFloat16(n, length, seed: n * 17 + (int)op);
         ushort[][] before = [.. inputs.Select(b => b.Select(x => x.ToBits()).ToArray())];
-        var result = Collectives.Run(Fabric(n), op, inputs, algorithm, new CollectiveOptions { Root = n - 1, Fp32Partials = fp32Partials });
+        var result = Collectives.Run(Fabric(n, PerNode(n)), op, inputs, algorithm, new CollectiveOptions { Root = n - 1, Fp32Partials = fp32Partials });
         for (int r = 0; r < n; r++) Assert.Equal(before[r], inputs[r].Select(x => x.ToBits()).ToArray());
         CheckAgainstReference(op, n, n - 1, Widen(inputs), result.Outputs.Select(o => o.Select(x => (double)x).ToArray()).ToArray(),
             BoundFactor(n, !fp32Partials, true), exactCopies: result.Outputs.Select(o => o.Select(x => (float)x).ToArray()).ToArray());
