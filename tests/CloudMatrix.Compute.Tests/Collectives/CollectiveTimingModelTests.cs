@@ -47,4 +47,35 @@ public class CollectiveTimingModelTests
         double bound = 2.0 * elements * 2 / (14 * 28e9);
         Assert.True(t.SimulatedSeconds >= bound, $"{t.SimulatedSeconds * 1e3:F2} ms < {bound * 1e3:F2} ms");
     }
+
+    [Theory]
+    [InlineData(384, 1L << 23)]
+    [InlineData(384, 1L << 33)]
+    [InlineData(96, 1L << 27)]
+    public void DoubleBinaryTree_DefaultChunks_AreNoWorseThanHalfOrTwiceAsMany(int n, long bytes)
+    {
+        // The default k minimises the pipeline's (k + d)(α + S/(2kB)); by the model itself, k/2 and 2k must not win
+        // by more than 5 % (the closed form ignores reductions and mixed hop latencies).
+        var group = new CollectiveOptions { Group = [.. Enumerable.Range(0, n)] };
+        long elements = bytes / 2;
+        CollectiveTiming Time(int chunks) => Collectives.Estimate(Cm384, CollectiveOperation.AllReduce, elements, CollectiveDataType.Bf16,
+            CollectiveAlgorithm.DoubleBinaryTree, group with { Chunks = chunks });
+        CollectiveTiming chosen = Time(0);
+        Assert.True(chosen.Chunks > 1);
+        foreach (int other in new[] { chosen.Chunks / 2, chosen.Chunks * 2 })
+        {
+            double t = Time(other).SimulatedSeconds;
+            Assert.True(chosen.SimulatedSeconds <= t * 1.05, $"{chosen.Chunks} chunks: {chosen.SimulatedSeconds * 1e6:F1} us; {other} chunks: {t * 1e6:F1} us");
+        }
+    }
+
+    [Fact]
+    public void DoubleBinaryTree384_8GiB_PipelinesInMoreThan32Chunks()
+    {
+        var t = Collectives.Estimate(Cm384, CollectiveOperation.AllReduce, 1L << 32, CollectiveDataType.Bf16, CollectiveAlgorithm.DoubleBinaryTree);
+        var fixed32 = Collectives.Estimate(Cm384, CollectiveOperation.AllReduce, 1L << 32, CollectiveDataType.Bf16, CollectiveAlgorithm.DoubleBinaryTree,
+            new CollectiveOptions { Chunks = 32 });
+        Assert.True(t.Chunks > 32);
+        Assert.True(t.SimulatedSeconds < fixed32.SimulatedSeconds, $"{t.Chunks} chunks: {t.SimulatedSeconds * 1e3:F2} ms; 32 chunks: {fixed32.SimulatedSeconds * 1e3:F2} ms");
+    }
 }
