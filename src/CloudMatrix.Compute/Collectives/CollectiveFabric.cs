@@ -58,6 +58,31 @@ internal sealed class CollectiveFabric
         }
     }
 
+    private readonly Dictionary<(int, int), (double, double)> _hops = [];
+
+    /// <summary>
+    /// One uncontended transfer from <paramref name="source"/> to <paramref name="destination"/>: its latency
+    /// (seconds, an empty message) and bandwidth (B/s, from a 1 MiB message), simulated once and cached.
+    /// </summary>
+    public (double AlphaSeconds, double BytesPerSecond) Hop(int source, int destination)
+    {
+        lock (_hops)
+        {
+            if (_hops.TryGetValue((source, destination), out var cached)) return cached;
+        }
+
+        const double probe = 1 << 20;
+        double alpha = Network.Simulate([new TimedTransfer(source, destination, 0, [], 0)]).TotalSeconds;
+        double full = Network.Simulate([new TimedTransfer(source, destination, probe, [], 0)]).TotalSeconds;
+        var hop = (alpha, full > alpha ? probe / (full - alpha) : double.PositiveInfinity);
+        lock (_hops)
+        {
+            _hops[(source, destination)] = hop;
+        }
+
+        return hop;
+    }
+
     private static readonly ConditionalWeakTable<SystemSpec, CollectiveFabric> Cache = [];
 
     /// <summary>The fabric of <paramref name="system"/>: its network simulator and its devices' reduce roofline.</summary>

@@ -31,7 +31,9 @@ public sealed record CollectiveOptions
     /// <summary>
     /// Pipeline chunks each transfer is split into (messages on one channel leave in order, so later hops overlap
     /// earlier ones). 0 picks the algorithm's default: 1 for rings, halving-doubling and direct, about one chunk
-    /// per 256 KiB (at most 32) for chains and trees.
+    /// per 256 KiB (at most 32) for the broadcast and reduce chains, and for the double binary tree the power of two
+    /// (1..512) nearest the k that minimises its pipeline time (k + d)(α + S/(2kB)), with d = 2⌈log₂(n+1)⌉ hops
+    /// and the fabric's hop latency α (seconds) and bandwidth B (B/s).
     /// </summary>
     public int Chunks { get; init; }
 

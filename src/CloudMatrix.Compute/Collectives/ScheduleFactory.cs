@@ -698,40 +698,45 @@ internal static class ScheduleFactory
         // The second tree is the first shifted by one position, so a leaf of one is (mostly) inside the other.
         var halves = new[] { (0, (length + 1) / 2), ((length + 1) / 2, length - ((length + 1) / 2)) };
         int maxHeight = height[treeRoot];
-        for (int h = 0; h < maxHeight; h++)
-        {
-            b.BeginRound();
-            for (int t = 0; t < 2; t++)
-            {
-                for (int v = 0; v < n; v++)
-                {
-                    if (height[v] == h && parents[v] >= 0)
-                    {
-                        Chunked(b, (v + t) % n, (parents[v] + t) % n, StepKind.Reduce, StepSource.Work, halves[t].Item1, halves[t].Item1, halves[t].Item2, chunks, t * chunks);
-                    }
-                }
-            }
-
-            b.EndRound();
-        }
-
         int maxDepth = depth.Max();
-        for (int d = 0; d < maxDepth; d++)
+
+        // Rounds are the pipeline's wavefronts: a rank of height h sends chunk j up in round h + j; a rank of depth
+        // d sends chunk j down in round H + j + d (H the root's height), after the root has summed chunk j. Every
+        // step then waits only for steps of earlier rounds, so the rounds can also be timed one after another.
+        int rounds = maxHeight + chunks + maxDepth;
+        for (int r = 0; r < rounds; r++)
         {
             b.BeginRound();
             for (int t = 0; t < 2; t++)
             {
                 for (int v = 0; v < n; v++)
                 {
-                    if (parents[v] >= 0 && depth[v] == d + 1)
+                    int j = r - height[v];
+                    if (parents[v] >= 0 && j >= 0 && j < chunks)
                     {
-                        Chunked(b, (parents[v] + t) % n, (v + t) % n, StepKind.Copy, StepSource.Work, halves[t].Item1, halves[t].Item1, halves[t].Item2, chunks, t * chunks);
+                        OneChunk(b, (v + t) % n, (parents[v] + t) % n, StepKind.Reduce, halves[t], chunks, j, t * chunks);
+                    }
+                }
+
+                for (int v = 0; v < n; v++)
+                {
+                    int p = parents[v];
+                    int j = p >= 0 ? r - maxHeight - depth[p] : -1;
+                    if (j >= 0 && j < chunks)
+                    {
+                        OneChunk(b, (p + t) % n, (v + t) % n, StepKind.Copy, halves[t], chunks, j, t * chunks);
                     }
                 }
             }
 
             b.EndRound();
         }
+    }
+
+    private static void OneChunk(ScheduleBuilder b, int source, int destination, StepKind kind, (int Offset, int Count) segment, int chunks, int j, int laneBase)
+    {
+        var (o, c) = Part(segment.Count, chunks, j);
+        b.Add(source, destination, kind, StepSource.Work, segment.Offset + o, segment.Offset + o, c, laneBase + j);
     }
 
     private static void HierarchicalAllReduce(ScheduleBuilder b, int n, int length, int chunks, IReadOnlyList<int> nodeOf)

@@ -8,7 +8,8 @@ internal enum TimingModel
 
     /// <summary>
     /// Rounds one after another, each simulated on its own with all its transfers concurrent (bulk-synchronous);
-    /// used for unchunked schedules with many transfers. Identical rounds are simulated once.
+    /// used for schedules with many transfers that are unchunked or whose rounds are pipeline wavefronts (every
+    /// step waits only for earlier rounds, as in the double binary tree). Identical rounds are simulated once.
     /// </summary>
     Rounds,
 }
@@ -40,6 +41,7 @@ internal sealed class ScheduleTimer
     private readonly double[] _reduceSeconds;
     private readonly bool[] _hasDependents;
     private readonly int _transferCount;
+    private readonly bool _wavefronts;
     private List<RoundShape>? _rounds;
     private LinkLoad[] _roundLinks = [];
 
@@ -60,6 +62,21 @@ internal sealed class ScheduleTimer
                 ? fabric.Reduce.Seconds(steps[i].Count, bufferElementBytes) * schedule.ReduceConcurrency
                 : 0;
             foreach (int dep in schedule.DependenciesOf(steps[i])) _hasDependents[dep] = true;
+        }
+
+        // Wavefronts: every dependency lies in an earlier round, except channel order between two messages of one
+        // round on one channel (the two trees of a double binary tree can share a channel), which the round model
+        // lets share the link instead of queueing: the later of the two ends at the same time either way.
+        _wavefronts = true;
+        for (int i = 0; i < steps.Length && _wavefronts; i++)
+        {
+            ref readonly ScheduleStep s = ref steps[i];
+            foreach (int dep in schedule.DependenciesOf(s))
+            {
+                ref readonly ScheduleStep d = ref steps[dep];
+                bool sameChannel = d.Source == s.Source && d.Destination == s.Destination && d.IsTransfer;
+                if (d.Round > s.Round || (d.Round == s.Round && !sameChannel)) _wavefronts = false;
+            }
         }
 
         _transfers = new TimedTransfer[steps.Length];
@@ -95,11 +112,21 @@ internal sealed class ScheduleTimer
 
     public int StepCount => _transfers.Length;
 
-    public TimingModel Model(int chunks) => _transferCount > RoundsThreshold && chunks == 1 ? TimingModel.Rounds : TimingModel.FlowGraph;
+    /// <summary>
+    /// Whether every step waits only for steps of earlier rounds, so that timing the rounds one after another keeps
+    /// every dependency (pipelined schedules whose rounds are wavefronts).
+    /// </summary>
+    public bool RoundsAreWavefronts => _wavefronts;
+
+    public TimingModel Model(int chunks) =>
+        _transferCount > RoundsThreshold && (chunks == 1 || _wavefronts) ? TimingModel.Rounds : TimingModel.FlowGraph;
 
     /// <summary>Times the schedule with every element count multiplied by <paramref name="scale"/>.</summary>
-    public ScheduleTiming Time(double scale, int chunks) =>
-        Model(chunks) == TimingModel.Rounds ? TimeRounds(scale) : TimeFlowGraph(scale);
+    public ScheduleTiming Time(double scale, int chunks) => Time(scale, Model(chunks));
+
+    /// <summary>Times the schedule with the given model (tests compare the two).</summary>
+    public ScheduleTiming Time(double scale, TimingModel model) =>
+        model == TimingModel.Rounds ? TimeRounds(scale) : TimeFlowGraph(scale);
 
     private ScheduleTiming TimeFlowGraph(double scale)
     {
