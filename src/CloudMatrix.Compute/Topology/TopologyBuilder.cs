@@ -67,7 +67,7 @@ public sealed class TopologyBuilder
         return this;
     }
 
-    /// <summary>Adds a device and returns its index.</summary>
+    /// <summary>Adds a device and returns its index (validated by <see cref="Build"/>).</summary>
     /// <param name="id">Unique id.</param>
     /// <param name="node">Node index (&gt;= 0).</param>
     /// <param name="supernode">Supernode index (&gt;= 0).</param>
@@ -139,8 +139,8 @@ public sealed class TopologyBuilder
     /// <exception cref="ArgumentException">
     /// A field is invalid; the message names it by its JSON path and says why, e.g.
     /// <c>links[12].bandwidth_bytes_per_second: must be finite and &gt; 0, was -1</c>. Checked: ids present and
-    /// unique, link ends that exist, finite positive bandwidths, finite non-negative latencies, every device
-    /// connected to device 0.
+    /// unique, device node and supernode indices in range, link ends that exist, finite positive bandwidths,
+    /// finite non-negative latencies, every device connected to device 0.
     /// </exception>
     public SystemSpec Build()
     {
