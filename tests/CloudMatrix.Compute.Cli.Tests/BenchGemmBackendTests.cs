@@ -5,18 +5,10 @@ namespace CloudMatrix.Compute.Cli.Tests;
 
 public class BenchGemmBackendTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CmxApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void Default_RunsOnCpuSimd_AndNamesTheBackendAndDevice()
     {
-        var (code, output, _) = Run("bench", "gemm", "--m", "16", "--n", "16", "--k", "16", "--repeat", "1", "--json");
+        var (code, output, _) = CmxRunner.Run("bench", "gemm", "--m", "16", "--n", "16", "--k", "16", "--repeat", "1", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         Assert.Equal("cpu-simd", doc.RootElement.GetProperty("backend").GetString());
@@ -26,7 +18,7 @@ public class BenchGemmBackendTests
     [Fact]
     public void IlgpuCpu_RunsTheGpuKernelInTheEmulator_AndPassesTheCheck()
     {
-        var (code, output, _) = Run("bench", "gemm", "--m", "33", "--n", "20", "--k", "17", "--trans-b", "--repeat", "1", "--backend", "ILGPU-CPU", "--json");
+        var (code, output, _) = CmxRunner.Run("bench", "gemm", "--m", "33", "--n", "20", "--k", "17", "--trans-b", "--repeat", "1", "--backend", "ILGPU-CPU", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         JsonElement root = doc.RootElement;
@@ -40,7 +32,7 @@ public class BenchGemmBackendTests
     [Fact]
     public void UnknownBackend_IsUsageError_ListingTheValidNames()
     {
-        var (code, _, err) = Run("bench", "gemm", "--m", "8", "--n", "8", "--k", "8", "--backend", "tpu");
+        var (code, _, err) = CmxRunner.Run("bench", "gemm", "--m", "8", "--n", "8", "--k", "8", "--backend", "tpu");
         Assert.Equal(2, code);
         Assert.Contains("'tpu'", err, StringComparison.Ordinal);
         Assert.Contains("auto, cpu-simd, ilgpu-cpu, cuda, opencl", err, StringComparison.Ordinal);
@@ -49,7 +41,7 @@ public class BenchGemmBackendTests
     [Fact]
     public void AbsentCuda_IsAnError_NotAFallback()
     {
-        var (code, output, err) = Run("bench", "gemm", "--m", "8", "--n", "8", "--k", "8", "--repeat", "1", "--backend", "cuda", "--json");
+        var (code, output, err) = CmxRunner.Run("bench", "gemm", "--m", "8", "--n", "8", "--k", "8", "--repeat", "1", "--backend", "cuda", "--json");
         if (BackendRegistry.Probe().Single(p => p.Name == "cuda").Available)
         {
             Assert.Equal(0, code);

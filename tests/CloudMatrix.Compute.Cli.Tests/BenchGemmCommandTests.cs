@@ -4,14 +4,6 @@ namespace CloudMatrix.Compute.Cli.Tests;
 
 public class BenchGemmCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CmxApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, true)]
@@ -20,7 +12,7 @@ public class BenchGemmCommandTests
         var args = new List<string> { "bench", "gemm", "--m", "37", "--n", "45", "--k", "70", "--threads", "2", "--repeat", "2", "--json" };
         if (transA) args.Add("--trans-a");
         if (transB) args.Add("--trans-b");
-        var (code, output, _) = Run([.. args]);
+        var (code, output, _) = CmxRunner.Run([.. args]);
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         JsonElement root = doc.RootElement;
@@ -41,7 +33,7 @@ public class BenchGemmCommandTests
     [Fact]
     public void HumanOutput_NamesTheSpeedAndTheCheck()
     {
-        var (code, output, _) = Run("bench", "gemm", "--m", "20", "--n", "20", "--k", "20", "--repeat", "1");
+        var (code, output, _) = CmxRunner.Run("bench", "gemm", "--m", "20", "--n", "20", "--k", "20", "--repeat", "1");
         Assert.Equal(0, code);
         Assert.Contains("GFLOP/s", output, StringComparison.Ordinal);
         Assert.Contains("ok", output, StringComparison.Ordinal);
@@ -64,7 +56,7 @@ public class BenchGemmCommandTests
             args.AddRange([option, value]);
         }
 
-        var (code, _, err) = Run([.. args]);
+        var (code, _, err) = CmxRunner.Run([.. args]);
         Assert.Equal(2, code);
         Assert.Contains(option, err, StringComparison.Ordinal);
     }
@@ -72,7 +64,7 @@ public class BenchGemmCommandTests
     [Fact]
     public void MissingDimension_IsUsageError()
     {
-        var (code, _, _) = Run("bench", "gemm", "--m", "8", "--n", "8");
+        var (code, _, _) = CmxRunner.Run("bench", "gemm", "--m", "8", "--n", "8");
         Assert.Equal(2, code);
     }
 }

@@ -4,18 +4,10 @@ namespace CloudMatrix.Compute.Cli.Tests;
 
 public class CliConventionTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CmxApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void UnknownOption_IsUsageError_WithExitCode2()
     {
-        var (code, _, err) = Run("--no-such-option");
+        var (code, _, err) = CmxRunner.Run("--no-such-option");
         Assert.Equal(2, code);
         Assert.Contains("--no-such-option", err, StringComparison.Ordinal);
     }
@@ -23,7 +15,7 @@ public class CliConventionTests
     [Fact]
     public void About_Json_WritesOneObjectToStdout()
     {
-        var (code, output, _) = Run("about", "--json");
+        var (code, output, _) = CmxRunner.Run("about", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(JsonValueKind.Object, doc.RootElement.ValueKind);
@@ -33,7 +25,7 @@ public class CliConventionTests
     [Fact]
     public void NoArguments_RunsMainJob()
     {
-        var (code, output, _) = Run();
+        var (code, output, _) = CmxRunner.Run();
         Assert.Equal(0, code);
         Assert.Contains("CloudMatrix384", output, StringComparison.Ordinal);
     }

@@ -4,18 +4,10 @@ namespace CloudMatrix.Compute.Cli.Tests;
 
 public class CollectiveCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CmxApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void TimingSweep_Json_HasOneRowPerSizeWithNcclTestsBandwidths()
     {
-        var (code, output, _) = Run("collective", "--op", "allreduce", "--system", "cloudmatrix384", "--ranks", "8", "--algo", "ring",
+        var (code, output, _) = CmxRunner.Run("collective", "--op", "allreduce", "--system", "cloudmatrix384", "--ranks", "8", "--algo", "ring",
             "--min-bytes", "1024", "--max-bytes", "4096", "--dtype", "fp32", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
@@ -41,7 +33,7 @@ public class CollectiveCommandTests
     [InlineData("alltoall", "fp32")]
     public void Execute_EveryAlgorithm_CountsNoWrongElements(string op, string dtype)
     {
-        var (code, output, err) = Run("collective", "--op", op, "--system", "cloudmatrix384", "--ranks", "7", "--algo", "all",
+        var (code, output, err) = CmxRunner.Run("collective", "--op", op, "--system", "cloudmatrix384", "--ranks", "7", "--algo", "all",
             "--min-bytes", "56", "--max-bytes", "3584", "--step-factor", "8", "--dtype", dtype, "--execute", "--json");
         Assert.True(code == 0, err);
         using var doc = JsonDocument.Parse(output);
@@ -53,7 +45,7 @@ public class CollectiveCommandTests
     [Fact]
     public void Auto_ReportsTheChosenAlgorithmAndWhy()
     {
-        var (code, output, err) = Run("collective", "--op", "allreduce", "--system", "gb200-nvl72", "--min-bytes", "8", "--max-bytes", "8");
+        var (code, output, err) = CmxRunner.Run("collective", "--op", "allreduce", "--system", "gb200-nvl72", "--min-bytes", "8", "--max-bytes", "8");
         Assert.Equal(0, code);
         Assert.Contains("auto at the largest size: auto: fastest by the model", output, StringComparison.Ordinal);
         Assert.Empty(err);
@@ -65,7 +57,7 @@ public class CollectiveCommandTests
         string path = Path.Combine(Path.GetTempPath(), $"cmx-collective-{Guid.NewGuid():N}.png");
         try
         {
-            var (code, _, err) = Run("collective", "--op", "allgather", "--system", "gb200-nvl72", "--ranks", "8", "--algo", "ring,direct",
+            var (code, _, err) = CmxRunner.Run("collective", "--op", "allgather", "--system", "gb200-nvl72", "--ranks", "8", "--algo", "ring,direct",
                 "--min-bytes", "1024", "--max-bytes", "1048576", "--step-factor", "4", "--plot", path, "--json");
             Assert.True(code == 0, err);
             byte[] head = File.ReadAllBytes(path)[..8];
@@ -90,7 +82,7 @@ public class CollectiveCommandTests
         int at = args.IndexOf(option);
         if (at >= 0) args[at + 1] = value;
         else args.AddRange([option, value]);
-        var (code, _, err) = Run([.. args]);
+        var (code, _, err) = CmxRunner.Run([.. args]);
         Assert.Equal(2, code);
         Assert.Contains(value, err, StringComparison.Ordinal);
     }
@@ -98,7 +90,7 @@ public class CollectiveCommandTests
     [Fact]
     public void Execute_AboveTheMemoryBudget_IsRefusedWithTheWayOut()
     {
-        var (code, _, err) = Run("collective", "--op", "allreduce", "--max-bytes", "8589934592", "--execute");
+        var (code, _, err) = CmxRunner.Run("collective", "--op", "allreduce", "--max-bytes", "8589934592", "--execute");
         Assert.Equal(2, code);
         Assert.Contains("budget", err, StringComparison.Ordinal);
         Assert.Contains("drop --execute", err, StringComparison.Ordinal);
@@ -120,7 +112,7 @@ public class CollectiveCommandTests
     [Fact]
     public void MaxBytes_1G_SweepsToOneGibibyte()
     {
-        var (code, output, err) = Run("collective", "--op", "allreduce", "--system", "gb200-nvl72", "--ranks", "8", "--algo", "ring",
+        var (code, output, err) = CmxRunner.Run("collective", "--op", "allreduce", "--system", "gb200-nvl72", "--ranks", "8", "--algo", "ring",
             "--min-bytes", "512M", "--max-bytes", "1G", "--json");
         Assert.True(code == 0, err);
         using var doc = JsonDocument.Parse(output);
@@ -140,7 +132,7 @@ public class CollectiveCommandTests
     {
         var args = new List<string> { "collective", "--op", "allreduce", "--min-bytes", "8", "--max-bytes", "64" };
         args[args.IndexOf(option) + 1] = value;
-        var (code, _, err) = Run([.. args]);
+        var (code, _, err) = CmxRunner.Run([.. args]);
         Assert.Equal(2, code);
         Assert.Contains($"{option} '{value}'", err, StringComparison.Ordinal);
         Assert.Contains("K (1024), M (2^20) or G (2^30)", err, StringComparison.Ordinal);

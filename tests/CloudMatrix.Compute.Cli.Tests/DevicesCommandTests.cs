@@ -4,18 +4,10 @@ namespace CloudMatrix.Compute.Cli.Tests;
 
 public class DevicesCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CmxApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void Devices_Json_ListsEveryBackend_WithDeviceOrReason_AndTheAutoChoice()
     {
-        var (code, output, _) = Run("devices", "--json");
+        var (code, output, _) = CmxRunner.Run("devices", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         JsonElement[] backends = doc.RootElement.GetProperty("backends").EnumerateArray().ToArray();
@@ -36,7 +28,7 @@ public class DevicesCommandTests
     [Fact]
     public void Devices_Human_NamesTheAutoChoice()
     {
-        var (code, output, _) = Run("devices");
+        var (code, output, _) = CmxRunner.Run("devices");
         Assert.Equal(0, code);
         Assert.Contains("cpu-simd", output, StringComparison.Ordinal);
         Assert.Contains("auto picks:", output, StringComparison.Ordinal);

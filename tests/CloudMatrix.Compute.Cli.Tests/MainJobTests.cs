@@ -5,18 +5,10 @@ namespace CloudMatrix.Compute.Cli.Tests;
 
 public class MainJobTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CmxApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void MainJob_Json_ComputeTimeIsTheShardRoofline()
     {
-        var (code, output, _) = Run("--size", "768", "--estimate", "--json");
+        var (code, output, _) = CmxRunner.Run("--size", "768", "--estimate", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         JsonElement simulated = doc.RootElement.GetProperty("simulated");
@@ -38,7 +30,7 @@ public class MainJobTests
     [Fact]
     public void MainJob_RealRun_ResultMatchesFp64WithinTheBf16WireBound()
     {
-        var (code, output, _) = Run("--size", "768", "--backend", "cpu-simd", "--json");
+        var (code, output, _) = CmxRunner.Run("--size", "768", "--backend", "cpu-simd", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         JsonElement host = doc.RootElement.GetProperty("host");
@@ -56,7 +48,7 @@ public class MainJobTests
     [Fact]
     public void MainJob_SizeNotAMultipleOf48_IsUsageError()
     {
-        var (code, _, err) = Run("--size", "100", "--estimate");
+        var (code, _, err) = CmxRunner.Run("--size", "100", "--estimate");
         Assert.Equal(2, code);
         Assert.Contains("--size is 100", err, StringComparison.Ordinal);
     }

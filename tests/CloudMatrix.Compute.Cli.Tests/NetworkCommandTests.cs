@@ -6,14 +6,6 @@ namespace CloudMatrix.Compute.Cli.Tests;
 
 public class NetworkCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CmxApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private static string RepoFile(string relative)
     {
         string? dir = AppContext.BaseDirectory;
@@ -29,7 +21,7 @@ public class NetworkCommandTests
     [Fact]
     public void Info_Json_ReproducesTheCloudMatrix384Table()
     {
-        var (code, output, _) = Run("info", "--system", "cloudmatrix384", "--json");
+        var (code, output, _) = CmxRunner.Run("info", "--system", "cloudmatrix384", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         JsonElement r = doc.RootElement;
@@ -45,7 +37,7 @@ public class NetworkCommandTests
     [Fact]
     public void Info_Compare_Json_ListsBothSystems_AndTheirRatios()
     {
-        var (code, output, _) = Run("info", "--compare", "cloudmatrix384,gb200-nvl72", "--json");
+        var (code, output, _) = CmxRunner.Run("info", "--compare", "cloudmatrix384,gb200-nvl72", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         JsonElement systems = doc.RootElement.GetProperty("systems");
@@ -63,21 +55,21 @@ public class NetworkCommandTests
     [Fact]
     public void Info_Supernodes_SumsTheJoinedSystem()
     {
-        var (code, output, _) = Run("info", "--supernodes", "2", "--json");
+        var (code, output, _) = CmxRunner.Run("info", "--supernodes", "2", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(768, doc.RootElement.GetProperty("devices").GetInt32());
         Assert.Equal(1118, doc.RootElement.GetProperty("power_kw").GetDouble(), 9);
         // Scale-out: 768 NPU links x 2 + 768 leaf-spine links x 2 (the spine is shared, not doubled).
         Assert.Equal(2 * 5376 + 2 * 1536, doc.RootElement.GetProperty("optical_transceivers").GetDouble());
-        Assert.Equal(2, Run("info", "--supernodes", "0").Code);
-        Assert.Equal(2, Run("info", "--system", "gb200-nvl72", "--supernodes", "2").Code);
+        Assert.Equal(2, CmxRunner.Run("info", "--supernodes", "0").Code);
+        Assert.Equal(2, CmxRunner.Run("info", "--system", "gb200-nvl72", "--supernodes", "2").Code);
     }
 
     [Fact]
     public void Info_Human_PrintsTheTable()
     {
-        var (code, output, _) = Run("info", "--compare", "cloudmatrix384,gb200-nvl72");
+        var (code, output, _) = CmxRunner.Run("info", "--compare", "cloudmatrix384,gb200-nvl72");
         Assert.Equal(0, code);
         Assert.Contains("6,912", output, StringComparison.Ordinal);
         Assert.Contains("PFLOPS per kW", output, StringComparison.Ordinal);
@@ -86,18 +78,18 @@ public class NetworkCommandTests
     [Fact]
     public void Info_UnknownSystem_IsAUsageError_ListingTheValidNames()
     {
-        var (code, _, err) = Run("info", "--system", "tpu-v5p");
+        var (code, _, err) = CmxRunner.Run("info", "--system", "tpu-v5p");
         Assert.Equal(2, code);
         Assert.Contains("tpu-v5p", err, StringComparison.Ordinal);
         Assert.Contains("gb200-nvl72", err, StringComparison.Ordinal);
-        Assert.Equal(2, Run("info", "--granularity", "core").Code);
+        Assert.Equal(2, CmxRunner.Run("info", "--granularity", "core").Code);
     }
 
     [Fact]
     public void Simulate_SampleFlows_Json_MatchesTheLibrary()
     {
         string flows = RepoFile("samples/flows/ring-step-and-shuffle.json");
-        var (code, output, err) = Run("simulate", "--flows", flows, "--system", "cloudmatrix384", "--json");
+        var (code, output, err) = CmxRunner.Run("simulate", "--flows", flows, "--system", "cloudmatrix384", "--json");
         Assert.True(code == 0, err);
         using var doc = JsonDocument.Parse(output);
         SystemSpec s = Systems.CloudMatrix384();
@@ -114,7 +106,7 @@ public class NetworkCommandTests
         string flows = RepoFile("samples/flows/ring-step-and-shuffle.json");
         double Seconds(params string[] extra)
         {
-            var (code, output, err) = Run(["simulate", "--flows", flows, "--json", .. extra]);
+            var (code, output, err) = CmxRunner.Run(["simulate", "--flows", flows, "--json", .. extra]);
             Assert.True(code == 0, err);
             using var doc = JsonDocument.Parse(output);
             return doc.RootElement.GetProperty("simulated_seconds").GetDouble();
@@ -122,9 +114,9 @@ public class NetworkCommandTests
 
         Assert.True(Seconds("--fault", "plane:0") > Seconds());
         Assert.True(Seconds("--fault", "plane:0@0.5") > Seconds());
-        Assert.Equal(2, Run("simulate", "--flows", flows, "--fault", "cable:3").Code);
-        Assert.Equal(2, Run("simulate", "--flows", flows, "--fault", "plane:3@2").Code);
-        var (code, _, err) = Run("simulate", "--flows", flows, "--fault", "switch:nope");
+        Assert.Equal(2, CmxRunner.Run("simulate", "--flows", flows, "--fault", "cable:3").Code);
+        Assert.Equal(2, CmxRunner.Run("simulate", "--flows", flows, "--fault", "plane:3@2").Code);
+        var (code, _, err) = CmxRunner.Run("simulate", "--flows", flows, "--fault", "switch:nope");
         Assert.Equal(2, code);
         Assert.Contains("nope", err, StringComparison.Ordinal);
     }
@@ -132,14 +124,14 @@ public class NetworkCommandTests
     [Fact]
     public void Simulate_AllToAllPattern_IsBoundByEachNpusLinks()
     {
-        var (code, output, err) = Run("simulate", "--pattern", "all-to-all", "--bytes", "1e6", "--system", "gb200-nvl72", "--json");
+        var (code, output, err) = CmxRunner.Run("simulate", "--pattern", "all-to-all", "--bytes", "1e6", "--system", "gb200-nvl72", "--json");
         Assert.True(code == 0, err);
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(72 * 71, doc.RootElement.GetProperty("flow_count").GetInt32());
         // Each GPU sends 71 MB over 900 GB/s; path latency 2 x 0.3 us.
         Assert.Equal(71e6 / 900e9 + 0.6e-6, doc.RootElement.GetProperty("simulated_seconds").GetDouble(), 15);
-        Assert.Equal(2, Run("simulate", "--pattern", "butterfly").Code);
-        Assert.Equal(2, Run("simulate").Code);
+        Assert.Equal(2, CmxRunner.Run("simulate", "--pattern", "butterfly").Code);
+        Assert.Equal(2, CmxRunner.Run("simulate").Code);
     }
 
     [Fact]
@@ -149,7 +141,7 @@ public class NetworkCommandTests
         File.WriteAllText(path, """{ "format": "cmx-flows", "version": 1, "flows": [ { "source": 0, "destination": 999, "bytes": 1 } ] }""");
         try
         {
-            var (code, _, err) = Run("simulate", "--flows", path);
+            var (code, _, err) = CmxRunner.Run("simulate", "--flows", path);
             Assert.Equal(2, code);
             Assert.Contains(path, err, StringComparison.Ordinal);
             Assert.Contains("flows[0].destination", err, StringComparison.Ordinal);
@@ -166,12 +158,12 @@ public class NetworkCommandTests
         string path = Path.Combine(Path.GetTempPath(), $"cmx-topo-{Guid.NewGuid():N}.json");
         try
         {
-            Assert.Equal(0, Run("topology", "--torus", "4x6", "--out", path).Code);
-            var (code, output, _) = Run("info", "--topology", path, "--json");
+            Assert.Equal(0, CmxRunner.Run("topology", "--torus", "4x6", "--out", path).Code);
+            var (code, output, _) = CmxRunner.Run("info", "--topology", path, "--json");
             Assert.Equal(0, code);
             using var doc = JsonDocument.Parse(output);
             Assert.Equal(24, doc.RootElement.GetProperty("devices").GetInt32());
-            Assert.Equal(0, Run("topology", "--supernodes", "2", "--out", path).Code);
+            Assert.Equal(0, CmxRunner.Run("topology", "--supernodes", "2", "--out", path).Code);
             Assert.Equal(768, TopologyFile.Load(path).DeviceCount);
         }
         finally

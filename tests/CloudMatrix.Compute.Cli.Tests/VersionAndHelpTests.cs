@@ -2,18 +2,10 @@ namespace CloudMatrix.Compute.Cli.Tests;
 
 public class VersionAndHelpTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CmxApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void Version_PrintsTheLibraryVersion_AndExitsZero()
     {
-        var (code, output, _) = Run("--version");
+        var (code, output, _) = CmxRunner.Run("--version");
         Assert.Equal(0, code);
         Version expected = typeof(Numerics.BFloat16).Assembly.GetName().Version!;
         Assert.StartsWith($"{expected.Major}.{expected.Minor}.{expected.Build}", output.Trim(), StringComparison.Ordinal);
@@ -24,7 +16,7 @@ public class VersionAndHelpTests
     [InlineData("-h")]
     public void Help_ListsVerbsAndGlobalOptions_AndExitsZero(string flag)
     {
-        var (code, output, _) = Run(flag);
+        var (code, output, _) = CmxRunner.Run(flag);
         Assert.Equal(0, code);
         Assert.Contains("Usage:", output, StringComparison.Ordinal);
         Assert.Contains("about", output, StringComparison.Ordinal);
@@ -35,7 +27,7 @@ public class VersionAndHelpTests
     [Fact]
     public void VerbHelp_DescribesTheVerb()
     {
-        var (code, output, _) = Run("about", "--help");
+        var (code, output, _) = CmxRunner.Run("about", "--help");
         Assert.Equal(0, code);
         Assert.Contains("SIMD", output, StringComparison.Ordinal);
     }

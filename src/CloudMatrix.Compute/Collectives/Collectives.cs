@@ -115,22 +115,26 @@ public static partial class Collectives
 
     /// <summary>All-reduce of FP32 buffers: <see cref="Run(SystemSpec, CollectiveOperation, IReadOnlyList{float[]}, CollectiveAlgorithm, CollectiveOptions?)"/> with <see cref="CollectiveOperation.AllReduce"/>.</summary>
     /// <param name="system">The modelled machine.</param>
-    /// <param name="buffers">Each rank's input, all of one length.</param>
+    /// <param name="buffers">Each rank's input, all of one length (elements).</param>
     /// <param name="algorithm">The algorithm, or Auto.</param>
     /// <param name="options">Null for the defaults.</param>
     /// <returns>Each rank's sum and the simulated timing.</returns>
+    /// <exception cref="ArgumentNullException">As for <c>Run</c>.</exception>
     /// <exception cref="ArgumentException">As for <c>Run</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <c>Run</c>.</exception>
     public static CollectiveResult<float> AllReduce(SystemSpec system, IReadOnlyList<float[]> buffers,
         CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
         Run(system, CollectiveOperation.AllReduce, buffers, algorithm, options);
 
     /// <summary>All-reduce of BF16 buffers (FP32 reduction); see the FP32 overload.</summary>
     /// <param name="system">The modelled machine.</param>
-    /// <param name="buffers">Each rank's input, all of one length.</param>
+    /// <param name="buffers">Each rank's input, all of one length (elements).</param>
     /// <param name="algorithm">The algorithm, or Auto.</param>
     /// <param name="options">Null for the defaults.</param>
     /// <returns>Each rank's sum and the simulated timing.</returns>
+    /// <exception cref="ArgumentNullException">As for <c>Run</c>.</exception>
     /// <exception cref="ArgumentException">As for <c>Run</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <c>Run</c>.</exception>
     public static CollectiveResult<BFloat16> AllReduce(SystemSpec system, IReadOnlyList<BFloat16[]> buffers,
         CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
         Run(system, CollectiveOperation.AllReduce, buffers, algorithm, options);

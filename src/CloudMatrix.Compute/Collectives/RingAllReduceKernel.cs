@@ -27,12 +27,7 @@ internal static class RingAllReduceKernel
                 int m = Math.Min(BlockElements, count - b);
                 int at = offset + b;
                 Span<float> a = acc.AsSpan(0, m);
-                inputs[(c + 1) % n].AsSpan(at, m).CopyTo(a);
-                for (int h = 1; h < n; h++)
-                {
-                    if (roundWire) reducer.RoundToBFloat16(a, a);
-                    reducer.Add(inputs[(c + 1 + h) % n].AsSpan(at, m), a);
-                }
+                AccumulateInRingOrder(inputs, c, at, a, roundWire, reducer);
 
                 for (int r = 0; r < n; r++)
                 {
@@ -43,6 +38,23 @@ internal static class RingAllReduceKernel
             if (Sse.IsSupported) Sse.StoreFence();
             return acc;
         }, _ => { });
+    }
+
+    /// <summary>
+    /// Sums the block of <paramref name="sum"/>.Length elements at <paramref name="at"/> of every input into
+    /// <paramref name="sum"/> in part <paramref name="part"/>'s ring order (ranks part+1, part+2, …, part), rounding
+    /// the partial to the wire type before every hop's add when <paramref name="roundWire"/> is set.
+    /// </summary>
+    private static void AccumulateInRingOrder(IReadOnlyList<float[]> inputs, int part, int at, Span<float> sum, bool roundWire, IHostReducer reducer)
+    {
+        int n = inputs.Count;
+        int m = sum.Length;
+        inputs[(part + 1) % n].AsSpan(at, m).CopyTo(sum);
+        for (int h = 1; h < n; h++)
+        {
+            if (roundWire) reducer.RoundToBFloat16(sum, sum);
+            reducer.Add(inputs[(part + 1 + h) % n].AsSpan(at, m), sum);
+        }
     }
 
     /// <summary>
@@ -95,12 +107,7 @@ internal static class RingAllReduceKernel
                 int m = Math.Min(BlockElements, count - b);
                 int at = offset + b;
                 Span<float> a = acc.AsSpan(0, m);
-                inputs[(c + 1) % n].AsSpan(at, m).CopyTo(a);
-                for (int h = 1; h < n; h++)
-                {
-                    if (roundWire) reducer.RoundToBFloat16(a, a);
-                    reducer.Add(inputs[(c + 1 + h) % n].AsSpan(at, m), a);
-                }
+                AccumulateInRingOrder(inputs, c, at, a, roundWire, reducer);
 
                 Span<BFloat16> rounded = narrow.AsSpan(0, m);
                 BFloat16Convert.ToBFloat16(a, rounded);

@@ -5,7 +5,9 @@ namespace CloudMatrix.Compute.Network;
 /// <summary>
 /// A failure or degradation applied to a system before simulating it. Routing avoids what is down; a pair of
 /// devices that can no longer reach each other makes <see cref="NetworkSimulator.Run"/> throw
-/// <see cref="NetworkUnreachableException"/> naming both ends.
+/// <see cref="NetworkUnreachableException"/> naming both ends. A fault is checked where it is applied: the
+/// <see cref="NetworkSimulator"/> constructor throws <see cref="ArgumentException"/> for an unknown target or a
+/// factor outside [0, 1).
 /// </summary>
 /// <param name="Kind">What is affected.</param>
 /// <param name="Target">The link or switch id, or the plane number as text.</param>

@@ -18,6 +18,7 @@ public static class FlowFile
     public const int Version = 1;
 
     /// <summary>Loads the flow file at <paramref name="path"/>, resolving device ids against <paramref name="system"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> or <paramref name="system"/> is null.</exception>
     /// <exception cref="FormatException">The file is invalid: the message names the file, the JSON path and the reason.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static IReadOnlyList<Flow> Load(string path, SystemSpec system)
@@ -27,6 +28,7 @@ public static class FlowFile
     }
 
     /// <summary>Parses flow-file text; <paramref name="sourceName"/> names it in error messages.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="FormatException">The text is invalid: the message names the source, the JSON path and the reason.</exception>
     public static IReadOnlyList<Flow> Parse(string json, SystemSpec system, string sourceName = "(text)")
     {
@@ -167,6 +169,7 @@ public static class FlowFile
     }
 
     /// <summary>The file text of <paramref name="flows"/> (device indices, every field written).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="flows"/> is null.</exception>
     public static string ToJson(IReadOnlyList<Flow> flows)
     {
         ArgumentNullException.ThrowIfNull(flows);

@@ -103,6 +103,7 @@ public sealed class SystemSpec
     /// The vertex index of a device or switch id: devices are 0..DeviceCount-1, switches follow in
     /// <see cref="Switches"/> order.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
     /// <exception cref="ArgumentException">No device or switch has the id.</exception>
     public int VertexIndex(string id)
     {

@@ -15,6 +15,7 @@ public static class Systems
     /// of 400 Gb/s per NPU (arXiv:2506.12708v2 §3).
     /// </summary>
     /// <param name="granularity">Devices are the 384 NPUs, or their 768 dies.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="granularity"/> is not a defined value.</exception>
     public static SystemSpec CloudMatrix384(DeviceGranularity granularity = DeviceGranularity.Npu) =>
         CloudMatrix384Preset.Build(granularity);
 
@@ -38,6 +39,7 @@ public static class Systems
     /// <summary>The preset called <paramref name="name"/> (case-insensitive): <c>cloudmatrix384</c> or <c>gb200-nvl72</c>.</summary>
     /// <param name="name">Preset name.</param>
     /// <param name="granularity">Device granularity (only CloudMatrix384 has dies).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
     /// <exception cref="ArgumentException">Unknown name; the message lists the valid ones.</exception>
     public static SystemSpec ByName(string name, DeviceGranularity granularity = DeviceGranularity.Npu)
     {

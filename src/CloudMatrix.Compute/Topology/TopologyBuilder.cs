@@ -55,6 +55,10 @@ public sealed class TopologyBuilder
     public int DeviceCount => _devices.Count;
 
     /// <summary>Records where a system-level figure came from, keyed by its JSON field name (e.g. <c>power_watts</c>).</summary>
+    /// <param name="field">The figure's JSON field name.</param>
+    /// <param name="source">Where the figure came from (a paper section, a datasheet).</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="field"/> or <paramref name="source"/> is null.</exception>
     public TopologyBuilder Source(string field, string source)
     {
         ArgumentNullException.ThrowIfNull(field);
@@ -63,7 +67,7 @@ public sealed class TopologyBuilder
         return this;
     }
 
-    /// <summary>Adds a device and returns its index.</summary>
+    /// <summary>Adds a device and returns its index (validated by <see cref="Build"/>).</summary>
     /// <param name="id">Unique id.</param>
     /// <param name="node">Node index (&gt;= 0).</param>
     /// <param name="supernode">Supernode index (&gt;= 0).</param>
@@ -77,6 +81,8 @@ public sealed class TopologyBuilder
     }
 
     /// <summary>Adds a switch chip.</summary>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="spec"/> is null.</exception>
     public TopologyBuilder AddSwitch(SwitchSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -85,6 +91,8 @@ public sealed class TopologyBuilder
     }
 
     /// <summary>Adds a link (validated by <see cref="Build"/>).</summary>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="spec"/> is null.</exception>
     public TopologyBuilder AddLink(LinkSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -131,8 +139,8 @@ public sealed class TopologyBuilder
     /// <exception cref="ArgumentException">
     /// A field is invalid; the message names it by its JSON path and says why, e.g.
     /// <c>links[12].bandwidth_bytes_per_second: must be finite and &gt; 0, was -1</c>. Checked: ids present and
-    /// unique, link ends that exist, finite positive bandwidths, finite non-negative latencies, every device
-    /// connected to device 0.
+    /// unique, device node and supernode indices in range, link ends that exist, finite positive bandwidths,
+    /// finite non-negative latencies, every device connected to device 0.
     /// </exception>
     public SystemSpec Build()
     {
@@ -183,9 +191,10 @@ public sealed class TopologyBuilder
     /// </summary>
     /// <param name="dimensions">Extent of each dimension, each &gt;= 2 (a wrap needs &gt;= 3 to differ from a mesh link).</param>
     /// <param name="bandwidthBytesPerSecond">Bytes/s each way of every link.</param>
-    /// <param name="latencySeconds">Latency of every hop.</param>
+    /// <param name="latencySeconds">Latency of every hop, seconds.</param>
     /// <param name="wrap">True for a torus, false for a mesh.</param>
     /// <param name="npu">Device figures; a placeholder when null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="dimensions"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A dimension or figure is out of range.</exception>
     public static SystemSpec Torus(IReadOnlyList<int> dimensions, double bandwidthBytesPerSecond, double latencySeconds,
         bool wrap = true, NpuSpec? npu = null)
@@ -237,7 +246,8 @@ public sealed class TopologyBuilder
     /// </summary>
     /// <param name="name">Name of the joined system.</param>
     /// <param name="parts">The systems to join (at least one); they must have the same device figures and granularity.</param>
-    /// <exception cref="ArgumentException">The parts differ in device figures or granularity, or a shared switch differs between parts.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="parts"/> is null.</exception>
+    /// <exception cref="ArgumentException">No parts, or the parts differ in device figures or granularity, or a shared switch differs between parts.</exception>
     public static SystemSpec Join(string name, IReadOnlyList<SystemSpec> parts)
     {
         ArgumentNullException.ThrowIfNull(parts);

@@ -18,6 +18,7 @@ public static class TopologyFile
     public const int Version = 1;
 
     /// <summary>Loads the topology file at <paramref name="path"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
     /// <exception cref="TopologyFormatException">The file is not valid: the message names the file, the JSON path and the reason.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static SystemSpec Load(string path)
@@ -27,6 +28,7 @@ public static class TopologyFile
     }
 
     /// <summary>Writes <paramref name="system"/> to <paramref name="path"/> (UTF-8, indented).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="system"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="IOException">The file cannot be written.</exception>
     public static void Save(SystemSpec system, string path)
     {
@@ -35,6 +37,7 @@ public static class TopologyFile
     }
 
     /// <summary>The file text of <paramref name="system"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="system"/> is null.</exception>
     public static string ToJson(SystemSpec system)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -158,6 +161,7 @@ public static class TopologyFile
     }
 
     /// <summary>Parses file text; <paramref name="sourceName"/> names it in error messages.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> or <paramref name="sourceName"/> is null.</exception>
     /// <exception cref="TopologyFormatException">The text is not a valid topology: the message names the source, the JSON path and the reason.</exception>
     public static SystemSpec Parse(string json, string sourceName = "(text)")
     {
