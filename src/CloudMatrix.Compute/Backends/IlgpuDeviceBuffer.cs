@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -25,26 +24,34 @@ internal sealed class IlgpuDeviceBuffer<T> : DeviceBuffer<T>
     /// <summary>The elements as raw 16-bit patterns, the layout kernels use for bfloat16.</summary>
     public ArrayView<ushort> Bits => View.Cast<ushort>();
 
-    private protected override void CopyFromHost(ReadOnlySpan<T> source, int destinationOffset)
+    // ILGPU's copies that take a `ref T` expect the base address of a pinned CPU buffer (their documented
+    // contract): they turn the reference into an address without pinning it. A host span over a managed array must
+    // therefore stay pinned until the copy has completed, or a compacting collection in between could move the
+    // array under the copy. So: pin, copy, synchronise, and only then unpin.
+    private protected override unsafe void CopyFromHost(ReadOnlySpan<T> source, int destinationOffset)
     {
         lock (_owner.Sync)
         {
             _owner.Bind();
-            View.SubView(destinationOffset, source.Length)
-                .CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
-            _owner.Accelerator.Synchronize();
+            fixed (T* pinned = source)
+            {
+                View.SubView(destinationOffset, source.Length).CopyFromCPU(ref *pinned, source.Length);
+                _owner.Accelerator.Synchronize();
+            }
         }
     }
 
-    private protected override void CopyToHost(Span<T> destination, int sourceOffset)
+    private protected override unsafe void CopyToHost(Span<T> destination, int sourceOffset)
     {
         lock (_owner.Sync)
         {
             _owner.Bind();
             _owner.Accelerator.Synchronize();
-            View.SubView(sourceOffset, destination.Length)
-                .CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
-            _owner.Accelerator.Synchronize();
+            fixed (T* pinned = destination)
+            {
+                View.SubView(sourceOffset, destination.Length).CopyToCPU(ref *pinned, destination.Length);
+                _owner.Accelerator.Synchronize();
+            }
         }
     }
 
