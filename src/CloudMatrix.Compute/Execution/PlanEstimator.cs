@@ -1,0 +1,217 @@
+using CloudMatrix.Compute.Collectives;
+using CloudMatrix.Compute.Sharding;
+using CloudMatrix.Compute.Timing;
+using CloudMatrix.Compute.Topology;
+
+namespace CloudMatrix.Compute.Execution;
+
+/// <summary>
+/// The timed interpreter: a roofline per device GEMM task, the collectives of a step on the network model together,
+/// two streams (compute, communication) with the DAG's dependencies. Steps whose collectives have the same shape are
+/// simulated once (SUMMA's panel steps, a collective matmul's shifts).
+/// </summary>
+public static class PlanEstimator
+{
+    private const int BFloat16Bytes = 2;
+
+    /// <summary>Times <paramref name="plan"/> on its mesh's system.</summary>
+    /// <param name="plan">The plan (its collectives' algorithms resolved, or Auto: resolved here the same way).</param>
+    /// <param name="options">Roofline constants; null for <see cref="TimingOptions.Default"/>.</param>
+    /// <returns>The timeline.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An option out of range.</exception>
+    public static Timeline Estimate(ExecutionPlan plan, TimingOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        options ??= TimingOptions.Default;
+        options.Validate();
+        DeviceMesh mesh = plan.Mesh;
+        CollectiveFabric fabric = CollectiveFabric.For(mesh.System);
+        NpuSpec npu = mesh.System.Npu;
+        var end = new double[plan.Steps.Count];
+        double computeFree = 0, commFree = 0, computeBusy = 0, commBusy = 0;
+        var timings = new List<StepTiming>(plan.Steps.Count);
+        var sent = new double[mesh.System.DeviceCount];
+        var tiers = new Dictionary<string, double>();
+        var memo = new Dictionary<string, (double Seconds, double Bytes, string Detail, List<(int Device, double Bytes)> Sent, List<(string Link, double Bytes)> Links)>();
+        foreach (PlanStep step in plan.Steps)
+        {
+            double ready = step.DependsOn.Select(d => end[d]).DefaultIfEmpty(0).Max();
+            switch (step)
+            {
+                case GemmStep g:
+                {
+                    var perDevice = new double[mesh.Size];
+                    foreach (GemmTask t in g.Tasks)
+                    {
+                        double bytes = BFloat16Bytes * (((double)t.M * t.K) + ((double)t.K * t.N))
+                            + (plan.Slots[t.C].ElementBytes * (double)t.M * t.N * (t.Accumulate ? 2 : 1));
+                        perDevice[t.Position] += options.LaunchSeconds + Math.Max(
+                            t.Flops / (npu.Bf16FlopsPerSecond * options.ComputeEfficiency),
+                            bytes / (npu.HbmBytesPerSecond * options.HbmEfficiency));
+                    }
+
+                    double seconds = perDevice.Max();
+                    double start = Math.Max(ready, computeFree);
+                    computeFree = end[step.Id] = start + seconds;
+                    computeBusy += seconds;
+                    timings.Add(new StepTiming(step.Id, step.Name, "gemm", start, end[step.Id], 0, $"{g.Tasks.Count} GEMM tasks, roofline", perDevice));
+                    break;
+                }
+
+                case LocalStep l:
+                {
+                    // A local copy/convert streams its bytes through HBM twice (read and write).
+                    double bytes = Enumerable.Range(0, mesh.Size).Max(p => plan.Slots[l.Destination].Bytes(p) + plan.Slots[l.Source].Bytes(p));
+                    double seconds = bytes / (npu.HbmBytesPerSecond * options.HbmEfficiency);
+                    double start = Math.Max(ready, computeFree);
+                    computeFree = end[step.Id] = start + seconds;
+                    computeBusy += seconds;
+                    timings.Add(new StepTiming(step.Id, step.Name, "local", start, end[step.Id], 0, l.Operation.ToString(), null));
+                    break;
+                }
+
+                case CollectiveStep c:
+                {
+                    string key = Key(plan, c);
+                    if (!memo.TryGetValue(key, out var r))
+                    {
+                        r = TimeCollectives(plan, fabric, c, options);
+                        memo[key] = r;
+                    }
+
+                    double start = Math.Max(ready, commFree);
+                    commFree = end[step.Id] = start + r.Seconds;
+                    commBusy += r.Seconds;
+                    foreach (var (device, bytes) in r.Sent) sent[device] += bytes;
+                    foreach (var (link, bytes) in r.Links)
+                    {
+                        string tier = Tier(link);
+                        tiers[tier] = tiers.GetValueOrDefault(tier) + bytes;
+                    }
+
+                    timings.Add(new StepTiming(step.Id, step.Name, "collective", start, end[step.Id], r.Bytes, r.Detail, null));
+                    break;
+                }
+            }
+        }
+
+        double total = end.DefaultIfEmpty(0).Max();
+        return new Timeline(total, computeBusy, commBusy, Math.Max(0, total - computeBusy), timings, sent.DefaultIfEmpty(0).Max(), tiers);
+    }
+
+    /// <summary>
+    /// Replaces every Auto algorithm by the fastest on the model for the call's first group (reductions: among Ring
+    /// and OneShot/Direct, the orders the executor implements), so that what runs is what is timed.
+    /// </summary>
+    /// <param name="plan">The plan.</param>
+    /// <returns>The plan with concrete algorithms.</returns>
+    public static ExecutionPlan ResolveAlgorithms(ExecutionPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var cache = new Dictionary<string, CollectiveAlgorithm>();
+        var steps = plan.Steps.Select(s => s is CollectiveStep c
+            ? c with { Calls = c.Calls.Select(call => call.Algorithm == CollectiveAlgorithm.Auto ? call with { Algorithm = Choose(plan, call, cache) } : call).ToArray() }
+            : s).ToArray();
+        return new ExecutionPlan(plan.Mesh, plan.Slots, steps, plan.Inputs, plan.Output);
+    }
+
+    internal static long ElementsPerRank(ExecutionPlan plan, CollectiveCall call, int[] group) => call.Operation switch
+    {
+        CollectiveOperation.AllGather or CollectiveOperation.AllToAll or CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter =>
+            group.Max(p => plan.Slots[call.Source].Extents[p].Elements),
+        _ => plan.Slots[call.Source].Extents[group[0]].Elements,
+    };
+
+    private static CollectiveAlgorithm Choose(ExecutionPlan plan, CollectiveCall call, Dictionary<string, CollectiveAlgorithm> cache)
+    {
+        if (call.Operation == CollectiveOperation.SendReceive) return CollectiveAlgorithm.Direct;
+        int[] group = call.Groups[0];
+        if (group.Length < 2) return CollectiveAlgorithm.Ring;
+        long elements = ElementsPerRank(plan, call, group);
+        string key = $"{call.Operation}|{elements}|{string.Join(",", group)}";
+        if (cache.TryGetValue(key, out var cached)) return cached;
+        SystemSpec system = plan.Mesh.System;
+        var devices = group.Select(p => plan.Mesh.Devices[p]).ToArray();
+        int root = call.Roots is null ? devices[0] : plan.Mesh.Devices[call.Roots[0]];
+        var options = new CollectiveOptions { Group = devices, Root = call.Operation == CollectiveOperation.Broadcast ? root : null };
+        CollectiveAlgorithm[] candidates = call.Operation switch
+        {
+            CollectiveOperation.AllReduce => [CollectiveAlgorithm.Ring, CollectiveAlgorithm.OneShot],
+            CollectiveOperation.ReduceScatter => [CollectiveAlgorithm.Ring, CollectiveAlgorithm.Direct],
+            _ => [.. Collectives.Collectives.SupportedAlgorithms(call.Operation)],
+        };
+        CollectiveAlgorithm best = candidates
+            .Select(a => (a, t: Collectives.Collectives.Estimate(system, call.Operation, Math.Max(1, elements), CollectiveDataType.Bf16, a, options).SimulatedSeconds))
+            .OrderBy(x => x.t).First().a;
+        cache[key] = best;
+        return best;
+    }
+
+    private static (double Seconds, double Bytes, string Detail, List<(int, double)> Sent, List<(string, double)> Links) TimeCollectives(
+        ExecutionPlan plan, CollectiveFabric fabric, CollectiveStep step, TimingOptions options)
+    {
+        DeviceMesh mesh = plan.Mesh;
+        var lists = new List<List<TimedTransfer>>();
+        var details = new List<string>();
+        foreach (CollectiveCall call in step.Calls)
+        {
+            CollectiveAlgorithm algorithm = call.Algorithm == CollectiveAlgorithm.Auto ? Choose(plan, call, []) : call.Algorithm;
+            if (call.Operation == CollectiveOperation.SendReceive)
+            {
+                var list = call.Pairs!
+                    .Where(pair => pair.From != pair.To)
+                    .Select(pair => new TimedTransfer(mesh.Devices[pair.From], mesh.Devices[pair.To],
+                        (double)plan.Slots[call.Source].Extents[pair.From].Elements * BFloat16Bytes, [], 0))
+                    .ToList();
+                lists.Add(list);
+                details.Add($"ppermute x{call.Pairs!.Count}");
+                continue;
+            }
+
+            for (int g = 0; g < call.Groups.Count; g++)
+            {
+                int[] group = call.Groups[g];
+                int[] devices = group.Select(p => mesh.Devices[p]).ToArray();
+                int root = call.Roots is null ? 0 : Array.IndexOf(group, call.Roots[g]);
+                lists.Add(ConcurrentCollectives.Transfers(fabric, call.Operation, algorithm, devices, ElementsPerRank(plan, call, group), BFloat16Bytes, Math.Max(0, root)));
+            }
+
+            details.Add($"{Redistribution.Name(call.Operation)} {algorithm} x{call.Groups.Count} groups of {call.Groups[0].Length}");
+        }
+
+        var sent = new List<(int, double)>();
+        foreach (var t in lists.SelectMany(l => l)) if (t.Bytes > 0) sent.Add((t.Source, t.Bytes));
+        double bytes = sent.Sum(s => s.Item2);
+        int transfers = lists.Sum(l => l.Count);
+        if (transfers == 0) return (0, 0, string.Join("; ", details), sent, []);
+        if (transfers <= options.MaxJointTransfers)
+        {
+            TransferTimes times = ConcurrentCollectives.Simulate(fabric, lists);
+            return (times.TotalSeconds, bytes, string.Join("; ", details) + "; simulated together", sent,
+                times.Links.Where(l => l.Bytes > 0).Select(l => (l.Name, l.Bytes)).ToList());
+        }
+
+        // Too many transfers to simulate jointly: each group alone (contention across groups ignored), the slowest wins.
+        double worst = 0;
+        var links = new List<(string, double)>();
+        foreach (var list in lists.Where(l => l.Count > 0).DistinctBy(l => l.Count))
+        {
+            TransferTimes t = fabric.Network.Simulate(list);
+            worst = Math.Max(worst, t.TotalSeconds);
+        }
+
+        return (worst, bytes, string.Join("; ", details) + "; groups timed one by one", sent, links);
+    }
+
+    private static string Key(ExecutionPlan plan, CollectiveStep step) => string.Join(";", step.Calls.Select(c =>
+        $"{c.Operation}|{c.Algorithm}|{(c.Pairs is null ? "" : string.Join(",", c.Pairs.Take(4)) + c.Pairs.Count)}|" +
+        $"{string.Join("/", c.Groups.Select(g => string.Join(",", g)))}|{string.Join(",", c.Roots ?? [])}|" +
+        $"{string.Join(",", plan.Slots[c.Source].Extents.Select(e => e.Elements))}"));
+
+    private static string Tier(string link)
+    {
+        int i = 0;
+        while (i < link.Length && !char.IsDigit(link[i])) i++;
+        return i == 0 ? link : link[..i].TrimEnd('-', '_', '.');
+    }
+}

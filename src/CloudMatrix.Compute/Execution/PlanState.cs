@@ -1,0 +1,83 @@
+using CloudMatrix.Compute.Backends;
+using CloudMatrix.Compute.Numerics;
+using CloudMatrix.Compute.Sharding;
+
+namespace CloudMatrix.Compute.Execution;
+
+/// <summary>
+/// The buffers of a running plan: for each slot, one backend buffer per mesh position holding its block row-major and
+/// contiguous. Input slots may alias one read-only buffer across replicas; every slot a step writes is a real buffer
+/// per position, allocated (zero-filled) when first written.
+/// </summary>
+internal sealed class PlanState : IDisposable
+{
+    private readonly Dictionary<string, PlanSlot> _slots;
+    private readonly Dictionary<string, DeviceBuffer<BFloat16>[]> _bf16 = [];
+    private readonly Dictionary<string, DeviceBuffer<float>[]> _fp32 = [];
+    private readonly HashSet<string> _borrowed = [];
+
+    public PlanState(ComputeBackend backend, IReadOnlyDictionary<string, PlanSlot> slots)
+    {
+        Backend = backend;
+        _slots = new Dictionary<string, PlanSlot>(slots);
+    }
+
+    public ComputeBackend Backend { get; }
+
+    public PlanSlot Slot(string name) => _slots[name];
+
+    /// <summary>Uses a sharded tensor's buffers (aliased replicas included) as the slot's; the state does not free them.</summary>
+    public void Bind(string name, ShardedTensor tensor)
+    {
+        _bf16[name] = tensor.Buffers;
+        _borrowed.Add(name);
+    }
+
+    public DeviceBuffer<BFloat16> Bf16(string name, int position)
+    {
+        if (!_bf16.TryGetValue(name, out var buffers))
+        {
+            PlanSlot slot = _slots[name];
+            buffers = new DeviceBuffer<BFloat16>[slot.Extents.Count];
+            for (int p = 0; p < buffers.Length; p++) buffers[p] = Backend.Allocate<BFloat16>(checked((int)slot.Extents[p].Elements));
+            _bf16[name] = buffers;
+        }
+
+        return buffers[position];
+    }
+
+    public DeviceBuffer<float> Fp32(string name, int position)
+    {
+        if (!_fp32.TryGetValue(name, out var buffers))
+        {
+            PlanSlot slot = _slots[name];
+            buffers = new DeviceBuffer<float>[slot.Extents.Count];
+            for (int p = 0; p < buffers.Length; p++) buffers[p] = Backend.Allocate<float>(checked((int)slot.Extents[p].Elements));
+            _fp32[name] = buffers;
+        }
+
+        return buffers[position];
+    }
+
+    /// <summary>Takes the slot's buffers out of the state (the caller owns them now).</summary>
+    public DeviceBuffer<BFloat16>[] Detach(string name)
+    {
+        for (int p = 0; p < _slots[name].Extents.Count; p++) _ = Bf16(name, p);
+        var buffers = _bf16[name];
+        _bf16.Remove(name);
+        return buffers;
+    }
+
+    /// <summary>Frees a slot nothing will read again.</summary>
+    public void Free(string name)
+    {
+        if (_borrowed.Contains(name)) return;
+        if (_bf16.Remove(name, out var b)) foreach (var x in b.Distinct()) x.Dispose();
+        if (_fp32.Remove(name, out var f)) foreach (var x in f.Distinct()) x.Dispose();
+    }
+
+    public void Dispose()
+    {
+        foreach (string name in _bf16.Keys.Concat(_fp32.Keys).ToArray()) Free(name);
+    }
+}
