@@ -35,6 +35,22 @@ internal sealed class PlanState : IDisposable
 
     public DeviceBuffer<BFloat16> Bf16(string name, int position)
     {
+        lock (_bf16)
+        {
+            return Bf16Locked(name, position);
+        }
+    }
+
+    public DeviceBuffer<float> Fp32(string name, int position)
+    {
+        lock (_bf16)
+        {
+            return Fp32Locked(name, position);
+        }
+    }
+
+    private DeviceBuffer<BFloat16> Bf16Locked(string name, int position)
+    {
         if (!_bf16.TryGetValue(name, out var buffers))
         {
             PlanSlot slot = _slots[name];
@@ -46,7 +62,7 @@ internal sealed class PlanState : IDisposable
         return buffers[position];
     }
 
-    public DeviceBuffer<float> Fp32(string name, int position)
+    private DeviceBuffer<float> Fp32Locked(string name, int position)
     {
         if (!_fp32.TryGetValue(name, out var buffers))
         {
