@@ -31,6 +31,7 @@ internal static class CmxApp
         CollectiveCommand.Create(context),
         DevicesCommand.Create(context),
         BenchCommand.Create(context),
+        MatmulCommand.Create(context),
     ];
 
     /// <summary>Parses <paramref name="args"/>, runs the chosen verb and returns the process exit code.</summary>
