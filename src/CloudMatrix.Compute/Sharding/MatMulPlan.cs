@@ -224,7 +224,7 @@ public sealed class MatMulPlan
         }
 
         // Ring reductions hold a work copy per member; the host keeps A, B and C dense.
-        long largest = Plan.Slots.Values.Max(s => Enumerable.Range(0, Mesh.Size).Sum(s.Bytes));
+        long largest = Plan.Slots.Where(kv => !Plan.Inputs.Contains(kv.Key)).Select(kv => Enumerable.Range(0, Mesh.Size).Sum(kv.Value.Bytes)).DefaultIfEmpty(0).Max();
         return (peakDevice, peakHost + largest + (2L * ((long)M * K + (long)K * N + (long)M * N)));
     }
 }
