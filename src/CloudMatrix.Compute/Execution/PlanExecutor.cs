@@ -79,7 +79,7 @@ internal static class PlanExecutor
             };
         }
 
-        state.Backend.GemmBatch(tasks);
+        GemmFusion.Run(state.Backend, tasks);
     }
 
     private static void RunLocal(ExecutionPlan plan, PlanState state, LocalStep step)
