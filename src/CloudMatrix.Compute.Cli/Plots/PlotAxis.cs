@@ -32,12 +32,13 @@ internal sealed record PlotAxis(string Label, bool Log, double Min, double Max, 
         return new PlotAxis(label, Log: false, 0, end, ticks);
     }
 
-    /// <summary>A log axis of byte sizes with ticks at powers of two (at most about a dozen), labelled B, KiB, MiB, GiB.</summary>
+    /// <summary>A log axis of byte sizes with ticks at powers of two (at most 9), labelled B, KiB, MiB, GiB.</summary>
     public static PlotAxis Bytes(string label, double min, double max)
     {
         double lo = Math.Floor(Math.Log2(Math.Max(1, min)));
         double hi = Math.Max(lo + 1, Math.Ceiling(Math.Log2(Math.Max(1, max))));
-        int stride = Math.Max(1, (int)Math.Ceiling((hi - lo) / 12));
+        // At most 8 labels fit under a half-width panel without touching.
+        int stride = Math.Max(1, (int)Math.Ceiling((hi - lo) / 8));
         var ticks = new List<(double, string)>();
         for (double e = lo; e <= hi; e += stride)
         {
