@@ -71,7 +71,7 @@ internal static class InfoCommand
     /// <summary>The <c>--supernodes</c> option shared by the verbs that pick a system.</summary>
     internal static Option<int> SupernodesOption() => new("--supernodes")
     {
-        Description = "Join this many CloudMatrix384 supernodes over their RDMA planes (default 1).",
+        Description = "Join this many CloudMatrix384 supernodes over their RDMA planes.",
         DefaultValueFactory = _ => 1,
     };
 

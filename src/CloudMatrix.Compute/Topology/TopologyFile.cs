@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace CloudMatrix.Compute.Topology;
@@ -42,7 +43,8 @@ public static class TopologyFile
     {
         ArgumentNullException.ThrowIfNull(system);
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        // Names and sources are written as they are (µ, ×, §), not as \u escapes; JSON-significant characters are still escaped.
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("format", FormatName);
@@ -216,7 +218,8 @@ public static class TopologyFile
         public SystemSpec ReadSystem(JsonElement root)
         {
             Object(root, "$");
-            Fields(root, "$", "format", "version", "name", "granularity", "nodes", "racks", "supernodes", "power_watts",
+            // "$schema" lets an editor find docs/topology.schema.json; the reader has no use for it.
+            Fields(root, "$", "$schema", "format", "version", "name", "granularity", "nodes", "racks", "supernodes", "power_watts",
                 "cost_usd", "sources", "npu", "cpu", "switch_chips", "devices", "switches", "links");
             string format = Str(root, "$", "format");
             if (format != FormatName)
