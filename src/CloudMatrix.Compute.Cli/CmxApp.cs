@@ -32,6 +32,7 @@ internal static class CmxApp
         DevicesCommand.Create(context),
         BenchCommand.Create(context),
         MatmulCommand.Create(context),
+        PlanCommand.Create(context),
     ];
 
     /// <summary>Parses <paramref name="args"/>, runs the chosen verb and returns the process exit code.</summary>

@@ -151,6 +151,11 @@ public static class PlanEstimator
         ExecutionPlan plan, CollectiveFabric fabric, CollectiveStep step, TimingOptions options)
     {
         DeviceMesh mesh = plan.Mesh;
+        if (TooLargeToSimulateJointly(step, options))
+        {
+            return TimeGroupsApart(plan, step);
+        }
+
         var lists = new List<List<TimedTransfer>>();
         var details = new List<string>();
         foreach (CollectiveCall call in step.Calls)
@@ -201,6 +206,65 @@ public static class PlanEstimator
         }
 
         return (worst, bytes, string.Join("; ", details) + "; groups timed one by one", sent, links);
+    }
+
+    // A step's transfer count, from the algorithms' step counts (ring-like: 2n per member; direct: n per member).
+    private static bool TooLargeToSimulateJointly(CollectiveStep step, TimingOptions options)
+    {
+        long transfers = 0;
+        foreach (CollectiveCall call in step.Calls)
+        {
+            if (call.Operation == CollectiveOperation.SendReceive)
+            {
+                transfers += call.Pairs!.Count;
+                continue;
+            }
+
+            foreach (int[] g in call.Groups) transfers += 2L * g.Length * g.Length;
+        }
+
+        return transfers > options.MaxJointTransfers && step.Calls.All(c => c.Operation != CollectiveOperation.SendReceive);
+    }
+
+    /// <summary>Each distinct group timed alone by the collective model (with its round-by-round mode for huge
+    /// schedules and its plan cache); the step takes as long as its slowest group. Contention between groups is ignored.</summary>
+    private static (double Seconds, double Bytes, string Detail, List<(int, double)> Sent, List<(string, double)> Links) TimeGroupsApart(ExecutionPlan plan, CollectiveStep step)
+    {
+        DeviceMesh mesh = plan.Mesh;
+        double worst = 0, bytes = 0;
+        var sent = new List<(int, double)>();
+        var details = new List<string>();
+        var seen = new Dictionary<string, CollectiveTiming>();
+        foreach (CollectiveCall call in step.Calls)
+        {
+            for (int g = 0; g < call.Groups.Count; g++)
+            {
+                int[] group = call.Groups[g];
+                long elements = ElementsPerRank(plan, call, group);
+                int rootPosition = call.Roots is null ? 0 : Math.Max(0, Array.IndexOf(group, call.Roots[g]));
+                string shape = $"{call.Operation}|{call.Algorithm}|{group.Length}|{elements}|{rootPosition}";
+                if (!seen.TryGetValue(shape, out CollectiveTiming? timing))
+                {
+                    int[] devices = group.Select(p => mesh.Devices[p]).ToArray();
+                    var options = new CollectiveOptions { Group = devices, Root = call.Operation == CollectiveOperation.Broadcast ? devices[rootPosition] : null };
+                    timing = group.Length < 2 || elements == 0
+                        ? null!
+                        : Collectives.Collectives.Estimate(mesh.System, call.Operation, elements, CollectiveDataType.Bf16, call.Algorithm, options);
+                    seen[shape] = timing;
+                }
+
+                if (timing is null) continue;
+                worst = Math.Max(worst, timing.SimulatedSeconds);
+                // Bytes each member sends: the bus bytes of the operation, S x busbw factor, spread over the members.
+                double perMember = timing.Bytes * Collectives.Collectives.BusBandwidthFactor(call.Operation, group.Length);
+                foreach (int p in group) sent.Add((mesh.Devices[p], perMember));
+                bytes += perMember * group.Length;
+            }
+
+            details.Add($"{Redistribution.Name(call.Operation)} {call.Algorithm} x{call.Groups.Count} groups of {call.Groups[0].Length}");
+        }
+
+        return (worst, bytes, string.Join("; ", details) + "; groups timed one at a time (contention between groups ignored)", sent, []);
     }
 
     private static string Key(ExecutionPlan plan, CollectiveStep step) => string.Join(";", step.Calls.Select(c =>

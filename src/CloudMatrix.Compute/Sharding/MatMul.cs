@@ -33,6 +33,12 @@ public static class MatMul
         string last = axes[^1];
         object? outer = axes.Length == 1 ? null : axes[..^1];
         string need = $"Strategy '{strategy.Name}' needs {strategy.MeshNeeds}; {mesh} has {mesh.Rank} axes";
+        if (strategy == Strategy.Auto)
+        {
+            var ranking = Planner.Rank(mesh.System, m, n, k, new PlannerOptions { Uneven = options.Uneven, Timing = options.Timing, Devices = mesh.Size == mesh.System.DeviceCount ? 0 : mesh.Size });
+            return ranking.Candidates.Count > 0 ? ranking.Best.Plan : throw new ArgumentException(ranking.Why);
+        }
+
         if (strategy == Strategy.Rows) return ctx.Specs(strategy, PartitionSpec.P(axes, null), PartitionSpec.P(null, null), null, null, null);
         if (strategy == Strategy.Columns) return ctx.Specs(strategy, PartitionSpec.P(null, null), PartitionSpec.P(null, axes), null, null, null);
         if (strategy == Strategy.RowParallel)

@@ -184,6 +184,9 @@ public sealed class MatMulPlan
 
     private (long PerDevice, long Host) Memory()
     {
+        // Each slot is live from the step that first writes it (inputs: from the start) to the last step that reads it
+        // (inputs and the output: to the end). Sweep the steps, adding and removing per-device byte vectors.
+        int steps = Steps.Count, size = Mesh.Size;
         var first = new Dictionary<string, int>();
         var last = new Dictionary<string, int>();
         foreach (string s in Plan.Inputs) first[s] = 0;
@@ -200,31 +203,42 @@ public sealed class MatMulPlan
             foreach (string r in PlanExecutor.Reads(step)) last[r] = step.Id;
         }
 
-        last[Plan.Output] = Steps.Count;
-        foreach (string s in Plan.Inputs) last[s] = Steps.Count;
-        long peakDevice = 0, peakHost = 0;
-        for (int i = 0; i <= Steps.Count; i++)
+        last[Plan.Output] = steps;
+        foreach (string s in Plan.Inputs) last[s] = steps;
+        var starts = new List<string>[steps + 1];
+        var ends = new List<string>[steps + 2];
+        for (int i = 0; i < starts.Length; i++) starts[i] = [];
+        for (int i = 0; i < ends.Length; i++) ends[i] = [];
+        foreach (var (slot, f) in first)
         {
-            var live = first.Keys.Where(s => first[s] <= i && last.GetValueOrDefault(s, first[s]) >= i).ToArray();
-            for (int p = 0; p < Mesh.Size; p++)
-            {
-                peakDevice = Math.Max(peakDevice, live.Sum(s => Plan.Slots[s].Bytes(p)));
-            }
+            starts[f].Add(slot);
+            ends[Math.Max(f, last.GetValueOrDefault(slot, f)) + 1].Add(slot);
+        }
 
-            long host = 0;
-            foreach (string s in live)
-            {
-                PlanSlot slot = Plan.Slots[s];
-                host += Plan.Inputs.Contains(s) && slot.Layout is not null
-                    ? Enumerable.Range(0, Mesh.Size).Where(p => slot.Layout.ReplicaKey(p) == p).Sum(slot.Bytes)
-                    : Enumerable.Range(0, Mesh.Size).Sum(slot.Bytes);
-            }
-
+        var device = new long[size];
+        long host = 0, peakDevice = 0, peakHost = 0;
+        for (int i = 0; i <= steps; i++)
+        {
+            foreach (string s in ends[i]) Add(s, -1);
+            foreach (string s in starts[i]) Add(s, +1);
+            for (int p = 0; p < size; p++) peakDevice = Math.Max(peakDevice, device[p]);
             peakHost = Math.Max(peakHost, host);
         }
 
+        void Add(string name, int sign)
+        {
+            PlanSlot slot = Plan.Slots[name];
+            bool aliased = Plan.Inputs.Contains(name) && slot.Layout is not null;
+            for (int p = 0; p < size; p++)
+            {
+                long b = slot.Bytes(p) * sign;
+                device[p] += b;
+                if (!aliased || slot.Layout!.ReplicaKey(p) == p) host += b;
+            }
+        }
+
         // Ring reductions hold a work copy per member; the host keeps A, B and C dense.
-        long largest = Plan.Slots.Where(kv => !Plan.Inputs.Contains(kv.Key)).Select(kv => Enumerable.Range(0, Mesh.Size).Sum(kv.Value.Bytes)).DefaultIfEmpty(0).Max();
-        return (peakDevice, peakHost + largest + (2L * ((long)M * K + (long)K * N + (long)M * N)));
+        long largest = Plan.Slots.Where(kv => !Plan.Inputs.Contains(kv.Key)).Select(kv => Enumerable.Range(0, size).Sum(kv.Value.Bytes)).DefaultIfEmpty(0).Max();
+        return (peakDevice, peakHost + largest + (2L * (((long)M * K) + ((long)K * N) + ((long)M * N))));
     }
 }

@@ -52,6 +52,9 @@ public sealed class Strategy
     /// <summary>Derived from the operands' specs by the einsum rule.</summary>
     public static Strategy FromSpecs { get; } = new("specs", "from the specs (einsum rule): C = A's free dims x B's free dims; a contracting dim split on both gives a partial C, finished by the out-spec's collective", "the specs' axes exist; K split the same way on A and B");
 
+    /// <summary>The planner's choice: the fastest feasible strategy and mesh by the estimates (<see cref="Planner"/>).</summary>
+    public static Strategy Auto { get; } = new("auto", "the fastest feasible candidate of the planner's ranking (strategy x mesh factorisation x reduction algorithm)", "any system");
+
     /// <summary>Every named strategy.</summary>
     public static IReadOnlyList<Strategy> All { get; } = [Rows, Columns, RowParallel, RowParallelReduceScatter, Summa, Cannon, TwoPointFiveD, ThreeD, CollectiveMatmul];
 
@@ -62,8 +65,8 @@ public sealed class Strategy
     public static Strategy Parse(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return All.Concat([FromSpecs]).FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase))
-            ?? throw new ArgumentException($"Unknown strategy '{name}'; valid: {string.Join(", ", All.Select(s => s.Name))}.", nameof(name));
+        return All.Concat([FromSpecs, Auto]).FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"Unknown strategy '{name}'; valid: auto, {string.Join(", ", All.Select(s => s.Name))}.", nameof(name));
     }
 
     /// <summary>The name.</summary>

@@ -104,14 +104,23 @@ public sealed class TensorSharding
     internal int ReplicaKey(int position)
     {
         if (IsPartial) return position;
-        // Keys: the index of the first position with the same extent.
-        for (int q = 0; q < position; q++)
+        if (_replicaKeys is null)
         {
-            if (_extents[q] == _extents[position]) return q;
+            // Keys: the index of the first position with the same extent.
+            var firstOf = new Dictionary<ShardExtent, int>();
+            var keys = new int[_extents.Length];
+            for (int p = 0; p < keys.Length; p++)
+            {
+                keys[p] = firstOf.TryGetValue(_extents[p], out int q) ? q : firstOf[_extents[p]] = p;
+            }
+
+            _replicaKeys = keys;
         }
 
-        return position;
+        return _replicaKeys[position];
     }
+
+    private int[]? _replicaKeys;
 
     /// <summary>The typed compact form, e.g. <c>bf16[8192@dp, 8192@tp]</c> or <c>bf16[8192, 8192]{partial: tp}</c>.</summary>
     /// <returns>The text.</returns>
