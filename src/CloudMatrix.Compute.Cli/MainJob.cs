@@ -1,73 +1,151 @@
 using System.CommandLine;
+using System.Globalization;
+using CloudMatrix.Compute.Cli.Commands;
 using CloudMatrix.Compute.Sharding;
 using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Cli;
 
 /// <summary>
-/// <c>cmx</c> with no verb: the main job. One BF16 matrix multiplication <c>C = A·B</c> sharded over the 384 NPUs of
-/// the CloudMatrix384 preset as a (dp = 48 nodes) × (tp = 8 NPUs of a node) mesh, row-parallel in the Megatron sense:
-/// A's rows are split across dp, the shared dimension K across tp. Every NPU runs its real GEMM on the chosen backend
-/// (BF16 partial product, FP32 accumulation), each node all-reduces its 8 partials with a real collective (BF16 on the
-/// wire, as the libraries do), and the result is spot-checked against an FP64 reference on the same BF16 inputs.
-/// The same plan is timed on the modelled machine: per-NPU compute/HBM roofline, then the intra-node all-reduce on the
-/// network model.
+/// <c>cmx</c> with no verb: the main job. An 8192³ BF16 product on CloudMatrix384 (or the system given), sharded by
+/// the planner's best strategy (<c>auto</c>) or the one named, run on real data on the default backend and
+/// spot-checked against FP64, timed on the modelled system; the same product planned on GB200 NVL72 side by side, and
+/// the top of the ranking. A thin caller of <c>Planner.Rank</c>, <c>MatMul.Plan</c> and <c>MatMulPlan.Execute</c>.
 /// </summary>
-/// <remarks>
-/// The plan is the package's <c>row-parallel</c> strategy: the 48 node all-reduces are one collective step, simulated
-/// together on the fabric; the roofline reads A's and B's shards once and writes the BF16 partial once.
-/// </remarks>
 internal static class MainJob
 {
-    private const int Dp = 48;
-    private const int Tp = 8;
+    // Cost per product: the system's price amortised straight-line over this many years, plus energy at this price.
+    // Both are assumptions stated in the output, not sourced figures; pass your own through the API.
+    private const double AmortisationYears = 4;
+    private const double UsdPerKwh = 0.10;
 
-    private static readonly Option<int> SizeOption = new("--size")
-    {
-        Description = "M = N = K of the product; a multiple of 48 (dp) and of 8 (tp), i.e. of 48.",
-        DefaultValueFactory = _ => 3072,
-    };
-
-    private static readonly Option<string> BackendOption = new("--backend")
-    {
-        Description = "Compute backend of the per-NPU GEMMs: auto, cpu-simd, ilgpu-cpu, cuda, opencl.",
-        DefaultValueFactory = _ => "auto",
-    };
-
-    private static readonly Option<bool> EstimateOption = new("--estimate")
-    {
-        Description = "Timing only: simulate the plan without running any GEMM or collective on real data.",
-    };
+    private static readonly Option<int?> SizeOption = new("--size") { Description = "M = N = K of the product (default 8192); do not combine with --m/--n/--k." };
+    private static readonly Option<int?> MOption = new("--m") { Description = "Rows of A and C (default 8192)." };
+    private static readonly Option<int?> NOption = new("--n") { Description = "Columns of B and C (default 8192)." };
+    private static readonly Option<int?> KOption = new("--k") { Description = "The contracting dimension (default 8192)." };
+    private static readonly Option<string?> SystemOption = new("--system") { Description = $"Preset: {string.Join(", ", Systems.Names)} (default cloudmatrix384)." };
+    private static readonly Option<string?> TopologyOption = new("--topology") { Description = "A topology file (cmx-topology JSON) instead of a preset." };
+    private static readonly Option<string?> CompareOption = new("--compare") { Description = "Preset to plan the same product on, side by side (default gb200-nvl72; 'none' to skip)." };
+    private static readonly Option<string> StrategyOption = new("--strategy") { Description = "auto (the planner's best) or a strategy name.", DefaultValueFactory = _ => "auto" };
+    private static readonly Option<string?> MeshOption = new("--mesh") { Description = "Mesh for a named strategy, e.g. dp=48,tp=8 (default: the planner's best mesh for it)." };
+    private static readonly Option<string> BackendOption = new("--backend") { Description = "Backend of the real run: auto, cpu-simd, ilgpu-cpu, cuda, opencl.", DefaultValueFactory = _ => "auto" };
+    private static readonly Option<bool> EstimateOption = new("--estimate") { Description = "Timing only: plan and simulate, compute nothing." };
+    private static readonly Option<string?> TraceOption = new("--trace") { Description = "Write the simulated timeline as a Chrome/Perfetto trace to this file." };
 
     /// <summary>Adds the main job's options to the root command and makes it the root's action.</summary>
     public static void Attach(RootCommand root, CliContext context)
     {
-        root.Options.Add(SizeOption);
-        root.Options.Add(BackendOption);
-        root.Options.Add(EstimateOption);
-        root.SetAction(parse => Run(
-            context,
-            parse.GetValue(SizeOption),
-            parse.GetValue(BackendOption) ?? "auto",
-            parse.GetValue(EstimateOption),
-            parse.GetValue(CliContext.JsonOption)));
-    }
-
-    /// <summary>Runs the main job and returns the exit code: a thin caller of <c>MatMul.Plan</c> and <c>MatMulPlan.Execute</c>.</summary>
-    public static int Run(CliContext context, int size, string backendName, bool estimateOnly, bool json)
-    {
-        if (size < Dp || size % Dp != 0)
+        foreach (Option o in new Option[] { SizeOption, MOption, NOption, KOption, SystemOption, TopologyOption, CompareOption, StrategyOption, MeshOption, BackendOption, EstimateOption, TraceOption })
         {
-            throw new CliUsageException($"--size is {size}; it must be a positive multiple of 48 (dp = 48 row blocks, tp = 8 K blocks), e.g. 768, 3072 or 6144.");
+            root.Options.Add(o);
         }
 
-        context.Human(json).WriteLine($"CloudMatrix.Compute main job: C = A·B, BF16, M = N = K = {size}, row-parallel over dp = {Dp} nodes x tp = {Tp} NPUs of CloudMatrix384");
-        var request = new Commands.MatmulCommand.MatmulRequest(
-            Systems.CloudMatrix384(), size, size, size, $"dp={Dp},tp={Tp}", Strategy.RowParallel.Name, null, null, null,
-            Uneven: false, Reduce: "auto", Backend: backendName, Estimate: estimateOnly, SpotCheck: SpotTiles(size), Trace: null);
-        return Commands.MatmulCommand.Run(context, request, json);
+        root.SetAction(parse => Run(context, parse));
     }
 
-    // Every element up to 768^3 (M·N·K <= 2^31 would take tens of seconds of FP64 at 1536^3 and above): seeded tiles there.
-    private static int SpotTiles(int size) => (long)size * size * size <= 768L * 768 * 768 ? 0 : 48;
+    private static int Run(CliContext context, ParseResult parse)
+    {
+        bool json = parse.GetValue(CliContext.JsonOption);
+        int? size = parse.GetValue(SizeOption);
+        int? m = parse.GetValue(MOption), n = parse.GetValue(NOption), k = parse.GetValue(KOption);
+        if (size is not null && (m is not null || n is not null || k is not null))
+        {
+            throw new CliUsageException("--size sets M = N = K; give either --size or --m/--n/--k, not both.");
+        }
+
+        int mm = size ?? m ?? 8192, nn = size ?? n ?? 8192, kk = size ?? k ?? 8192;
+        foreach (var (name, value) in new[] { (size is null ? "--m" : "--size", mm), (size is null ? "--n" : "--size", nn), (size is null ? "--k" : "--size", kk) })
+        {
+            if (value < 1) throw new CliUsageException($"{name} is {value}; it must be at least 1.");
+        }
+
+        SystemSpec system = InfoCommand.ResolveSystem(parse.GetValue(SystemOption), parse.GetValue(TopologyOption), DeviceGranularity.Npu);
+        string strategyName = parse.GetValue(StrategyOption) ?? "auto";
+        string? meshText = parse.GetValue(MeshOption);
+        bool estimate = parse.GetValue(EstimateOption);
+        string backend = parse.GetValue(BackendOption) ?? "auto";
+        TextWriter human = context.Human(json);
+        human.WriteLine($"CloudMatrix.Compute main job: C = A·B, BF16, {mm} x {nn} x {kk} on {system.Name} ({system.DeviceCount} devices)");
+
+        // 1. The ranking (the planner times every feasible candidate).
+        human.WriteLine("  planning: every strategy x mesh x reduction algorithm ...");
+        PlanRanking ranking = PlanCommand.Rank(system, mm, nn, kk, 0, uneven: true);
+        human.WriteLine($"  ranked {ranking.Candidates.Count} candidates ({ranking.Refused.Count} refused) in {ranking.HostSeconds:F2} s of host time");
+
+        // 2. The plan to run: the best, the best of a named strategy, or a named strategy on a given mesh.
+        var request = new MatmulCommand.MatmulRequest(system, mm, nn, kk, meshText, null, null, null, null,
+            Uneven: true, Reduce: "auto", Backend: backend, Estimate: estimate, SpotCheck: (double)mm * nn * kk <= (1L << 31) ? 0 : 32, Trace: parse.GetValue(TraceOption));
+        MatMulPlan plan;
+        if (meshText is not null)
+        {
+            if (string.Equals(strategyName, "auto", StringComparison.OrdinalIgnoreCase)) throw new CliUsageException("--mesh needs a named --strategy (auto picks its own mesh).");
+            plan = MatmulPlanning.Plan(request with { Strategy = strategyName });
+        }
+        else if (string.Equals(strategyName, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            plan = ranking.Candidates.Count > 0 ? ranking.Best.Plan : throw new CliUsageException(ranking.Why);
+        }
+        else
+        {
+            Strategy s = PlanCommand.ParseStrategies(strategyName)![0];
+            PlanCandidate best = ranking.Candidates.FirstOrDefault(c => c.Strategy == s.Name)
+                ?? throw new CliUsageException($"--strategy {s.Name} has no feasible mesh for {mm} x {nn} x {kk} on {system.Name}: {ranking.Refused.FirstOrDefault(r => r.Strategy == s.Name)?.Reason}");
+            plan = best.Plan;
+        }
+
+        human.WriteLine($"  running {plan.Strategy.Name} on {plan.Mesh}: {plan.Steps.Count} steps; A {plan.A}, B {plan.B}, C {plan.C}");
+        RunReport report = MatmulCommand.RunPlan(context, plan, request, human);
+
+        // 3. The same product on another system, planned the same way.
+        string compare = parse.GetValue(CompareOption) ?? "gb200-nvl72";
+        var rows = new List<SystemRow> { Row(system, report) };
+        if (!string.Equals(compare, "none", StringComparison.OrdinalIgnoreCase))
+        {
+            SystemSpec other = InfoCommand.ResolveSystem(compare, null, DeviceGranularity.Npu);
+            PlanRanking otherRanking = PlanCommand.Rank(other, mm, nn, kk, 0, uneven: true);
+            if (otherRanking.Candidates.Count > 0) rows.Add(Row(other, otherRanking.Best.Estimate));
+        }
+
+        PrintComparison(human, rows);
+        human.WriteLine();
+        human.WriteLine($"Top of the ranking on {system.Name}:");
+        PlanCommand.Print(human, ranking, 5);
+        if (json)
+        {
+            context.WriteJson(new
+            {
+                Run = MatmulCommand.Json(report),
+                Systems = rows,
+                Ranking = ranking.Candidates.Take(10).Select(PlanCommand.Row),
+                RankingHostSeconds = ranking.HostSeconds,
+                Assumptions = new { AmortisationYears, UsdPerKwh },
+            });
+        }
+
+        return report.Numerics is { Verified: false } ? CmxApp.ExitFailure : CmxApp.ExitOk;
+    }
+
+    /// <summary>One system's figures for the product.</summary>
+    internal sealed record SystemRow(string System, string Strategy, string Mesh, double SimulatedSeconds, double Pflops, double PeakFraction, double EnergyJoules, double CostUsd);
+
+    private static SystemRow Row(SystemSpec system, RunReport r)
+    {
+        double capexPerSecond = system.CostUsd / (AmortisationYears * 365.25 * 86400);
+        double cost = (capexPerSecond * r.SimulatedSeconds) + (r.EnergyJoules / 3.6e6 * UsdPerKwh);
+        return new SystemRow(system.Name, r.Strategy, r.Mesh, r.SimulatedSeconds, r.Pflops, r.PeakFraction, r.EnergyJoules, cost);
+    }
+
+    private static void PrintComparison(TextWriter w, IReadOnlyList<SystemRow> rows)
+    {
+        var c = CultureInfo.InvariantCulture;
+        w.WriteLine();
+        w.WriteLine("Systems side by side (simulated; each with its planner's best):");
+        w.WriteLine(string.Format(c, "  {0,-16} {1,-18} {2,-20} {3,12} {4,10} {5,8} {6,12} {7,14}", "system", "strategy", "mesh", "time us", "PFLOP/s", "of peak", "energy J", "cost per 1e6"));
+        foreach (SystemRow r in rows)
+        {
+            w.WriteLine(string.Format(c, "  {0,-16} {1,-18} {2,-20} {3,12:F1} {4,10:F1} {5,8:P1} {6,12:F2} {7,14:F2}", r.System, r.Strategy, r.Mesh, r.SimulatedSeconds * 1e6, r.Pflops, r.PeakFraction, r.EnergyJoules, r.CostUsd * 1e6));
+        }
+
+        w.WriteLine($"  cost: the system's price over {AmortisationYears} years plus energy at ${UsdPerKwh}/kWh (assumptions, not sourced), in USD per million products");
+    }
 }

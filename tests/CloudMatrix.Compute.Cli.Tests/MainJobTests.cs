@@ -8,10 +8,10 @@ public class MainJobTests
     [Fact]
     public void MainJob_Json_ComputeTimeIsTheShardRoofline()
     {
-        var (code, output, _) = CmxRunner.Run("--size", "768", "--estimate", "--json");
+        var (code, output, _) = CmxRunner.Run("--size", "768", "--strategy", "row-parallel", "--mesh", "dp=48,tp=8", "--estimate", "--compare", "none", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
-        JsonElement root = doc.RootElement;
+        JsonElement root = doc.RootElement.GetProperty("run");
 
         // Hand-worked: 768 / 48 = 16 rows, 768 / 8 = 96 K columns per NPU, N = 768.
         NpuSpec npu = Systems.CloudMatrix384().Npu;
@@ -34,10 +34,10 @@ public class MainJobTests
     [Fact]
     public void MainJob_RealRun_ResultMatchesFp64WithinTheBf16WireBound()
     {
-        var (code, output, _) = CmxRunner.Run("--size", "768", "--backend", "cpu-simd", "--json");
+        var (code, output, _) = CmxRunner.Run("--size", "768", "--strategy", "row-parallel", "--mesh", "dp=48,tp=8", "--backend", "cpu-simd", "--compare", "none", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
-        JsonElement root = doc.RootElement;
+        JsonElement root = doc.RootElement.GetProperty("run");
         Assert.Equal(768 * 768, root.GetProperty("checked_elements").GetInt64());
         Assert.True(root.GetProperty("verified").GetBoolean());
 
@@ -50,10 +50,28 @@ public class MainJobTests
     }
 
     [Fact]
-    public void MainJob_SizeNotAMultipleOf48_IsUsageError()
+    public void MainJob_Auto_RunsThePlannersBest_AndComparesSystems()
     {
-        var (code, _, err) = CmxRunner.Run("--size", "100", "--estimate");
+        var (code, output, _) = CmxRunner.Run("--size", "1536", "--estimate", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        JsonElement root = doc.RootElement;
+        JsonElement best = root.GetProperty("ranking")[0];
+        Assert.Equal(best.GetProperty("strategy").GetString(), root.GetProperty("run").GetProperty("strategy").GetString());
+        Assert.Equal(best.GetProperty("simulated_seconds").GetDouble(), root.GetProperty("run").GetProperty("simulated_seconds").GetDouble(), 1e-15);
+        var systems = root.GetProperty("systems").EnumerateArray().Select(s => s.GetProperty("system").GetString()).ToArray();
+        Assert.Equal(new[] { "cloudmatrix384", "gb200-nvl72" }, systems);
+    }
+
+    [Theory]
+    [InlineData("--size 768 --m 512", "--size")]
+    [InlineData("--system gb200-nvl72 --topology x.json", "--topology")]
+    [InlineData("--size 0", "--size is 0")]
+    [InlineData("--mesh dp=48,tp=8", "--mesh")]
+    public void MainJob_ConflictingOrBadOptions_AreUsageErrors(string args, string expected)
+    {
+        var (code, _, err) = CmxRunner.Run([.. args.Split(' '), "--estimate"]);
         Assert.Equal(2, code);
-        Assert.Contains("--size is 100", err, StringComparison.Ordinal);
+        Assert.Contains(expected, err, StringComparison.Ordinal);
     }
 }

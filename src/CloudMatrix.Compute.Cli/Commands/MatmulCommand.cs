@@ -66,6 +66,18 @@ internal static class MatmulCommand
 
         MatMulPlan plan = MatmulPlanning.Plan(r);
         human.WriteLine($"Planned {plan.Strategy.Name} on {plan.Mesh} ({r.System.Name}): {plan.Steps.Count} steps; A {plan.A}, B {plan.B}, C {plan.C}");
+        RunReport report = RunPlan(context, plan, r, human);
+        if (json)
+        {
+            context.WriteJson(Json(report));
+        }
+
+        return report.Numerics is { Verified: false } ? CmxApp.ExitFailure : CmxApp.ExitOk;
+    }
+
+    /// <summary>Executes (or estimates) a plan, prints its report and writes the trace.</summary>
+    internal static RunReport RunPlan(CliContext context, MatMulPlan plan, MatmulRequest r, TextWriter human)
+    {
         RunReport report;
         Execution.Timeline timeline;
         if (r.Estimate)
@@ -102,12 +114,7 @@ internal static class MatmulCommand
             human.WriteLine($"trace: {r.Trace} (open in ui.perfetto.dev)");
         }
 
-        if (json)
-        {
-            context.WriteJson(Json(report));
-        }
-
-        return report.Numerics is { Verified: false } ? CmxApp.ExitFailure : CmxApp.ExitOk;
+        return report;
     }
 
     internal static object Json(RunReport report) => new

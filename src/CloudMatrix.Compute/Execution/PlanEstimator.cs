@@ -41,14 +41,7 @@ public static class PlanEstimator
                 case GemmStep g:
                 {
                     var perDevice = new double[mesh.Size];
-                    foreach (GemmTask t in g.Tasks)
-                    {
-                        double bytes = BFloat16Bytes * (((double)t.M * t.K) + ((double)t.K * t.N))
-                            + (plan.Slots[t.C].ElementBytes * (double)t.M * t.N * (t.Accumulate ? 2 : 1));
-                        perDevice[t.Position] += options.LaunchSeconds + Math.Max(
-                            t.Flops / (npu.Bf16FlopsPerSecond * options.ComputeEfficiency),
-                            bytes / (npu.HbmBytesPerSecond * options.HbmEfficiency));
-                    }
+                    foreach (GemmTask t in g.Tasks) perDevice[t.Position] += GemmSeconds(plan, t, npu, options);
 
                     double seconds = perDevice.Max();
                     double start = Math.Max(ready, computeFree);
@@ -97,6 +90,45 @@ public static class PlanEstimator
 
         double total = end.DefaultIfEmpty(0).Max();
         return new Timeline(total, computeBusy, commBusy, Math.Max(0, total - computeBusy), timings, sent.DefaultIfEmpty(0).Max(), tiers);
+    }
+
+    /// <summary>
+    /// A lower bound of <see cref="Estimate"/>: the busy time of the compute stream alone (GEMM and local steps), which
+    /// the step time can never undercut. The planner skips candidates whose bound exceeds the best full estimate.
+    /// </summary>
+    /// <param name="plan">The plan.</param>
+    /// <param name="options">Roofline constants; null for the defaults.</param>
+    /// <returns>Seconds.</returns>
+    public static double ComputeLowerBound(ExecutionPlan plan, TimingOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        options ??= TimingOptions.Default;
+        NpuSpec npu = plan.Mesh.System.Npu;
+        double total = 0;
+        foreach (PlanStep step in plan.Steps)
+        {
+            if (step is GemmStep g)
+            {
+                var perDevice = new double[plan.Mesh.Size];
+                foreach (GemmTask t in g.Tasks) perDevice[t.Position] += GemmSeconds(plan, t, npu, options);
+                total += perDevice.Max();
+            }
+            else if (step is LocalStep l)
+            {
+                total += Enumerable.Range(0, plan.Mesh.Size).Max(p => plan.Slots[l.Destination].Bytes(p) + plan.Slots[l.Source].Bytes(p)) / (npu.HbmBytesPerSecond * options.HbmEfficiency);
+            }
+        }
+
+        return total;
+    }
+
+    private static double GemmSeconds(ExecutionPlan plan, GemmTask t, NpuSpec npu, TimingOptions options)
+    {
+        double bytes = BFloat16Bytes * (((double)t.M * t.K) + ((double)t.K * t.N))
+            + (plan.Slots[t.C].ElementBytes * (double)t.M * t.N * (t.Accumulate ? 2 : 1));
+        return options.LaunchSeconds + Math.Max(
+            t.Flops / (npu.Bf16FlopsPerSecond * options.ComputeEfficiency),
+            bytes / (npu.HbmBytesPerSecond * options.HbmEfficiency));
     }
 
     /// <summary>
@@ -240,7 +272,8 @@ public static class PlanEstimator
             for (int g = 0; g < call.Groups.Count; g++)
             {
                 int[] group = call.Groups[g];
-                long elements = ElementsPerRank(plan, call, group);
+                // The slowest group is the one with the most data (uneven shards): time every group at that size.
+                long elements = call.Groups.Max(x => ElementsPerRank(plan, call, x));
                 int rootPosition = call.Roots is null ? 0 : Math.Max(0, Array.IndexOf(group, call.Roots[g]));
                 string shape = $"{call.Operation}|{call.Algorithm}|{group.Length}|{elements}|{rootPosition}";
                 if (!seen.TryGetValue(shape, out CollectiveTiming? timing))

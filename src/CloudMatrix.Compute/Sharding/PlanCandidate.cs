@@ -6,8 +6,7 @@ namespace CloudMatrix.Compute.Sharding;
 /// <param name="Plan">The plan (execute it with <see cref="MatMulPlan.Execute"/>).</param>
 /// <param name="ReduceAlgorithm">The algorithm of its reductions (Ring or OneShot; Auto where it has none).</param>
 /// <param name="Estimate">What <see cref="MatMulPlan.Estimate"/> returned.</param>
-/// <param name="Refined">True when <paramref name="Estimate"/> simulated concurrent groups together (the full model); false for the
-/// first-pass bound that times large steps one group at a time (never above the full estimate).</param>
+/// <param name="Refined">True when <paramref name="Estimate"/> is the full model's estimate (always, for listed candidates).</param>
 public sealed record PlanCandidate(MatMulPlan Plan, CollectiveAlgorithm ReduceAlgorithm, RunReport Estimate, bool Refined)
 {
     /// <summary>Strategy name.</summary>

@@ -12,6 +12,9 @@ namespace CloudMatrix.Compute.Sharding;
 /// <param name="HostSeconds">Host seconds the ranking took.</param>
 public sealed record PlanRanking(string System, int M, int N, int K, IReadOnlyList<PlanCandidate> Candidates, IReadOnlyList<RefusedCandidate> Refused, double HostSeconds)
 {
+    /// <summary>Feasible candidates not estimated in full because their compute alone already takes as long as the best plan.</summary>
+    public IReadOnlyList<RefusedCandidate> Pruned { get; init; } = [];
+
     /// <summary>The fastest candidate.</summary>
     /// <exception cref="InvalidOperationException">No candidate was feasible; the message lists why, per strategy.</exception>
     public PlanCandidate Best => Candidates.Count > 0 ? Candidates[0] : throw new InvalidOperationException(NoneFeasible());

@@ -7,7 +7,9 @@ namespace CloudMatrix.Compute.Sharding;
 /// <summary>
 /// Ranks every feasible strategy × mesh factorisation of the devices × reduction algorithm for one product by its
 /// <see cref="MatMulPlan.Estimate"/> (never by a separate formula). A candidate is feasible when its shapes divide (or
-/// uneven shards are allowed) and its peak memory per device fits the device's HBM.
+/// uneven shards are allowed) and its peak memory per device fits the device's HBM. Candidates are estimated in order
+/// of a lower bound (their compute stream alone, <see cref="Execution.PlanEstimator.ComputeLowerBound"/>); once that
+/// bound reaches the best estimate, the rest cannot win and are listed as pruned with their bound.
 /// </summary>
 public static class Planner
 {
@@ -67,14 +69,8 @@ public static class Planner
         }
 
         var clock = Stopwatch.StartNew();
-        var candidates = new List<PlanCandidate>();
-        var refused = new List<RefusedCandidate>();
-        var work = meshes.SelectMany(x => Algorithms(x.Strategy).Select(alg => (x.Strategy, x.Axes, alg))).ToArray();
-        var results = new (PlanCandidate? Ok, RefusedCandidate? No)[work.Length];
-        // First pass: concurrent groups of a large step timed one group at a time (a lower bound: contention between
-        // groups only slows them). Then the best candidates are re-timed in full until the best full time is no
-        // more than the next candidate's bound, so the winner is the minimum of the full estimates.
-        var fast = options.Timing with { MaxJointTransfers = Math.Min(options.Timing.MaxJointTransfers, 1024) };
+        var work = meshes.SelectMany(x => Algorithms().Select(alg => (x.Strategy, x.Axes, alg))).ToArray();
+        var planned = new (MatMulPlan? Plan, CollectiveAlgorithm Alg, double Bound, RefusedCandidate? No)[work.Length];
         Parallel.For(0, work.Length, i =>
         {
             var (s, axes, alg) = work[i];
@@ -85,43 +81,49 @@ public static class Planner
                 MatMulPlan plan = MatMul.Plan(mesh, m, n, k, s, new MatMulOptions { Uneven = options.Uneven, ReduceAlgorithm = alg, Timing = options.Timing });
                 if (plan.MemoryPerDeviceBytes > system.Npu.HbmCapacityBytes)
                 {
-                    results[i] = (null, new RefusedCandidate(s.Name, meshText, $"needs {MatMulPlan.Format(plan.MemoryPerDeviceBytes)} per device; HBM holds {MatMulPlan.Format(system.Npu.HbmCapacityBytes)}"));
+                    planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, $"needs {MatMulPlan.Format(plan.MemoryPerDeviceBytes)} per device; HBM holds {MatMulPlan.Format(system.Npu.HbmCapacityBytes)}"));
                     return;
                 }
 
                 bool reduces = plan.Steps.OfType<Execution.CollectiveStep>().SelectMany(c => c.Calls)
                     .Any(c => c.Operation is CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter);
                 if (!reduces && alg != CollectiveAlgorithm.Ring) return; // the same plan as with Ring
-                results[i] = (new PlanCandidate(plan, reduces ? alg : CollectiveAlgorithm.Auto, plan.Estimate(fast), Refined: false), null);
+                planned[i] = (plan, reduces ? alg : CollectiveAlgorithm.Auto, Execution.PlanEstimator.ComputeLowerBound(plan.Plan, options.Timing), null);
             }
             catch (ArgumentException ex)
             {
-                results[i] = (null, new RefusedCandidate(s.Name, meshText, ex.Message));
+                planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, ex.Message));
             }
         });
-        foreach (var (ok, no) in results)
+
+        var refused = planned.Where(p => p.No is not null).Select(p => p.No!).ToList();
+        var feasible = planned.Where(p => p.Plan is not null).OrderBy(p => p.Bound).ToArray();
+
+        // Branch and bound: candidates in order of their compute-only bound, fully estimated a batch at a time, until
+        // the next bound is no better than the best estimate: no later candidate can win.
+        var candidates = new List<PlanCandidate>();
+        var pruned = new List<RefusedCandidate>();
+        double best = double.PositiveInfinity;
+        int next = 0, batch = Math.Max(2, Environment.ProcessorCount * 2);
+        while (next < feasible.Length && feasible[next].Bound < best)
         {
-            if (ok is not null) candidates.Add(ok);
-            if (no is not null) refused.Add(no);
+            var chunk = feasible.Skip(next).Take(batch).Where(p => p.Bound < best).ToArray();
+            var estimates = new PlanCandidate[chunk.Length];
+            Parallel.For(0, chunk.Length, j => estimates[j] = new PlanCandidate(chunk[j].Plan!, chunk[j].Alg, chunk[j].Plan!.Estimate(options.Timing), Refined: true));
+            candidates.AddRange(estimates);
+            best = Math.Min(best, estimates.Select(e => e.SimulatedSeconds).DefaultIfEmpty(double.PositiveInfinity).Min());
+            next += batch;
+        }
+
+        foreach (var p in feasible.Skip(candidates.Count).Where(p => !candidates.Any(c => ReferenceEquals(c.Plan, p.Plan))))
+        {
+            pruned.Add(new RefusedCandidate(p.Plan!.Strategy.Name, p.Plan.Mesh.ToString(),
+                $"pruned: its compute alone takes {p.Bound * 1e6:F1} us, no less than the best plan's {best * 1e6:F1} us"));
         }
 
         candidates.Sort((a, b) => a.SimulatedSeconds.CompareTo(b.SimulatedSeconds));
-        int refined = 0;
-        while (refined < candidates.Count)
-        {
-            double bestFull = candidates.Take(refined).Select(c => c.SimulatedSeconds).DefaultIfEmpty(double.PositiveInfinity).Min();
-            if (bestFull <= candidates[refined].SimulatedSeconds) break;
-            int batch = Math.Min(Environment.ProcessorCount * 2, candidates.Count - refined);
-            var full = new PlanCandidate[batch];
-            Parallel.For(0, batch, j => full[j] = candidates[refined + j] with { Estimate = candidates[refined + j].Plan.Estimate(options.Timing), Refined = true });
-            for (int j = 0; j < batch; j++) candidates[refined + j] = full[j];
-            refined += batch;
-        }
-
-        var head = candidates.Take(refined).OrderBy(c => c.SimulatedSeconds).ToList();
-        candidates = [.. head, .. candidates.Skip(refined)];
-        return new PlanRanking(system.Name, m, n, k, candidates, refused, clock.Elapsed.TotalSeconds);
+        return new PlanRanking(system.Name, m, n, k, candidates, refused, clock.Elapsed.TotalSeconds) { Pruned = pruned };
     }
 
-    private static CollectiveAlgorithm[] Algorithms(Strategy s) => [CollectiveAlgorithm.Ring, CollectiveAlgorithm.OneShot];
+    private static CollectiveAlgorithm[] Algorithms() => [CollectiveAlgorithm.Ring, CollectiveAlgorithm.OneShot];
 }

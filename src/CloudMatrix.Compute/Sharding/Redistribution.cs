@@ -78,8 +78,10 @@ internal static class Redistribution
             partial.Remove(axis);
             if (d >= 0) dims[d].Add(axis);
             CollectiveOperation op = d >= 0 ? CollectiveOperation.ReduceScatter : CollectiveOperation.AllReduce;
+            // One-shot's reduce-scatter is Direct: each member sums its block from every member, in member order.
+            CollectiveAlgorithm alg = op == CollectiveOperation.ReduceScatter && algorithm == CollectiveAlgorithm.OneShot ? CollectiveAlgorithm.Direct : algorithm;
             Step($"{op} over {axis}", (s, t, _) => b.Collective($"{Name(op)} {from.Name} over {axis}",
-                [new CollectiveCall(op, mesh.Groups(axis), s, t, algorithm)], last));
+                [new CollectiveCall(op, mesh.Groups(axis), s, t, alg)], last));
         }
 
         // 3. Axes the target splits next: local slices of replicated data.
