@@ -2,7 +2,7 @@ namespace CloudMatrix.Compute.Collectives;
 
 /// <summary>
 /// How a collective moves its data. Not every algorithm implements every operation;
-/// <see cref="Collectives.SupportedAlgorithms"/> lists the pairs, and an unsupported pair is refused with an
+/// <see cref="Collectives.SupportedAlgorithms(CollectiveOperation)"/> lists the pairs, and an unsupported pair is refused with an
 /// <see cref="ArgumentException"/>. Each member documents its reduction order (what decides its last bits).
 /// </summary>
 public enum CollectiveAlgorithm
@@ -62,4 +62,11 @@ public enum CollectiveAlgorithm
 
     /// <summary>All-to-all in n-1 steps: at step s rank r sends its part for rank r+s (mod n).</summary>
     Pairwise,
+
+    /// <summary>
+    /// All-reduce reduced inside the switches (NVLink SHARP / NVLS, InfiniBand SHARP), only on systems whose
+    /// <see cref="Topology.CommunicationCosts.InSwitch"/> is set; <see cref="Auto"/> considers it there. Reduction order:
+    /// the canonical one (ranks 0..n-1 in group order, FP32 accumulation, one rounding), as <see cref="Direct"/>.
+    /// </summary>
+    InSwitch,
 }

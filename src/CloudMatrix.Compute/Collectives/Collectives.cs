@@ -37,6 +37,19 @@ public static partial class Collectives
     public static IReadOnlyList<CollectiveAlgorithm> SupportedAlgorithms(CollectiveOperation operation) => ScheduleFactory.Supported(operation);
 
     /// <summary>
+    /// The algorithms that implement <paramref name="operation"/> on <paramref name="system"/>: those of
+    /// <see cref="SupportedAlgorithms(CollectiveOperation)"/>, plus <see cref="CollectiveAlgorithm.InSwitch"/> for
+    /// all-reduce where the system's switches reduce (<see cref="CommunicationCosts.InSwitch"/>). Auto compares these.
+    /// </summary>
+    /// <param name="system">The modelled machine.</param>
+    /// <param name="operation">The operation.</param>
+    /// <returns>The algorithms, in enum order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="system"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="operation"/> is not a defined value.</exception>
+    public static IReadOnlyList<CollectiveAlgorithm> SupportedAlgorithms(SystemSpec system, CollectiveOperation operation) =>
+        Candidates(CollectiveFabric.For(system), operation);
+
+    /// <summary>
     /// The part of a buffer of <paramref name="length"/> elements that rank <paramref name="index"/> of
     /// <paramref name="parts"/> owns in reduce-scatter, all-to-all and the algorithms' internal splits: the first
     /// <c>length mod parts</c> parts have one element more than the others.
@@ -243,6 +256,7 @@ public static partial class Collectives
         int[] group = ResolveGroup(fabric.DeviceCount, options.Group);
         int root = ResolveRoot(group, options.Root);
         _ = ResolveChunks(operation, CollectiveAlgorithm.Ring, 0, options.Chunks);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Channels);
         return Time(fabric, operation, group, root, elementsPerRank, type, algorithm, options, template: true);
     }
 
@@ -282,27 +296,81 @@ public static partial class Collectives
             return ChooseFastest(fabric, operation, group, root, elements, type, options, template);
         }
 
+        // Every protocol of the system is timed and the fastest kept, as NCCL's tuner picks one per size.
+        IReadOnlyList<CollectiveFabric> variants = fabric.TimingVariants(algorithm);
+        if (options.Protocol is { } wanted && algorithm != CollectiveAlgorithm.InSwitch)
+        {
+            variants = [.. variants.Where(v => v.Protocol is null || string.Equals(v.Protocol.Name, wanted, StringComparison.OrdinalIgnoreCase))];
+            if (variants.Count == 0)
+            {
+                throw new ArgumentException(
+                    $"Protocol '{wanted}' is not one of system '{fabric.Name}': valid: {string.Join(", ", fabric.Costs.Protocols.Select(p => p.Name))} (or null for the fastest).",
+                    nameof(options));
+            }
+        }
+
+        CollectiveTiming? best = null;
+        foreach (CollectiveFabric variant in variants)
+        {
+            CollectiveTiming t = TimeOn(variant, operation, group, root, elements, type, algorithm, options, template);
+            if (best is null || t.SimulatedSeconds < best.SimulatedSeconds) best = t;
+        }
+
+        return best!;
+    }
+
+    /// <summary>
+    /// Channels a ring runs over: as many as each node has group members when the group spans several supernodes
+    /// (one ring per device and NIC, as NCCL builds them), else one (on a scale-up fabric one ring already spreads over
+    /// every plane).
+    /// </summary>
+    internal static int ResolveChannels(CollectiveFabric fabric, int[] group, int channels)
+    {
+        if (channels < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be >= 0 (0 picks one per device of a node across supernodes).");
+        }
+
+        if (channels > 0) return Math.Min(channels, Math.Max(1, group.Length));
+        if (group.Select(d => fabric.SupernodeOfDevice[d]).Distinct().Count() < 2) return 1;
+        int[] perNode = [.. group.GroupBy(d => fabric.NodeOfDevice[d]).Select(g => g.Count())];
+        return perNode.All(c => c == perNode[0]) ? perNode[0] : 1;
+    }
+
+    private static bool SpansSupernodes(CollectiveFabric fabric, int[] group) =>
+        group.Select(d => fabric.SupernodeOfDevice[d]).Distinct().Skip(1).Any();
+
+    private static CollectiveTiming TimeOn(CollectiveFabric fabric, CollectiveOperation operation, int[] group, int root, long elements,
+        CollectiveDataType type, CollectiveAlgorithm algorithm, CollectiveOptions options, bool template)
+    {
         int n = group.Length;
         int bufferBytes = ElementBytes(type);
         int wireBytes = type == CollectiveDataType.Bf16 && options.Fp32Partials && IsReducing(operation) ? 4 : bufferBytes;
         double size = SizeBytes(operation, n, elements, bufferBytes);
-        int chunks = algorithm == CollectiveAlgorithm.DoubleBinaryTree && options.Chunks == 0
-            ? TreeChunks(fabric, group, size)
-            : ResolveChunks(operation, algorithm, size, options.Chunks);
-        int length = template ? TemplateLength(n, chunks) : checked((int)elements);
+        int chunks = algorithm switch
+        {
+            CollectiveAlgorithm.DoubleBinaryTree when options.Chunks == 0 => TreeChunks(fabric, group, size),
+            // Across supernodes the node stages and the network stage pipeline, as in NCCL's tree.
+            CollectiveAlgorithm.Hierarchical when options.Chunks == 0 && SpansSupernodes(fabric, group) =>
+                (int)Math.Clamp(Math.Ceiling(size / DefaultChunkBytes), 1, MaxDefaultChunks),
+            _ => ResolveChunks(operation, algorithm, size, options.Chunks),
+        };
+        int channels = algorithm == CollectiveAlgorithm.Ring ? ResolveChannels(fabric, group, options.Channels) : 1;
+        int length = template ? TemplateLength(n, chunks * channels) : checked((int)elements);
         double scale = template ? (double)elements / length : 1;
         ScheduleTimer Plan()
         {
             int[] nodes = [.. group.Select(d => fabric.NodeOfDevice[d])];
-            CollectiveSchedule schedule = ScheduleFactory.Create(operation, algorithm, n, length, root, chunks, nodes);
+            CollectiveSchedule schedule = ScheduleFactory.Create(operation, algorithm, n, length, root, chunks, nodes, channels, timing: true);
             return new ScheduleTimer(schedule, group, wireBytes, bufferBytes, fabric);
         }
 
         ScheduleTimer timer = template
-            ? fabric.Plan($"{operation}|{algorithm}|{root}|{chunks}|{wireBytes}|{bufferBytes}|{string.Join(",", group)}", Plan)
+            ? fabric.Plan($"{operation}|{algorithm}|{root}|{chunks}|{channels}|{wireBytes}|{bufferBytes}|{string.Join(",", group)}", Plan)
             : Plan();
         ScheduleTiming timing = timer.Time(scale, chunks);
-        double total = timing.Seconds;
+        double launch = fabric.Protocol?.LaunchSeconds ?? 0;
+        double total = timing.Seconds + launch;
         var links = timing.Links
             .Where(l => l.Bytes > 0)
             .Select(l => new LinkUtilisation(l.Name, l.Bytes, l.BusySeconds, total > 0 ? l.Bytes / (l.BytesPerSecond * total) : 0))
@@ -319,6 +387,9 @@ public static partial class Collectives
             Chunks = chunks,
             Model = timing.Model == TimingModel.Rounds ? "rounds" : "flow_graph",
             Links = links,
+            Protocol = fabric.Protocol?.Name ?? "ideal",
+            Channels = channels,
+            LaunchSeconds = launch,
         };
     }
 
@@ -326,7 +397,7 @@ public static partial class Collectives
         CollectiveDataType type, CollectiveOptions options, bool template)
     {
         // Candidates are independent simulations: time them on all host cores.
-        IReadOnlyList<CollectiveAlgorithm> candidates = SupportedAlgorithms(operation);
+        IReadOnlyList<CollectiveAlgorithm> candidates = Candidates(fabric, operation);
         var results = new CollectiveTiming?[candidates.Count];
         var failures = new string?[candidates.Count];
         Parallel.For(0, candidates.Count, i =>
@@ -348,6 +419,12 @@ public static partial class Collectives
         return timed[0] with { Reason = reason };
     }
 
+    /// <summary>The algorithms Auto compares on <paramref name="fabric"/>: the operation's, plus in-switch reduction where the switches reduce.</summary>
+    internal static IReadOnlyList<CollectiveAlgorithm> Candidates(CollectiveFabric fabric, CollectiveOperation operation) =>
+        operation == CollectiveOperation.AllReduce && fabric.Costs.InSwitch is not null
+            ? [.. SupportedAlgorithms(operation), CollectiveAlgorithm.InSwitch]
+            : SupportedAlgorithms(operation);
+
     /// <summary>The algorithm's name as the CLI and reports write it (snake_case).</summary>
     internal static string Name(CollectiveAlgorithm algorithm) => algorithm switch
     {
@@ -355,6 +432,7 @@ public static partial class Collectives
         CollectiveAlgorithm.HalvingDoubling => "halving_doubling",
         CollectiveAlgorithm.OneShot => "one_shot",
         CollectiveAlgorithm.DoubleBinaryTree => "double_binary_tree",
+        CollectiveAlgorithm.InSwitch => "in_switch",
         _ => algorithm.ToString().ToLowerInvariant(),
     };
 
@@ -434,6 +512,7 @@ public static partial class Collectives
         }
 
         _ = ResolveChunks(operation, CollectiveAlgorithm.Ring, 0, options.Chunks);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Channels);
         return (group, root, buffers[0].Length, options);
     }
 
