@@ -30,6 +30,9 @@ public static partial class Collectives
     // at 384 ranks; NCCL streams large buffers in many more steps. The tree's default grows with the size instead.
     private const int MaxTreeChunks = 512;
 
+    // Groups up to this size time a hierarchical all-reduce at every power-of-two chunk count up to the closed form's.
+    private const int SearchedChunksMaxRanks = 64;
+
     /// <summary>The algorithms that implement <paramref name="operation"/> (besides <see cref="CollectiveAlgorithm.Auto"/>).</summary>
     /// <param name="operation">The operation.</param>
     /// <returns>The algorithms, in no particular order.</returns>
@@ -278,6 +281,28 @@ public static partial class Collectives
         return 1 << (int)Math.Round(Math.Log2(Math.Clamp(k, 1, MaxTreeChunks)));
     }
 
+    /// <summary>
+    /// Pipeline chunks of a hierarchical all-reduce across supernodes. Its d = 2(k-1) + 2(m-1) stages (k members per
+    /// node, m nodes) run as a pipeline of c chunks in c + d - 1 rounds, each costing about α + X/c, where X is one
+    /// cross-node step's transmission time (S/(k·m) over one NIC) and α one step's fixed cost (path latency plus the
+    /// protocol's scale-out step latency): least at c = √(d·X/α), rounded to a power of two within 1..512.
+    /// </summary>
+    internal static int HierarchicalChunks(CollectiveFabric fabric, int[] group, double bytes)
+    {
+        int n = group.Length;
+        int m = group.Select(d => fabric.NodeOfDevice[d]).Distinct().Count();
+        int k = n / Math.Max(1, m);
+        int other = Array.FindIndex(group, d => fabric.SupernodeOfDevice[d] != fabric.SupernodeOfDevice[group[0]]);
+        if (n < 2 || bytes <= 0 || other < 0) return 1;
+        var (alpha, bandwidth) = fabric.Hop(group[0], group[other]);
+        alpha += fabric.Protocol?.ScaleOut.StepLatencySeconds ?? 0;
+        if (!(alpha > 0) || !(bandwidth > 0) || double.IsInfinity(bandwidth)) return MaxDefaultChunks;
+        int d = (2 * (k - 1)) + (2 * (m - 1));
+        double x = bytes / k / m / bandwidth;
+        double c = Math.Sqrt(d * x / alpha);
+        return 1 << (int)Math.Round(Math.Log2(Math.Clamp(c, 1, MaxTreeChunks)));
+    }
+
     // A length every split of the schedules divides exactly (parts over n and over the power of two p <= n, halves,
     // chunks), so a timing-only schedule moves exactly S/k bytes per step for any S.
     private static int TemplateLength(int n, int chunks)
@@ -344,6 +369,21 @@ public static partial class Collectives
         CollectiveDataType type, CollectiveAlgorithm algorithm, CollectiveOptions options, bool template)
     {
         int n = group.Length;
+        if (algorithm == CollectiveAlgorithm.Hierarchical && options.Chunks == 0 && n <= SearchedChunksMaxRanks && SpansSupernodes(fabric, group))
+        {
+            // Per-step costs queue on each channel (every node-ring channel carries 2(k-1) messages per chunk), which
+            // the closed form of HierarchicalChunks does not see: on small groups, time the powers of two up to it.
+            int most = HierarchicalChunks(fabric, group, SizeBytes(operation, n, elements, ElementBytes(type)));
+            CollectiveTiming? best = null;
+            for (int c = 1; c <= most; c *= 2)
+            {
+                CollectiveTiming t = TimeOn(fabric, operation, group, root, elements, type, algorithm, options with { Chunks = c }, template);
+                if (best is null || t.SimulatedSeconds < best.SimulatedSeconds) best = t;
+            }
+
+            return best!;
+        }
+
         int bufferBytes = ElementBytes(type);
         int wireBytes = type == CollectiveDataType.Bf16 && options.Fp32Partials && IsReducing(operation) ? 4 : bufferBytes;
         double size = SizeBytes(operation, n, elements, bufferBytes);
@@ -351,8 +391,7 @@ public static partial class Collectives
         {
             CollectiveAlgorithm.DoubleBinaryTree when options.Chunks == 0 => TreeChunks(fabric, group, size),
             // Across supernodes the node stages and the network stage pipeline, as in NCCL's tree.
-            CollectiveAlgorithm.Hierarchical when options.Chunks == 0 && SpansSupernodes(fabric, group) =>
-                (int)Math.Clamp(Math.Ceiling(size / DefaultChunkBytes), 1, MaxDefaultChunks),
+            CollectiveAlgorithm.Hierarchical when options.Chunks == 0 && SpansSupernodes(fabric, group) => HierarchicalChunks(fabric, group, size),
             _ => ResolveChunks(operation, algorithm, size, options.Chunks),
         };
         int channels = algorithm == CollectiveAlgorithm.Ring ? ResolveChannels(fabric, group, options.Channels) : 1;

@@ -43,11 +43,55 @@ internal sealed class HierarchicalAlgorithm : ICollectiveAlgorithm
         var local = Parts(0, length, k);
         int[][] nodeMembers = [.. nodes.Values.Select(l => l.ToArray())];
         (int, int)[][] localParts = [.. nodeMembers.Select(_ => local)];
-        RingReduceScatter(b, nodeMembers, localParts, [+1], chunks, [0]);
         int[][] planes = [.. Enumerable.Range(0, k).Select(j => nodeMembers.Select(m => m[j]).ToArray())];
         (int, int)[][] planeSegments = [.. Enumerable.Range(0, k).Select(j => Parts(local[j].Item1, local[j].Item2, nodeMembers.Length))];
-        RingReduceScatter(b, planes, planeSegments, [+1], chunks, [0]);
-        RingAllGather(b, planes, planeSegments, [+1], chunks, [0]);
-        RingAllGather(b, nodeMembers, localParts, [+1], chunks, [0]);
+        if (chunks == 1)
+        {
+            RingReduceScatter(b, nodeMembers, localParts, [+1], chunks, [0]);
+            RingReduceScatter(b, planes, planeSegments, [+1], chunks, [0]);
+            RingAllGather(b, planes, planeSegments, [+1], chunks, [0]);
+            RingAllGather(b, nodeMembers, localParts, [+1], chunks, [0]);
+            return;
+        }
+
+        // Pipelined: chunk j runs its stages (node reduce-scatter steps, cross-node steps, node all-gather steps) one per
+        // round from round j on, so every round is a wavefront in which chunk j+1's node stage overlaps chunk j's
+        // cross-node stage, as the node chain and the network overlap in NCCL's tree.
+        int m = nodeMembers.Length;
+        var stages = new List<(int[][] Rings, (int, int)[][] Segments, int Step, bool Reduce)>();
+        for (int s = 0; s < k - 1; s++) stages.Add((nodeMembers, localParts, s, true));
+        for (int s = 0; s < m - 1; s++) stages.Add((planes, planeSegments, s, true));
+        for (int s = 0; s < m - 1; s++) stages.Add((planes, planeSegments, s, false));
+        for (int s = 0; s < k - 1; s++) stages.Add((nodeMembers, localParts, s, false));
+        for (int round = 0; round < chunks + stages.Count - 1; round++)
+        {
+            b.BeginRound();
+            for (int j = 0; j < chunks; j++)
+            {
+                int stage = round - j;
+                if (stage < 0 || stage >= stages.Count) continue;
+                var (rings, segments, step, reduce) = stages[stage];
+                RingStep(b, rings, segments, step, reduce, chunks, j);
+            }
+
+            b.EndRound();
+        }
+    }
+
+    // One step of a ring pass (+1 direction) on chunk j of every segment, on lane j: step s of a reduce-scatter sends
+    // segment i-(s+1), of an all-gather segment i-s, as the whole passes do.
+    private static void RingStep(ScheduleBuilder b, int[][] rings, (int Offset, int Count)[][] segments, int step, bool reduce, int chunks, int j)
+    {
+        for (int g = 0; g < rings.Length; g++)
+        {
+            int[] members = rings[g];
+            int m = members.Length;
+            for (int i = 0; i < m; i++)
+            {
+                var (o, c) = segments[g][Mod(i - (reduce ? step + 1 : step), m)];
+                var (so, sc) = Part(c, chunks, j);
+                b.Add(members[i], members[Mod(i + 1, m)], reduce ? StepKind.Reduce : StepKind.Copy, StepSource.Work, o + so, o + so, sc, j);
+            }
+        }
     }
 }
