@@ -24,6 +24,12 @@ internal sealed class CollectiveFabric
     /// <summary>The protocol this fabric times with (its links already derated by the protocol's efficiency); null for the ideal model.</summary>
     public CollectiveProtocol? Protocol { get; init; }
 
+    /// <summary>
+    /// Bytes the network model moves per byte of data (1/efficiency) when a protocol derates every link class alike:
+    /// the flow model is linear in the rates, so this equals derating every link, without a second network graph.
+    /// </summary>
+    public double ByteScale { get; init; } = 1;
+
     /// <summary>Each device's supernode: a transfer between two supernodes is a scale-out step, else a scale-up step.</summary>
     public int[] SupernodeOfDevice { get; init; }
 
@@ -122,6 +128,9 @@ internal sealed class CollectiveFabric
         const double probe = 1 << 20;
         double alpha = Network.Simulate([new TimedTransfer(source, destination, 0, [], 0)]).TotalSeconds;
         double full = Network.Simulate([new TimedTransfer(source, destination, probe, [], 0)]).TotalSeconds;
+        // The links' rate as the network model sees it: nominal where a uniform protocol efficiency is applied as
+        // ByteScale (the chunk heuristics that use it then pick the same counts as the ideal model, and a sweep costs
+        // the same host time), derated where a protocol derates link classes differently.
         var hop = (alpha, full > alpha ? probe / (full - alpha) : double.PositiveInfinity);
         lock (_hops)
         {
@@ -150,12 +159,19 @@ internal sealed class CollectiveFabric
             Costs = s.Communication,
             SupernodeOfDevice = supernodes,
         };
-        fabric._variantFactory = p => new CollectiveFabric($"{s.Name}|{p.Name}", nodes,
-            new NetworkSimulatorAdapter(s.WithLinkBandwidthScaled(p.ScaleUp.BandwidthEfficiency, p.ScaleOut.BandwidthEfficiency)), reduce)
+        fabric._variantFactory = p =>
         {
-            Costs = s.Communication,
-            Protocol = p,
-            SupernodeOfDevice = supernodes,
+            bool uniform = p.ScaleUp.BandwidthEfficiency == p.ScaleOut.BandwidthEfficiency;
+            ITransferSimulator network = uniform
+                ? fabric.Network
+                : new NetworkSimulatorAdapter(s.WithLinkBandwidthScaled(p.ScaleUp.BandwidthEfficiency, p.ScaleOut.BandwidthEfficiency));
+            return new CollectiveFabric($"{s.Name}|{p.Name}", nodes, network, reduce)
+            {
+                Costs = s.Communication,
+                Protocol = p,
+                SupernodeOfDevice = supernodes,
+                ByteScale = uniform ? 1 / p.ScaleUp.BandwidthEfficiency : 1,
+            };
         };
         return fabric;
     }

@@ -108,7 +108,7 @@ internal sealed class ScheduleTimer
                 if (steps[d].Destination == s.Source) delay += _reduceSeconds[d];
             }
 
-            double bytes = s.IsTransfer ? (double)s.Count * wireElementBytes * schedule.WireScale : 0;
+            double bytes = s.IsTransfer ? (double)s.Count * wireElementBytes * schedule.WireScale * fabric.ByteScale : 0;
             _transfers[i] = new TimedTransfer(_group[s.Source], _group[s.Destination], bytes, deps.ToArray(), delay);
         }
 

@@ -111,6 +111,7 @@ public static class CommunicationPresets
     // 2506.12708v2 Table 1: NPU-NPU write 137 GB/s intra-node per die, of 7 x 28 GB/s = 196 GB/s.
     private const double UbWriteEfficiency = 137.0 / 196;
 
-    // No RDMA-plane measurement in the sources used: the same NIC efficiency as NDR InfiniBand above.
-    private const double RdmaEfficiency = 0.92;
+    // No RDMA-plane measurement in the sources used: the UB's, as Huawei's msmodeling uses one efficiency (0.7) for
+    // every link (one efficiency for all links also lets the model time without a second network graph).
+    private const double RdmaEfficiency = UbWriteEfficiency;
 }
