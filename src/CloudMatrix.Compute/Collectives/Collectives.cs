@@ -321,6 +321,13 @@ public static partial class Collectives
             return ChooseFastest(fabric, operation, group, root, elements, type, options, template);
         }
 
+        if (algorithm == CollectiveAlgorithm.InSwitch && SpansSupernodes(fabric, group))
+        {
+            throw new ArgumentException(
+                $"InSwitch reduces inside one scale-up domain; the group spans {group.Select(d => fabric.SupernodeOfDevice[d]).Distinct().Count()} supernodes of '{fabric.Name}'. Valid: a group within one supernode, or another algorithm.",
+                nameof(algorithm));
+        }
+
         // Every protocol of the system is timed and the fastest kept, as NCCL's tuner picks one per size.
         IReadOnlyList<CollectiveFabric> variants = fabric.TimingVariants(algorithm);
         if (options.Protocol is { } wanted && algorithm != CollectiveAlgorithm.InSwitch)
@@ -437,6 +444,11 @@ public static partial class Collectives
     {
         // Candidates are independent simulations: time them on all host cores.
         IReadOnlyList<CollectiveAlgorithm> candidates = Candidates(fabric, operation);
+        if (SpansSupernodes(fabric, group))
+        {
+            // A switch reduces only what its own scale-up domain sends it (NCCL's NVLS stays inside one NVLink domain).
+            candidates = [.. candidates.Where(a => a != CollectiveAlgorithm.InSwitch)];
+        }
         var results = new CollectiveTiming?[candidates.Count];
         var failures = new string?[candidates.Count];
         Parallel.For(0, candidates.Count, i =>

@@ -116,6 +116,23 @@ public class CollectiveCostModelTests
     }
 
     [Fact]
+    public void InSwitch_StaysInsideOneScaleUpDomain()
+    {
+        // Two HGX nodes: NVLS reduces inside a node's NVSwitches only, so a 16-GPU group neither gets it from Auto
+        // nor may ask for it.
+        SystemSpec two = Systems.HgxH100(2);
+        var group = new CollectiveOptions { Group = [.. Enumerable.Range(0, 16)] };
+        CollectiveTiming auto = Collectives.Estimate(two, CollectiveOperation.AllReduce, 1L << 28, CollectiveDataType.Bf16, CollectiveAlgorithm.Auto, group);
+        Assert.NotEqual(CollectiveAlgorithm.InSwitch, auto.Algorithm);
+        Assert.DoesNotContain("in_switch", auto.Reason, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() =>
+            Collectives.Estimate(two, CollectiveOperation.AllReduce, 1024, CollectiveDataType.Bf16, CollectiveAlgorithm.InSwitch, group));
+        var oneNode = new CollectiveOptions { Group = [.. Enumerable.Range(8, 8)] };
+        Assert.Equal(CollectiveAlgorithm.InSwitch,
+            Collectives.Estimate(two, CollectiveOperation.AllReduce, 1L << 28, CollectiveDataType.Bf16, CollectiveAlgorithm.Auto, oneNode).Algorithm);
+    }
+
+    [Fact]
     public void InSwitch_OnRealBuffers_GivesTheCanonicalSum_BitForBitAsDirect()
     {
         SystemSpec hgx = Systems.HgxH100();
