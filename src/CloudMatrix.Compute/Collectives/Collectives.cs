@@ -33,7 +33,11 @@ public static partial class Collectives
     // Groups up to this size time a hierarchical all-reduce at every power-of-two chunk count up to the closed form's.
     private const int SearchedChunksMaxRanks = 64;
 
-    /// <summary>The algorithms that implement <paramref name="operation"/> (besides <see cref="CollectiveAlgorithm.Auto"/>).</summary>
+    /// <summary>
+    /// The algorithms that implement <paramref name="operation"/> on any system (besides
+    /// <see cref="CollectiveAlgorithm.Auto"/>); <see cref="CollectiveAlgorithm.InSwitch"/>, which needs switches that
+    /// reduce, is listed by <see cref="SupportedAlgorithms(SystemSpec, CollectiveOperation)"/>.
+    /// </summary>
     /// <param name="operation">The operation.</param>
     /// <returns>The algorithms, in no particular order.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="operation"/> is not a defined value.</exception>
