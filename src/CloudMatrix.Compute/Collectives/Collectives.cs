@@ -503,7 +503,7 @@ public static partial class Collectives
             store: (work, target) => work.CopyTo(target),
             fusedRing: (x, y) => RingAllReduceKernel.Run(x, y, roundWire: false, TensorPrimitivesHostReducer.Instance),
             originals: inputs);
-        return new CollectiveResult<float>(outputs, timing);
+        return new CollectiveResult<float>(outputs, timing) { ReductionOrder = FunctionalAlgorithm(operation, timing.Algorithm, opts) };
     }
 
     /// <summary>Runs <paramref name="operation"/> on real BF16 buffers (one per group member) and times it.</summary>
@@ -524,7 +524,7 @@ public static partial class Collectives
             store: (work, target) => BFloat16Convert.ToBFloat16(work, target),
             fusedRing: (x, y) => RingAllReduceKernel.Run(x, y, roundWire, TensorPrimitivesHostReducer.Instance),
             originals: [.. buffers]);
-        return new CollectiveResult<BFloat16>(outputs, timing);
+        return new CollectiveResult<BFloat16>(outputs, timing) { ReductionOrder = FunctionalAlgorithm(operation, timing.Algorithm, opts) };
     }
 
     private static (int[] Group, int Root, int Length, CollectiveOptions Options) Validate<T>(CollectiveFabric fabric, CollectiveOperation operation,
@@ -571,12 +571,16 @@ public static partial class Collectives
         return (group, root, buffers[0].Length, options);
     }
 
+    // Deterministic mode reduces in the canonical order, which is Direct's.
+    private static CollectiveAlgorithm FunctionalAlgorithm(CollectiveOperation operation, CollectiveAlgorithm algorithm, CollectiveOptions options) =>
+        options.Deterministic && IsReducing(operation) ? CollectiveAlgorithm.Direct : algorithm;
+
     private static T[][] Execute<T>(CollectiveOperation operation, CollectiveAlgorithm algorithm, int[] group, int[] nodes, int root, int length,
         float[][] inputs, CollectiveOptions options, bool roundWire, Func<int, T[]> allocate, Action<ReadOnlySpan<float>, Span<T>> store,
         Action<float[][], T[][]> fusedRing, T[][] originals)
     {
         int n = group.Length;
-        CollectiveAlgorithm functional = options.Deterministic && IsReducing(operation) ? CollectiveAlgorithm.Direct : algorithm;
+        CollectiveAlgorithm functional = FunctionalAlgorithm(operation, algorithm, options);
         if (operation == CollectiveOperation.AllReduce && functional == CollectiveAlgorithm.Ring)
         {
             T[][] outs = options.InPlace ? originals : [.. Enumerable.Range(0, n).Select(_ => allocate(length))];
