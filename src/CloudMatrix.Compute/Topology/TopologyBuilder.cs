@@ -48,6 +48,9 @@ public sealed class TopologyBuilder
     /// <summary>Total power, watts (a system total; 0 when unknown).</summary>
     public double PowerWatts { get; set; }
 
+    /// <summary>The collectives' software and protocol costs; <see cref="CommunicationCosts.Ideal"/> by default.</summary>
+    public CommunicationCosts Communication { get; set; } = CommunicationCosts.Ideal;
+
     /// <summary>Total cost, US dollars (a system total; 0 when unknown).</summary>
     public double CostUsd { get; set; }
 
@@ -153,7 +156,7 @@ public sealed class TopologyBuilder
             throw new ArgumentException($"{error.Path}: {error.Reason}", error.Path);
         }
 
-        return spec;
+        return Communication.IsIdeal ? spec : spec.WithCommunication(Communication);
     }
 
     /// <summary>
@@ -261,6 +264,7 @@ public sealed class TopologyBuilder
         {
             Granularity = first.Granularity,
             Cpu = first.Cpu,
+            Communication = first.Communication,
         };
         foreach (var source in first.Sources)
         {

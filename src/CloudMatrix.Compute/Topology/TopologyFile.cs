@@ -156,6 +156,11 @@ public static class TopologyFile
             }
 
             w.WriteEndArray();
+            if (!system.Communication.IsIdeal)
+            {
+                WriteCommunication(w, system.Communication);
+            }
+
             w.WriteEndObject();
         }
 
@@ -213,14 +218,110 @@ public static class TopologyFile
         _ => "electrical",
     };
 
+    // Optional in version 1: a file without it describes a system with ideal collective costs, as before.
+    private static void WriteCommunication(Utf8JsonWriter w, CommunicationCosts c)
+    {
+        w.WriteStartObject("communication");
+        w.WriteString("source", c.Source);
+        w.WriteNumber("reduce_pipeline_slices", c.ReducePipelineSlices);
+        w.WriteStartArray("protocols");
+        foreach (CollectiveProtocol p in c.Protocols)
+        {
+            w.WriteStartObject();
+            WriteProtocol(w, p);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        if (c.InSwitch is { } inSwitch)
+        {
+            w.WriteStartObject("in_switch");
+            WriteProtocol(w, inSwitch);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("in_switch");
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteProtocol(Utf8JsonWriter w, CollectiveProtocol p)
+    {
+        w.WriteString("name", p.Name);
+        w.WriteString("source", p.Source);
+        w.WriteNumber("launch_seconds", p.LaunchSeconds);
+        foreach (var (name, cost) in new[] { ("scale_up", p.ScaleUp), ("scale_out", p.ScaleOut) })
+        {
+            w.WriteStartObject(name);
+            w.WriteNumber("step_latency_seconds", cost.StepLatencySeconds);
+            w.WriteNumber("bandwidth_efficiency", cost.BandwidthEfficiency);
+            w.WriteEndObject();
+        }
+    }
+
     private sealed class Reader(string source)
     {
+        private CommunicationCosts ReadCommunication(JsonElement c)
+        {
+            const string path = "communication";
+            Object(c, path);
+            Fields(c, path, "source", "reduce_pipeline_slices", "protocols", "in_switch");
+            var protocols = new List<CollectiveProtocol>();
+            int i = 0;
+            foreach (JsonElement p in Arr(c, "protocols", required: false))
+            {
+                protocols.Add(ReadProtocol(p, $"communication.protocols[{i++}]"));
+            }
+
+            CollectiveProtocol? inSwitch = c.TryGetProperty("in_switch", out JsonElement s) && s.ValueKind != JsonValueKind.Null
+                ? ReadProtocol(s, "communication.in_switch")
+                : null;
+            var costs = new CommunicationCosts
+            {
+                Source = Str(c, path, "source", ""),
+                ReducePipelineSlices = Int(c, path, "reduce_pipeline_slices", 1),
+                Protocols = protocols,
+                InSwitch = inSwitch,
+            };
+            try
+            {
+                costs.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                throw Fail(path, ex.Message);
+            }
+
+            return costs;
+        }
+
+        private CollectiveProtocol ReadProtocol(JsonElement p, string path)
+        {
+            Object(p, path);
+            Fields(p, path, "name", "source", "launch_seconds", "scale_up", "scale_out");
+            LinkClassCost Cost(string name)
+            {
+                if (!p.TryGetProperty(name, out JsonElement e) || e.ValueKind == JsonValueKind.Null) return LinkClassCost.Ideal;
+                string at = Join(path, name);
+                Object(e, at);
+                Fields(e, at, "step_latency_seconds", "bandwidth_efficiency");
+                return new LinkClassCost(Num(e, at, "step_latency_seconds", 0), Num(e, at, "bandwidth_efficiency", 1));
+            }
+
+            return new CollectiveProtocol(Str(p, path, "name"), Num(p, path, "launch_seconds", 0), Cost("scale_up"), Cost("scale_out"))
+            {
+                Source = Str(p, path, "source", ""),
+            };
+        }
+
         public SystemSpec ReadSystem(JsonElement root)
         {
             Object(root, "$");
             // "$schema" lets an editor find docs/topology.schema.json; the reader has no use for it.
             Fields(root, "$", "$schema", "format", "version", "name", "granularity", "nodes", "racks", "supernodes", "power_watts",
-                "cost_usd", "sources", "npu", "cpu", "switch_chips", "devices", "switches", "links");
+                "cost_usd", "sources", "npu", "cpu", "switch_chips", "devices", "switches", "links", "communication");
             string format = Str(root, "$", "format");
             if (format != FormatName)
             {
@@ -352,6 +453,11 @@ public static class TopologyFile
                 {
                     PowerWatts = Num(l, p, "power_watts", 0),
                 });
+            }
+
+            if (root.TryGetProperty("communication", out JsonElement communication) && communication.ValueKind != JsonValueKind.Null)
+            {
+                b.Communication = ReadCommunication(communication);
             }
 
             return b.Build();

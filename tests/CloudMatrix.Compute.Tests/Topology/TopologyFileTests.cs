@@ -107,6 +107,7 @@ public class TopologyFileTests
     [InlineData("cloudmatrix384", DeviceGranularity.Npu)]
     [InlineData("cloudmatrix384", DeviceGranularity.Die)]
     [InlineData("gb200-nvl72", DeviceGranularity.Npu)]
+    [InlineData("hgx-h100", DeviceGranularity.Npu)]
     public void Presets_RoundTripThroughAFile(string name, DeviceGranularity g)
     {
         SystemSpec s = Systems.ByName(name, g);
@@ -118,6 +119,9 @@ public class TopologyFileTests
             AssertSame(s, back);
             Assert.Equal(File.ReadAllText(path), TopologyFile.ToJson(back));
             Assert.Equal(s.Summarize(), back.Summarize());
+            Assert.Equal(s.Communication.Protocols, back.Communication.Protocols);
+            Assert.Equal(s.Communication.InSwitch, back.Communication.InSwitch);
+            Assert.Equal(s.Communication.ReducePipelineSlices, back.Communication.ReducePipelineSlices);
         }
         finally
         {
@@ -129,6 +133,37 @@ public class TopologyFileTests
     {
         string text = edit(TopologyFile.ToJson(TopologyBuilder.SingleSwitch(3, 10e9, 1e-6)));
         return Assert.Throws<TopologyFormatException>(() => TopologyFile.Parse(text, "variant.json"));
+    }
+
+    [Fact]
+    public void FileWithoutCommunication_LoadsWithIdealCosts_AndOneWithItKeepsThem()
+    {
+        SystemSpec plain = TopologyFile.Parse(TopologyFile.ToJson(TopologyBuilder.SingleSwitch(3, 10e9, 1e-6)), "plain.json");
+        Assert.True(plain.Communication.IsIdeal);
+        Assert.DoesNotContain("communication", TopologyFile.ToJson(plain), StringComparison.Ordinal);
+        var costs = new CommunicationCosts
+        {
+            Protocols = [new CollectiveProtocol("Simple", 8.4e-6, new LinkClassCost(3.4e-6, 0.82), new LinkClassCost(14e-6, 0.92))],
+            InSwitch = new CollectiveProtocol("NVLS", 4e-6, new LinkClassCost(1.8e-6, 0.69), LinkClassCost.Ideal),
+            ReducePipelineSlices = 8,
+            Source = "test",
+        };
+        SystemSpec back = TopologyFile.Parse(TopologyFile.ToJson(plain.WithCommunication(costs)), "costs.json");
+        Assert.Equal(costs.Protocols, back.Communication.Protocols);
+        Assert.Equal(costs.InSwitch, back.Communication.InSwitch);
+        Assert.Equal(8, back.Communication.ReducePipelineSlices);
+    }
+
+    [Fact]
+    public void CommunicationWithAnEfficiencyAboveOne_IsRefusedWithItsPath()
+    {
+        string text = TopologyFile.ToJson(TopologyBuilder.SingleSwitch(3, 10e9, 1e-6).WithCommunication(new CommunicationCosts
+        {
+            Protocols = [new CollectiveProtocol("Simple", 0, new LinkClassCost(0, 0.5), LinkClassCost.Ideal)],
+        })).Replace("\"bandwidth_efficiency\": 0.5", "\"bandwidth_efficiency\": 1.5", StringComparison.Ordinal);
+        var ex = Assert.Throws<TopologyFormatException>(() => TopologyFile.Parse(text, "costs.json"));
+        Assert.Contains("communication", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("efficiency", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
