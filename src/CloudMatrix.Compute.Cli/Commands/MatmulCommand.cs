@@ -30,9 +30,10 @@ internal static class MatmulCommand
         var estimate = new Option<bool>("--estimate") { Description = "Timing only: plan and simulate, compute nothing (any size)." };
         var spot = new Option<int>("--spot-check") { Description = "Check this many seeded 16x16 tiles of C against FP64 instead of every element (0: all when M·N·K <= 2^31, else 32 tiles)." };
         var trace = new Option<string?>("--trace") { Description = "Write the simulated timeline as a Chrome/Perfetto trace (JSON) to this file." };
+        var budget = new Option<string?>("--memory-budget") { Description = "Memory budget of the real run (per process under mpirun), e.g. 512MB or 8GB (default 75% of the backend's memory)." };
         var command = new Command("matmul", "Plan a sharded BF16 matrix multiplication on a device mesh, run it on real data and time it on the modelled system.")
         {
-            system, topology, m, n, k, mesh, strategy, aSpec, bSpec, cSpec, uneven, reduce, backend, estimate, spot, trace,
+            system, topology, m, n, k, mesh, strategy, aSpec, bSpec, cSpec, uneven, reduce, backend, estimate, spot, trace, budget,
         };
         command.SetAction(parse =>
         {
@@ -40,7 +41,10 @@ internal static class MatmulCommand
             var request = new MatmulRequest(
                 sys, parse.GetValue(m), parse.GetValue(n), parse.GetValue(k), parse.GetValue(mesh), parse.GetValue(strategy),
                 parse.GetValue(aSpec), parse.GetValue(bSpec), parse.GetValue(cSpec), parse.GetValue(uneven), parse.GetValue(reduce) ?? "auto",
-                parse.GetValue(backend) ?? "auto", parse.GetValue(estimate), parse.GetValue(spot), parse.GetValue(trace));
+                parse.GetValue(backend) ?? "auto", parse.GetValue(estimate), parse.GetValue(spot), parse.GetValue(trace))
+            {
+                MemoryBudget = ParseBytes(parse.GetValue(budget)),
+            };
             return Run(context, request, parse.GetValue(CliContext.JsonOption));
         });
         return command;
@@ -48,7 +52,30 @@ internal static class MatmulCommand
 
     internal sealed record MatmulRequest(
         SystemSpec System, int M, int N, int K, string? Mesh, string? Strategy, string? ASpec, string? BSpec, string? CSpec,
-        bool Uneven, string Reduce, string Backend, bool Estimate, int SpotCheck, string? Trace);
+        bool Uneven, string Reduce, string Backend, bool Estimate, int SpotCheck, string? Trace)
+    {
+        /// <summary>Memory budget in bytes (per process under MPI); 0 for the default.</summary>
+        public long MemoryBudget { get; init; }
+    }
+
+    internal static long ParseBytes(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return 0;
+        string t = text.Trim().ToUpperInvariant();
+        (string suffix, double scale)[] units = [("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("B", 1)];
+        foreach (var (suffix, scale) in units)
+        {
+            if (t.EndsWith(suffix, StringComparison.Ordinal) &&
+                double.TryParse(t[..^suffix.Length], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) && v > 0)
+            {
+                return (long)(v * scale);
+            }
+        }
+
+        return long.TryParse(t, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long bytes) && bytes > 0
+            ? bytes
+            : throw new CliUsageException($"--memory-budget is '{text}'; give a positive size such as 512MB, 8GB or a number of bytes.");
+    }
 
     internal static int Run(CliContext context, MatmulRequest r, bool json)
     {
@@ -65,6 +92,13 @@ internal static class MatmulCommand
         }
 
         MatMulPlan plan = MatmulPlanning.Plan(r);
+        if (MpiMatmul.LauncherRank() is int rank)
+        {
+            // Under mpirun: the real run goes across the processes; an estimate is printed once, by rank 0.
+            if (!r.Estimate) return MpiMatmul.Run(context, r, json, plan);
+            if (rank != 0) return CmxApp.ExitOk;
+        }
+
         human.WriteLine($"Planned {plan.Strategy.Name} on {plan.Mesh} ({r.System.Name}): {plan.Steps.Count} steps; A {plan.A}, B {plan.B}, C {plan.C}");
         RunReport report = RunPlan(context, plan, r, human);
         if (json)
@@ -90,7 +124,7 @@ internal static class MatmulCommand
             using ComputeBackend be = ComputeBackend.Create(r.Backend);
             try
             {
-                plan.CheckMemory(be);
+                plan.CheckMemory(be, r.MemoryBudget);
             }
             catch (PlanMemoryException ex)
             {
@@ -101,7 +135,7 @@ internal static class MatmulCommand
             var a = DenseTensor.Random<BFloat16>([r.M, r.K], seed: 1);
             var b = DenseTensor.Random<BFloat16>([r.K, r.N], seed: 2);
             var progress = new StepProgress(human, plan.Steps.Count);
-            using MatMulRun run = plan.Execute(a, b, be, new ExecuteOptions { SpotCheckTiles = r.SpotCheck, Progress = progress });
+            using MatMulRun run = plan.Execute(a, b, be, new ExecuteOptions { SpotCheckTiles = r.SpotCheck, Progress = progress, MemoryBudgetBytes = r.MemoryBudget });
             progress.Done();
             report = run.Report;
             timeline = run.Timeline;

@@ -10,7 +10,13 @@ namespace CloudMatrix.Compute.Execution;
 /// </summary>
 internal static class PlanExecutor
 {
-    public static void Run(ExecutionPlan plan, PlanState state, IProgress<string>? progress = null)
+    /// <summary>Runs the plan's steps on the state's positions.</summary>
+    /// <param name="plan">The plan.</param>
+    /// <param name="state">Its buffers.</param>
+    /// <param name="progress">Receives each step's name as it starts.</param>
+    /// <param name="collectives">Runs a collective step instead of <see cref="DeviceCollectives"/> (a distributed run
+    /// moves data between processes there); GEMM and local steps run only on the state's local positions.</param>
+    public static void Run(ExecutionPlan plan, PlanState state, IProgress<string>? progress = null, Action<CollectiveStep>? collectives = null)
     {
         var lastUse = new Dictionary<string, int>();
         foreach (PlanStep step in plan.Steps)
@@ -25,6 +31,9 @@ internal static class PlanExecutor
             {
                 case GemmStep g:
                     RunGemm(plan, state, g);
+                    break;
+                case CollectiveStep c when collectives is not null:
+                    collectives(c);
                     break;
                 case CollectiveStep c:
                     foreach (CollectiveCall call in c.Calls) DeviceCollectives.Run(state, call);
@@ -61,10 +70,11 @@ internal static class PlanExecutor
 
     private static void RunGemm(ExecutionPlan plan, PlanState state, GemmStep step)
     {
-        var tasks = new DeviceGemmTask[step.Tasks.Count];
+        GemmTask[] local = step.Tasks.Where(t => state.IsLocal(t.Position)).ToArray();
+        var tasks = new DeviceGemmTask[local.Length];
         for (int i = 0; i < tasks.Length; i++)
         {
-            GemmTask t = step.Tasks[i];
+            GemmTask t = local[i];
             ShardExtent ea = plan.Slots[t.A].Extents[t.Position], eb = plan.Slots[t.B].Extents[t.Position], ec = plan.Slots[t.C].Extents[t.Position];
             bool fp32 = plan.Slots[t.C].Fp32;
             tasks[i] = new DeviceGemmTask
@@ -86,6 +96,7 @@ internal static class PlanExecutor
     {
         for (int p = 0; p < plan.Mesh.Size; p++)
         {
+            if (!state.IsLocal(p)) continue;
             switch (step.Operation)
             {
                 case LocalOperation.Slice:
