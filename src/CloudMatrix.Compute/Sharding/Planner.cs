@@ -85,10 +85,10 @@ public static class Planner
                     return;
                 }
 
-                bool reduces = plan.Steps.OfType<Execution.CollectiveStep>().SelectMany(c => c.Calls)
+                bool reduces = plan.Unresolved.Steps.OfType<Execution.CollectiveStep>().SelectMany(c => c.Calls)
                     .Any(c => c.Operation is CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter);
                 if (!reduces && alg != CollectiveAlgorithm.Ring) return; // the same plan as with Ring
-                planned[i] = (plan, reduces ? alg : CollectiveAlgorithm.Auto, Execution.PlanEstimator.ComputeLowerBound(plan.Plan, options.Timing), null);
+                planned[i] = (plan, reduces ? alg : CollectiveAlgorithm.Auto, Execution.PlanEstimator.ComputeLowerBound(plan.Unresolved, options.Timing), null);
             }
             catch (ArgumentException ex)
             {
