@@ -50,6 +50,11 @@ public static class FlowFile
         {
             throw new FormatException($"{sourceName}: $: not valid JSON (line {ex.LineNumber + 1}): {ex.Message}");
         }
+        catch (InvalidOperationException ex)
+        {
+            // The duplicate-key check unescapes every field name; a lone surrogate escape in one fails there.
+            throw new FormatException($"{sourceName}: $: a field name is not valid Unicode text (a lone UTF-16 surrogate escape): {ex.Message}");
+        }
 
         using (doc)
         {
@@ -63,7 +68,7 @@ public static class FlowFile
             foreach (JsonProperty prop in root.EnumerateObject())
             {
                 string name = Name(prop, "$");
-                if (name is not ("$schema" or "format" or "version" or "flows"))
+                if (name is not ("format" or "version" or "flows"))
                 {
                     throw Fail(name, "unknown field; known: format, version, flows");
                 }

@@ -190,6 +190,11 @@ public static class TopologyFile
             throw new TopologyFormatException(sourceName, "$",
                 $"not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {ex.Message}");
         }
+        catch (InvalidOperationException ex)
+        {
+            // The duplicate-key check unescapes every field name; a lone surrogate escape in one fails there.
+            throw new TopologyFormatException(sourceName, "$", $"a field name is not valid Unicode text (a lone UTF-16 surrogate escape): {ex.Message}");
+        }
 
         using (doc)
         {
