@@ -152,6 +152,12 @@ internal static unsafe class GemmPacking
     /// </summary>
     internal static void PackPairs(ushort* src, nint stepStride, nint laneStride, int lanes, int kc, int width, int edgeWidth, uint* dst)
     {
+        if (laneStride == 1 && width % 16 == 0 && Avx512F.IsSupported)
+        {
+            PackPairsByRows(src, stepStride, lanes, kc, width, edgeWidth, dst);
+            return;
+        }
+
         int pairs = (kc + 1) >> 1;
         int fullWidth = width;
         for (int first = 0; first < lanes; first += fullWidth)
@@ -169,6 +175,53 @@ internal static unsafe class GemmPacking
             }
 
             dst += (nint)pairs * width;
+        }
+    }
+
+    /// <summary>
+    /// Lanes adjacent in memory, all panels at once: each pair of source rows is read once, front to back, and spread
+    /// over the panels. Walking one panel at a time instead reads 64 bytes from every row, a new page every pair, and
+    /// runs at the speed of page walks (measured on a 2-vCPU Zen 4 guest, 4096 x 1024 block: 3.5 GB/s of traffic that
+    /// way, 18.6 this way).
+    /// </summary>
+    private static void PackPairsByRows(ushort* src, nint stepStride, int lanes, int kc, int width, int edgeWidth, uint* dst)
+    {
+        int pairs = (kc + 1) >> 1;
+        int fullPanels = lanes / width;
+        int rest = lanes - (fullPanels * width);
+        int lastWidth = rest <= edgeWidth ? edgeWidth : width;
+        nint panelWords = (nint)pairs * width;
+        uint* lastPanel = dst + (fullPanels * panelWords);
+        for (int q = 0; q < pairs; q++)
+        {
+            ushort* even = src + (2 * q * stepStride);
+            ushort* odd = even + stepStride;
+            bool hasOdd = (2 * q) + 1 < kc;
+            uint* d = dst + (q * width);
+            for (int panel = 0; panel < fullPanels; panel++, d += panelWords, even += width, odd += width)
+            {
+                for (int t = 0; t < width; t += 16)
+                {
+                    Vector512<uint> low = Avx512F.ConvertToVector512UInt32(Vector256.Load(even + t));
+                    Vector512<uint> high = hasOdd ? Avx512F.ConvertToVector512UInt32(Vector256.Load(odd + t)) : Vector512<uint>.Zero;
+                    Vector512.Store(low | Vector512.ShiftLeft(high, 16), d + t);
+                }
+            }
+
+            if (rest > 0)
+            {
+                uint* e = lastPanel + (q * lastWidth);
+                int t = 0;
+                for (; t < rest; t++)
+                {
+                    e[t] = even[t] | (hasOdd ? (uint)odd[t] << 16 : 0u);
+                }
+
+                for (; t < lastWidth; t++)
+                {
+                    e[t] = 0;
+                }
+            }
         }
     }
 
