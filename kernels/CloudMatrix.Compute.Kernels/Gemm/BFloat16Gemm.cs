@@ -234,6 +234,16 @@ public static unsafe class BFloat16Gemm
             threads = 1;
         }
 
+        if (threads > 1 && SharesPanels(call.M, kernel, threads))
+        {
+            SharedPanelWork shared = SharedPanelWork.ForCurrentThread();
+            shared.Load(call, kernel, threads);
+            if (GemmWorkerPool.TryRunParallel(shared, threads))
+            {
+                return;
+            }
+        }
+
         (int rowParts, int columnParts) = ChooseGrid(call.M, call.N, kernel, threads);
         if (rowParts * columnParts == 1)
         {
@@ -282,6 +292,23 @@ public static unsafe class BFloat16Gemm
         return (1, 1);
     }
 
+    /// <summary>
+    /// Whether threads should share packed B panels and split the rows of C: when the rows split into parts within
+    /// 5 % of each other (each thread then packs its rows of A and a 1/threads share of B, instead of a whole B
+    /// panel each). Otherwise the grid split, which can also cut columns, is more even.
+    /// </summary>
+    internal static bool SharesPanels(int m, GemmMicroKernel kernel, int threads)
+    {
+        int rowPanels = (m + kernel.Mr - 1) / kernel.Mr;
+        if (rowPanels < threads)
+        {
+            return false;
+        }
+
+        int most = (rowPanels + threads - 1) / threads;
+        return (double)most * threads <= 1.05 * rowPanels;
+    }
+
     /// <summary>The [start, end) of part <paramref name="part"/> of <paramref name="parts"/> over <paramref name="extent"/>, cut at tile edges.</summary>
     internal static (int Start, int End) Slice(int extent, int tile, int parts, int part)
     {
@@ -320,6 +347,36 @@ public static unsafe class BFloat16Gemm
             {
                 GemmDriver.Run(_call, _kernel, i0, i1, j0, j1, workspace);
             }
+        }
+    }
+
+    /// <summary>One call on threads that share packed B panels, each with its own slice of rows.</summary>
+    private sealed class SharedPanelWork : GemmWork
+    {
+        [ThreadStatic]
+        private static SharedPanelWork? s_instance;
+
+        private GemmCall _call;
+        private GemmMicroKernel? _kernel;
+        private int _parts;
+
+        public static SharedPanelWork ForCurrentThread() => s_instance ??= new SharedPanelWork();
+
+        public void Load(in GemmCall call, GemmMicroKernel kernel, int parts)
+        {
+            _call = call;
+            _kernel = kernel;
+            _parts = parts;
+        }
+
+        public override void Prepare(int parts) => GemmSharedPanels.Pool.Prepare(parts);
+
+        public override void Execute(int part, GemmWorkspace workspace)
+        {
+            (int i0, int i1) = Slice(_call.M, _kernel!.Mr, _parts, part);
+            int rowPanels = (_call.M + _kernel.Mr - 1) / _kernel.Mr;
+            int blockRows = (rowPanels + _parts - 1) / _parts * _kernel.Mr;
+            GemmDriver.Run(_call, _kernel, i0, i1, 0, _call.N, workspace, GemmSharedPanels.Pool, part, _parts, blockRows);
         }
     }
 
