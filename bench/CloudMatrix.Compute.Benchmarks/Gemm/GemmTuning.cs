@@ -40,6 +40,12 @@ internal static class GemmTuning
             return;
         }
 
+        if (args.Length > 0 && args[0] == "compare")
+        {
+            Compare(int.Parse(args[1], CultureInfo.InvariantCulture), args[2..]);
+            return;
+        }
+
         int threads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : Environment.ProcessorCount;
         int[] sizes = args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [1024, 2048];
         const int Repeats = 7;
@@ -75,6 +81,68 @@ internal static class GemmTuning
         }
 
         Console.WriteLine($"peak after: {HostPeak.MeasureGflops(PeakInstruction.BFloat16DotZmm, threads):F1} GFLOP/s");
+    }
+
+    /// <summary>
+    /// Ours (shared B panels, and the per-thread grid split), PyTorch bf16 (bench/peers/torch_cpu_gemm.py in a child
+    /// process, same thread count) and the vdpbf16ps peak, shape by shape in one run: peak, ours, peer, peak again.
+    /// </summary>
+    private static void Compare(int threads, string[] shapes)
+    {
+        const int Repeats = 7;
+        Console.WriteLine($"threads {threads}; best of {Repeats}; peak = vdpbf16ps zmm, 12 chains; peer = PyTorch bf16 matmul, same threads");
+        Console.WriteLine($"{"shape",-16} {"peak",7} {"shared",7} {"grid",7} {"torch",7} {"peak2",7} {"shared/peak",11} {"shared/torch",12}");
+        foreach (string shape in shapes)
+        {
+            int[] d = [.. shape.Split('x').Select(x => int.Parse(x, CultureInfo.InvariantCulture))];
+            (int m, int n, int k) = d.Length == 1 ? (d[0], d[0], d[0]) : (d[0], d[1], d[2]);
+            BFloat16[] a = Fill(m * k, 1), b = Fill(k * n, 2);
+            float[] c = new float[m * n];
+            double peak = HostPeak.MeasureGflops(PeakInstruction.BFloat16DotZmm, threads);
+            double Ours(bool share)
+            {
+                var options = new GemmOptions { ThreadCount = threads, SharePanels = share };
+                BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, m, n, k, 1f, a, k, b, n, 0f, c, n, options);
+                double best = double.MaxValue;
+                for (int r = 0; r < Repeats; r++)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, m, n, k, 1f, a, k, b, n, 0f, c, n, options);
+                    best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                }
+
+                return 2.0 * m * n * k / best / 1e9;
+            }
+
+            double shared = Ours(true), grid = Ours(false);
+            double torch = Torch(threads, $"{m}x{n}x{k}", Repeats);
+            double peak2 = HostPeak.MeasureGflops(PeakInstruction.BFloat16DotZmm, threads);
+            Console.WriteLine(
+                $"{shape,-16} {peak,7:F1} {shared,7:F1} {grid,7:F1} {torch,7:F1} {peak2,7:F1} {shared / Math.Max(peak, peak2),11:P1} {shared / torch,11:F2}x");
+        }
+    }
+
+    /// <summary>GFLOP/s of PyTorch bf16 matmul on one shape (NaN when python3 or torch is missing).</summary>
+    private static double Torch(int threads, string shape, int repeats)
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, "torch_cpu_gemm.py");
+        var start = new ProcessStartInfo("/usr/bin/python3", [script, "--threads", $"{threads}", "--repeat", $"{repeats}", shape])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        try
+        {
+            using Process process = Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            string[] fields = output.Trim().Split(' ');
+            return fields.Length >= 5 ? double.Parse(fields[4], CultureInfo.InvariantCulture) : double.NaN;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return double.NaN;
+        }
     }
 
     /// <summary>Time to pack a KC x N panel of B and an M x KC block of A (one thread), in ns per element.</summary>

@@ -234,7 +234,7 @@ public static unsafe class BFloat16Gemm
             threads = 1;
         }
 
-        if (threads > 1 && SharesPanels(call.M, kernel, threads))
+        if (threads > 1 && options.SharePanels && SharesPanels(call.M, kernel, threads))
         {
             SharedPanelWork shared = SharedPanelWork.ForCurrentThread();
             shared.Load(call, kernel, threads);

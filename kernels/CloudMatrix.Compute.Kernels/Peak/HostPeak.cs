@@ -80,6 +80,36 @@ public static unsafe class HostPeak
     }
 
     /// <summary>
+    /// Runs the <paramref name="instruction"/> loop for about <paramref name="flop"/> FLOP split over
+    /// <paramref name="threads"/> threads (started per call): the peak as a benchmark row next to a GEMM of that
+    /// many FLOP, so the benchmark's own timing gives its time at the limit.
+    /// </summary>
+    /// <exception cref="PlatformNotSupportedException">The host cannot run <paramref name="instruction"/>.</exception>
+    internal static void RunFlop(PeakInstruction instruction, int threads, double flop)
+    {
+        nint loop = PeakLoops.Get(instruction, DefaultAccumulators);
+        if (loop == 0)
+        {
+            throw new PlatformNotSupportedException($"This host cannot run the {instruction} peak loop.");
+        }
+
+        double flopPerIteration = 2.0 * PeakLoops.MultiplyAddsPerInstruction(instruction) * DefaultAccumulators * PeakLoops.Unroll;
+        long iterations = Math.Max(1, (long)Math.Ceiling(flop / threads / flopPerIteration));
+        float* operands = (float*)NativeMemory.AlignedAlloc(128, 64);
+        float* sink = (float*)NativeMemory.AlignedAlloc((nuint)(threads * PeakLoops.MaxAccumulators * 64), 64);
+        try
+        {
+            NativeMemory.Clear(operands, 128);
+            RunOnThreads(threads, id => PeakLoops.Run(loop, iterations, operands, sink + (id * PeakLoops.MaxAccumulators * 16)));
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(operands);
+            NativeMemory.AlignedFree(sink);
+        }
+    }
+
+    /// <summary>
     /// Measures streaming memory bandwidth on <paramref name="threads"/> threads at once, each over its own slice of
     /// a buffer of <paramref name="bytes"/> bytes: a vector sum (read) and a copy into a second buffer.
     /// </summary>
