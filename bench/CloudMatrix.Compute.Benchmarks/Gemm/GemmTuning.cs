@@ -9,7 +9,9 @@ namespace CloudMatrix.Compute.Benchmarks.Gemm;
 /// <summary>
 /// A sweep of generated-kernel configurations (tile, k unrolling, prefetch, blocks), each GEMM timed best-of-N next
 /// to the <c>vdpbf16ps</c> peak measured in the same process, so each change reads as a fraction of the limit.
-/// Run: <c>dotnet run -c Release --project bench/CloudMatrix.Compute.Benchmarks -- tune [threads] [size...]</c>.
+/// Run: <c>dotnet run -c Release --project bench/CloudMatrix.Compute.Benchmarks -- tune [threads] [size...]</c>;
+/// <c>tune compare threads shape...</c> (ours, PyTorch, peak), <c>tune pack size</c>, <c>tune stream</c> (conversions
+/// and the N-way sum against the measured memory bandwidth).
 /// Best-of-N because the host may be shared: interference only ever slows a run.
 /// </summary>
 internal static class GemmTuning
@@ -37,6 +39,12 @@ internal static class GemmTuning
         if (args.Length > 0 && args[0] == "pack")
         {
             Packing(int.Parse(args[1], CultureInfo.InvariantCulture));
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "stream")
+        {
+            Reduce.StreamKernels.Run();
             return;
         }
 

@@ -5,8 +5,8 @@ namespace CloudMatrix.Compute.Kernels.Peak;
 /// <param name="Bytes">Bytes of each buffer (the source; the copy writes as many to a second buffer).</param>
 /// <param name="ReadBytesPerSecond">Bytes read per second by a vector sum over the buffer (best of the trials).</param>
 /// <param name="CopyBytesPerSecond">
-/// Bytes copied per second by <see cref="Buffer.MemoryCopy(void*, void*, long, long)"/> (best of the trials); every
-/// byte copied is read once and written once, so the memory traffic is twice this.
+/// Bytes copied per second with 64-byte loads and non-temporal stores (best of the trials), as the conversion kernels
+/// store large outputs; every byte copied is read once and written once, so the memory traffic is twice this.
 /// </param>
 public sealed record MemoryBandwidth(int Threads, long Bytes, double ReadBytesPerSecond, double CopyBytesPerSecond)
 {
