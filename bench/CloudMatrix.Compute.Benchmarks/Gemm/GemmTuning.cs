@@ -48,6 +48,12 @@ internal static class GemmTuning
             return;
         }
 
+        if (args.Length > 0 && args[0] == "batch")
+        {
+            Batch(int.Parse(args[1], CultureInfo.InvariantCulture), [.. args[2..].Select(a => int.Parse(a, CultureInfo.InvariantCulture))]);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "compare")
         {
             Compare(int.Parse(args[1], CultureInfo.InvariantCulture), args[2..]);
@@ -127,6 +133,56 @@ internal static class GemmTuning
             double peak2 = HostPeak.MeasureGflops(PeakInstruction.BFloat16DotZmm, threads);
             Console.WriteLine(
                 $"{shape,-16} {peak,7:F1} {shared,7:F1} {grid,7:F1} {torch,7:F1} {peak2,7:F1} {shared / Math.Max(peak, peak2),11:P1} {shared / torch,11:F2}x");
+        }
+    }
+
+    /// <summary>
+    /// An S³ product cut on the 48 x 8 device grid as one batch of 384 shards (row blocks of A over 48, column blocks
+    /// of B over 8): with B packed once per column (shared) and per shard, next to the whole product in one call and
+    /// the peak, all on <paramref name="threads"/> threads.
+    /// </summary>
+    private static void Batch(int threads, int[] sizes)
+    {
+        const int Rows = 48, Columns = 8, Repeats = 5;
+        Console.WriteLine($"threads {threads}; best of {Repeats}; 48 x 8 shards of an S^3 product as one MultiplyBatch");
+        Console.WriteLine($"{"S",6} {"shard",16} {"peak",7} {"shared",7} {"unshared",8} {"whole",7} {"shared/peak",11}");
+        foreach (int s in sizes)
+        {
+            BFloat16[] a = Fill(s * s, 1), b = Fill(s * s, 2);
+            float[] c = new float[s * s];
+            var items = new GemmBatchItem[Rows * Columns];
+            for (int r = 0; r < Rows; r++)
+            {
+                (int i0, int i1) = (s * r / Rows, s * (r + 1) / Rows);
+                for (int q = 0; q < Columns; q++)
+                {
+                    (int j0, int j1) = (s * q / Columns, s * (q + 1) / Columns);
+                    items[(r * Columns) + q] = new GemmBatchItem(GemmTranspose.None, GemmTranspose.None, i1 - i0, j1 - j0, s, 1f,
+                        a.AsMemory(i0 * s, ((i1 - i0 - 1) * s) + s), s, b.AsMemory(j0, ((s - 1) * s) + (j1 - j0)), s, 0f,
+                        c.AsMemory((i0 * s) + j0, ((i1 - i0 - 1) * s) + (j1 - j0)), s);
+                }
+            }
+
+            double Time(Action run)
+            {
+                run();
+                double best = double.MaxValue;
+                for (int r = 0; r < Repeats; r++)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    run();
+                    best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                }
+
+                return 2.0 * s * s * s / best / 1e9;
+            }
+
+            double peak = HostPeak.MeasureGflops(PeakInstruction.BFloat16DotZmm, threads);
+            double shared = Time(() => BFloat16Gemm.MultiplyBatch(items, new GemmOptions { ThreadCount = threads }));
+            double unshared = Time(() => BFloat16Gemm.MultiplyBatch(items, new GemmOptions { ThreadCount = threads, SharePanels = false }));
+            double whole = Time(() => BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, s, s, s, 1f, a, s, b, s, 0f, c, s,
+                new GemmOptions { ThreadCount = threads }));
+            Console.WriteLine($"{s,6} {$"{items[0].M}x{items[0].N}x{s}",16} {peak,7:F1} {shared,7:F1} {unshared,8:F1} {whole,7:F1} {shared / peak,11:P1}");
         }
     }
 

@@ -153,8 +153,10 @@ public static unsafe class BFloat16Gemm
     /// <summary>
     /// Runs many independent GEMMs (for example one per virtual device) across the host's cores. With at least as
     /// many items as threads, each item runs whole on one thread and threads take the next item as they finish
-    /// (largest first); with fewer items than threads, each item is split across all threads in turn. Each item's
-    /// result is the same as a single <c>Multiply</c> call would give. Items must not write overlapping C.
+    /// (largest first); items with an FP32 C that share the same B (the same memory, leading dimension, transpose, K
+    /// and N: the devices of one column of a sharded product) have it packed once between them, by all threads, and
+    /// run together. With fewer items than threads, each item is split across all threads in turn. Each item's result
+    /// is the same, bit for bit, as a single <c>Multiply</c> call would give. Items must not write overlapping C.
     /// </summary>
     /// <param name="items">The GEMMs; each was checked when it was made.</param>
     /// <param name="options">Thread count and other run options; null for <see cref="GemmOptions.Default"/>.</param>
@@ -187,11 +189,11 @@ public static unsafe class BFloat16Gemm
             return;
         }
 
-        BatchWork work = BatchWork.ForCurrentThread();
+        GemmBatchWork work = GemmBatchWork.ForCurrentThread();
         work.Load(items, kernel, options);
         try
         {
-            GemmWorkerPool.Run(work, threads);
+            work.Run(threads);
         }
         finally
         {
@@ -199,8 +201,11 @@ public static unsafe class BFloat16Gemm
         }
     }
 
-    /// <summary>Runs one batch item; <paramref name="whole"/> keeps it on the calling thread.</summary>
-    private static void RunItem(in GemmBatchItem item, GemmMicroKernel kernel, GemmOptions options, bool whole, GemmWorkspace workspace)
+    /// <summary>
+    /// Runs one batch item; <paramref name="whole"/> keeps it on the calling thread, where <paramref name="prepackedB"/>
+    /// (FP32 C only) is its op(B) already packed by <see cref="GemmDriver.PrepackB"/>.
+    /// </summary>
+    internal static void RunItem(in GemmBatchItem item, GemmMicroKernel kernel, GemmOptions options, bool whole, GemmWorkspace workspace, float* prepackedB = null)
     {
         fixed (BFloat16* pa = item.A.Span)
         fixed (BFloat16* pb = item.B.Span)
@@ -215,7 +220,7 @@ public static unsafe class BFloat16Gemm
             };
             if (whole)
             {
-                GemmDriver.Run(call, kernel, 0, call.M, 0, call.N, workspace);
+                GemmDriver.Run(call, kernel, 0, call.M, 0, call.N, workspace, null, 0, 1, call.M, prepackedB);
             }
             else
             {
@@ -376,61 +381,7 @@ public static unsafe class BFloat16Gemm
             (int i0, int i1) = Slice(_call.M, _kernel!.Mr, _parts, part);
             int rowPanels = (_call.M + _kernel.Mr - 1) / _kernel.Mr;
             int blockRows = (rowPanels + _parts - 1) / _parts * _kernel.Mr;
-            GemmDriver.Run(_call, _kernel, i0, i1, 0, _call.N, workspace, GemmSharedPanels.Pool, part, _parts, blockRows);
-        }
-    }
-
-    /// <summary>A batch: threads take whole items, largest first, until none is left.</summary>
-    private sealed class BatchWork : GemmWork
-    {
-        [ThreadStatic]
-        private static BatchWork? s_instance;
-
-        private GemmBatchItem[] _items = [];
-        private double[] _order = [];
-        private int _count;
-        private int _next;
-        private GemmMicroKernel? _kernel;
-        private GemmOptions? _options;
-
-        public static BatchWork ForCurrentThread() => s_instance ??= new BatchWork();
-
-        public void Load(ReadOnlySpan<GemmBatchItem> items, GemmMicroKernel kernel, GemmOptions options)
-        {
-            if (_items.Length < items.Length)
-            {
-                _items = new GemmBatchItem[items.Length];
-                _order = new double[items.Length];
-            }
-
-            items.CopyTo(_items);
-            for (int i = 0; i < items.Length; i++)
-            {
-                _order[i] = -items[i].Flops;
-            }
-
-            // Largest first: the last items to start are the short ones, so threads finish close together.
-            Array.Sort(_order, _items, 0, items.Length);
-            _count = items.Length;
-            _next = 0;
-            _kernel = kernel;
-            _options = options;
-        }
-
-        public void Clear()
-        {
-            // Do not keep the caller's buffers alive.
-            Array.Clear(_items, 0, _count);
-            _count = 0;
-        }
-
-        public override void Execute(int part, GemmWorkspace workspace)
-        {
-            int index;
-            while ((index = Interlocked.Increment(ref _next) - 1) < _count)
-            {
-                RunItem(_items[index], _kernel!, _options!, whole: true, workspace);
-            }
+            GemmDriver.Run(_call, _kernel, i0, i1, 0, _call.N, workspace, GemmSharedPanels.Pool, part, _parts, blockRows, null);
         }
     }
 

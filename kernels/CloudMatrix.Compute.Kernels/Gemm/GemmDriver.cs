@@ -17,7 +17,56 @@ internal static unsafe class GemmDriver
     /// <paramref name="j1"/>) of C for <paramref name="call"/> with <paramref name="kernel"/>.
     /// </summary>
     internal static void Run(in GemmCall call, GemmMicroKernel kernel, int i0, int i1, int j0, int j1, GemmWorkspace workspace) =>
-        Run(call, kernel, i0, i1, j0, j1, workspace, null, 0, 1, i1 - i0);
+        Run(call, kernel, i0, i1, j0, j1, workspace, null, 0, 1, i1 - i0, null);
+
+    /// <summary>
+    /// Floats of all of op(B) packed ahead, block after block in the driver's order (jc outer, pc inner), for a call
+    /// with an FP32 C (whose NC does not depend on M); see <see cref="PrepackB"/>.
+    /// </summary>
+    internal static nint PrepackedFloats(in GemmCall call, GemmMicroKernel kernel)
+    {
+        int kcMax = Math.Min(kernel.Kc, call.K);
+        nint total = 0;
+        for (int jc = 0; jc < call.N; jc += kernel.Nc)
+        {
+            int nc = Math.Min(kernel.Nc, call.N - jc);
+            for (int pc = 0; pc < call.K; pc += kcMax)
+            {
+                total += (nint)RoundUp(nc, kernel.Nr) * kernel.PackedSteps(Math.Min(kcMax, call.K - pc));
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Packs part <paramref name="part"/> of <paramref name="parts"/> (a slice of the columns of every block) of the
+    /// whole op(B) of an FP32-C call into <paramref name="dst"/>, laid out as <see cref="Run(in GemmCall, GemmMicroKernel, int, int, int, int, GemmWorkspace, GemmSharedPanels?, int, int, int, float*)"/>
+    /// reads it: batch items that share B then pack it once between them.
+    /// </summary>
+    internal static void PrepackB(in GemmCall call, GemmMicroKernel kernel, float* dst, int part, int parts)
+    {
+        int nr = kernel.Nr;
+        int kcMax = Math.Min(kernel.Kc, call.K);
+        (nint bStep, nint bLane) = call.TransB == GemmTranspose.None ? (call.Ldb, (nint)1) : ((nint)1, call.Ldb);
+        for (int jc = 0; jc < call.N; jc += kernel.Nc)
+        {
+            int nc = Math.Min(kernel.Nc, call.N - jc);
+            (int c0, int c1) = BFloat16Gemm.Slice(nc, nr, parts, part);
+            for (int pc = 0; pc < call.K; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, call.K - pc);
+                int steps = kernel.PackedSteps(kc);
+                if (c0 < c1)
+                {
+                    Pack(kernel, call.B + (pc * bStep) + ((jc + c0) * bLane), bStep, bLane, c1 - c0, kc, nr, kernel.NrNarrow,
+                        dst + ((nint)c0 * steps), kernel.Width);
+                }
+
+                dst += (nint)RoundUp(nc, nr) * steps;
+            }
+        }
+    }
 
     /// <summary>
     /// As <see cref="Run(in GemmCall, GemmMicroKernel, int, int, int, int, GemmWorkspace)"/>; with
@@ -25,11 +74,12 @@ internal static unsafe class GemmDriver
     /// cover columns [<paramref name="j0"/>, <paramref name="j1"/>): each packs its share of every B panel into the
     /// shared buffer, waits for the others, then multiplies its own rows against the whole panel (BLIS: B packed once,
     /// not once per thread). <paramref name="blockRows"/> is the most rows any part has, so that all parts choose the
-    /// same NC and meet at the same barriers.
+    /// same NC and meet at the same barriers. With <paramref name="prepackedB"/> (FP32 C, all columns), B is not
+    /// packed here: it was, once, by <see cref="PrepackB"/>.
     /// </summary>
     internal static void Run(
         in GemmCall call, GemmMicroKernel kernel, int i0, int i1, int j0, int j1, GemmWorkspace workspace,
-        GemmSharedPanels? shared, int part, int parts, int blockRows)
+        GemmSharedPanels? shared, int part, int parts, int blockRows, float* prepackedB)
     {
         int nr = kernel.Nr;
         int m = i1 - i0;
@@ -50,7 +100,7 @@ internal static unsafe class GemmDriver
         int mcMax = Math.Max(kernel.Mr, Math.Min(kernel.Mc, RoundUp((m + rowBlocks - 1) / rowBlocks, kernel.Mr)));
         float* packA = workspace.PackA((nint)mcMax * kernel.PackedSteps(kcMax));
         nint panelFloats = (nint)RoundUp(Math.Min(ncMax, j1 - j0), nr) * kernel.PackedSteps(kcMax);
-        float* ownB = shared is null ? workspace.PackB(panelFloats) : null;
+        float* ownB = shared is null && prepackedB is null ? workspace.PackB(panelFloats) : null;
         float* tile = workspace.Tile;
         (nint bStep, nint bLane) = call.TransB == GemmTranspose.None ? (call.Ldb, (nint)1) : ((nint)1, call.Ldb);
         int round = 0;
@@ -65,7 +115,12 @@ internal static unsafe class GemmDriver
                 float beta = pc == 0 ? call.Beta : 1f;
                 ushort* bSource = call.B + (pc * bStep) + (jc * bLane);
                 float* packB;
-                if (shared is null)
+                if (prepackedB is not null)
+                {
+                    packB = prepackedB;
+                    prepackedB += (nint)RoundUp(nc, nr) * kernel.PackedSteps(kc);
+                }
+                else if (shared is null)
                 {
                     packB = ownB;
                     Pack(kernel, bSource, bStep, bLane, nc, kc, nr, kernel.NrNarrow, packB, kernel.Width);

@@ -19,6 +19,8 @@ internal sealed unsafe class GemmWorkspace
     private float* _accumulator;
     private nuint _accumulatorBytes;
     private float* _tile;
+    private float* _prepacked;
+    private nuint _prepackedBytes;
 
     private GemmWorkspace() => _tile = (float*)NativeMemory.AlignedAlloc(MaxTileFloats * sizeof(float), 64);
 
@@ -28,6 +30,7 @@ internal sealed unsafe class GemmWorkspace
         NativeMemory.AlignedFree(_packB);
         NativeMemory.AlignedFree(_accumulator);
         NativeMemory.AlignedFree(_tile);
+        NativeMemory.AlignedFree(_prepacked);
     }
 
     /// <summary>Largest register tile (MR x NR floats) a kernel may have.</summary>
@@ -44,6 +47,12 @@ internal sealed unsafe class GemmWorkspace
 
     /// <summary>Buffer for a packed B panel of <paramref name="floats"/> floats.</summary>
     internal float* PackB(nint floats) => Ensure(ref _packB, ref _packBBytes, floats);
+
+    /// <summary>
+    /// Buffer for a whole op(B) packed once for the batch items that share it (as large as the largest such B, kept
+    /// for the next batch; a batch of shards of one 8192³ product keeps 16 MiB).
+    /// </summary>
+    internal float* Prepacked(nint floats) => Ensure(ref _prepacked, ref _prepackedBytes, floats);
 
     /// <summary>FP32 accumulator for a bfloat16 C block of <paramref name="floats"/> floats.</summary>
     internal float* Accumulator(nint floats) => Ensure(ref _accumulator, ref _accumulatorBytes, floats);
