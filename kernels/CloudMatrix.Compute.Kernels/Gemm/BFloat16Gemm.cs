@@ -203,9 +203,12 @@ public static unsafe class BFloat16Gemm
 
     /// <summary>
     /// Runs one batch item; <paramref name="whole"/> keeps it on the calling thread, where <paramref name="prepackedB"/>
-    /// (FP32 C only) is its op(B) already packed by <see cref="GemmDriver.PrepackB"/>.
+    /// (FP32 C only) is its op(B) already packed by <see cref="GemmDriver.PrepackB"/> and <paramref name="prepackedA"/>
+    /// its op(A) by <see cref="GemmDriver.PrepackA"/>.
     /// </summary>
-    internal static void RunItem(in GemmBatchItem item, GemmMicroKernel kernel, GemmOptions options, bool whole, GemmWorkspace workspace, float* prepackedB = null)
+    internal static void RunItem(
+        in GemmBatchItem item, GemmMicroKernel kernel, GemmOptions options, bool whole, GemmWorkspace workspace,
+        float* prepackedB = null, float* prepackedA = null)
     {
         fixed (BFloat16* pa = item.A.Span)
         fixed (BFloat16* pb = item.B.Span)
@@ -220,7 +223,7 @@ public static unsafe class BFloat16Gemm
             };
             if (whole)
             {
-                GemmDriver.Run(call, kernel, 0, call.M, 0, call.N, workspace, null, 0, 1, call.M, prepackedB);
+                GemmDriver.Run(call, kernel, 0, call.M, 0, call.N, workspace, null, 0, 1, call.M, prepackedB, prepackedA);
             }
             else
             {
@@ -381,7 +384,7 @@ public static unsafe class BFloat16Gemm
             (int i0, int i1) = Slice(_call.M, _kernel!.Mr, _parts, part);
             int rowPanels = (_call.M + _kernel.Mr - 1) / _kernel.Mr;
             int blockRows = (rowPanels + _parts - 1) / _parts * _kernel.Mr;
-            GemmDriver.Run(_call, _kernel, i0, i1, 0, _call.N, workspace, GemmSharedPanels.Pool, part, _parts, blockRows, null);
+            GemmDriver.Run(_call, _kernel, i0, i1, 0, _call.N, workspace, GemmSharedPanels.Pool, part, _parts, blockRows, null, null);
         }
     }
 

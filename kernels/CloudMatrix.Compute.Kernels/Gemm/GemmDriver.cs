@@ -17,7 +17,7 @@ internal static unsafe class GemmDriver
     /// <paramref name="j1"/>) of C for <paramref name="call"/> with <paramref name="kernel"/>.
     /// </summary>
     internal static void Run(in GemmCall call, GemmMicroKernel kernel, int i0, int i1, int j0, int j1, GemmWorkspace workspace) =>
-        Run(call, kernel, i0, i1, j0, j1, workspace, null, 0, 1, i1 - i0, null);
+        Run(call, kernel, i0, i1, j0, j1, workspace, null, 0, 1, i1 - i0, null, null);
 
     /// <summary>
     /// Floats of all of op(B) packed ahead, block after block in the driver's order (jc outer, pc inner), for a call
@@ -39,9 +39,44 @@ internal static unsafe class GemmDriver
         return total;
     }
 
+    /// <summary>Rows of op(A) per packed block for a part of <paramref name="m"/> rows: equal blocks of at most MC, whole tiles.</summary>
+    internal static int RowBlock(GemmMicroKernel kernel, int m)
+    {
+        // Equal row blocks: a last block of a few rows would stream the whole packed B panel for little work.
+        int rowBlocks = Math.Max(1, (m + kernel.Mc - 1) / kernel.Mc);
+        return Math.Max(kernel.Mr, Math.Min(kernel.Mc, RoundUp((m + rowBlocks - 1) / rowBlocks, kernel.Mr)));
+    }
+
+    /// <summary>Floats of all of op(A) packed ahead: for each KC step block, for each row block, one block of the largest size.</summary>
+    internal static nint PrepackedAFloats(in GemmCall call, GemmMicroKernel kernel)
+    {
+        int kcMax = Math.Min(kernel.Kc, call.K);
+        int mcMax = RowBlock(kernel, call.M);
+        nint steps = (call.K + kcMax - 1) / kcMax;
+        return steps * ((call.M + mcMax - 1) / mcMax) * mcMax * kernel.PackedSteps(kcMax);
+    }
+
+    /// <summary>Packs all of op(A) of a call into <paramref name="dst"/>, laid out as <see cref="PrepackedAFloats"/> says: batch items that share A then pack it once.</summary>
+    internal static void PrepackA(in GemmCall call, GemmMicroKernel kernel, float* dst)
+    {
+        int kcMax = Math.Min(kernel.Kc, call.K);
+        int mcMax = RowBlock(kernel, call.M);
+        nint blockFloats = (nint)mcMax * kernel.PackedSteps(kcMax);
+        (nint aStep, nint aLane) = call.TransA == GemmTranspose.None ? ((nint)1, call.Lda) : (call.Lda, (nint)1);
+        for (int pc = 0; pc < call.K; pc += kcMax)
+        {
+            int kc = Math.Min(kcMax, call.K - pc);
+            for (int ic = 0; ic < call.M; ic += mcMax, dst += blockFloats)
+            {
+                Pack(kernel, call.A + (ic * aLane) + (pc * aStep), aStep, aLane, Math.Min(mcMax, call.M - ic), kc, kernel.Mr,
+                    kernel.MrShort, dst, kernel.Width);
+            }
+        }
+    }
+
     /// <summary>
     /// Packs part <paramref name="part"/> of <paramref name="parts"/> (a slice of the columns of every block) of the
-    /// whole op(B) of an FP32-C call into <paramref name="dst"/>, laid out as <see cref="Run(in GemmCall, GemmMicroKernel, int, int, int, int, GemmWorkspace, GemmSharedPanels?, int, int, int, float*)"/>
+    /// whole op(B) of an FP32-C call into <paramref name="dst"/>, laid out as <see cref="Run(in GemmCall, GemmMicroKernel, int, int, int, int, GemmWorkspace, GemmSharedPanels?, int, int, int, float*, float*)"/>
     /// reads it: batch items that share B then pack it once between them.
     /// </summary>
     internal static void PrepackB(in GemmCall call, GemmMicroKernel kernel, float* dst, int part, int parts)
@@ -75,11 +110,12 @@ internal static unsafe class GemmDriver
     /// shared buffer, waits for the others, then multiplies its own rows against the whole panel (BLIS: B packed once,
     /// not once per thread). <paramref name="blockRows"/> is the most rows any part has, so that all parts choose the
     /// same NC and meet at the same barriers. With <paramref name="prepackedB"/> (FP32 C, all columns), B is not
-    /// packed here: it was, once, by <see cref="PrepackB"/>.
+    /// packed here: it was, once, by <see cref="PrepackB"/>; likewise A with <paramref name="prepackedA"/> (all rows,
+    /// by <see cref="PrepackA"/>).
     /// </summary>
     internal static void Run(
         in GemmCall call, GemmMicroKernel kernel, int i0, int i1, int j0, int j1, GemmWorkspace workspace,
-        GemmSharedPanels? shared, int part, int parts, int blockRows, float* prepackedB)
+        GemmSharedPanels? shared, int part, int parts, int blockRows, float* prepackedB, float* prepackedA)
     {
         int nr = kernel.Nr;
         int m = i1 - i0;
@@ -96,9 +132,10 @@ internal static unsafe class GemmDriver
 
         int kcMax = Math.Min(kernel.Kc, call.K);
         // Equal row blocks: a last block of a few rows would stream the whole packed B panel for little work.
-        int rowBlocks = Math.Max(1, (m + kernel.Mc - 1) / kernel.Mc);
-        int mcMax = Math.Max(kernel.Mr, Math.Min(kernel.Mc, RoundUp((m + rowBlocks - 1) / rowBlocks, kernel.Mr)));
-        float* packA = workspace.PackA((nint)mcMax * kernel.PackedSteps(kcMax));
+        int mcMax = RowBlock(kernel, m);
+        float* packA = prepackedA is null ? workspace.PackA((nint)mcMax * kernel.PackedSteps(kcMax)) : null;
+        nint aBlockFloats = (nint)mcMax * kernel.PackedSteps(kcMax);
+        int aBlocksPerStep = (m + mcMax - 1) / mcMax;
         nint panelFloats = (nint)RoundUp(Math.Min(ncMax, j1 - j0), nr) * kernel.PackedSteps(kcMax);
         float* ownB = shared is null && prepackedB is null ? workspace.PackB(panelFloats) : null;
         float* tile = workspace.Tile;
@@ -142,7 +179,8 @@ internal static unsafe class GemmDriver
 
                 if (m > 0)
                 {
-                    MultiplyPanel(call, kernel, i0, i1, mcMax, pc, kc, nc, beta, packA, packB, cBlock, ldc, tile);
+                    float* aBlocks = prepackedA is null ? null : prepackedA + (pc / kcMax * aBlocksPerStep * aBlockFloats);
+                    MultiplyPanel(call, kernel, i0, i1, mcMax, pc, kc, nc, beta, packA, packB, cBlock, ldc, tile, aBlocks, aBlockFloats);
                 }
             }
 
@@ -193,9 +231,11 @@ internal static unsafe class GemmDriver
     /// starting at step <paramref name="pc"/>: rows [<paramref name="i0"/>, <paramref name="i1"/>) of op(A) are packed
     /// <paramref name="mcMax"/> at a time and multiplied into <paramref name="cBlock"/> (the C block's row i0).
     /// </summary>
+    /// <remarks>With <paramref name="prepackedA"/>, block ic / mcMax of A is already packed at
+    /// <c>prepackedA + (ic / mcMax) * aBlockFloats</c> and <paramref name="packA"/> is not used.</remarks>
     internal static void MultiplyPanel(
         in GemmCall call, GemmMicroKernel kernel, int i0, int i1, int mcMax, int pc, int kc, int nc, float beta,
-        float* packA, float* packB, float* cBlock, nint ldc, float* tile)
+        float* packA, float* packB, float* cBlock, nint ldc, float* tile, float* prepackedA = null, nint aBlockFloats = 0)
     {
         int mr = kernel.Mr, nr = kernel.Nr;
         int steps = kernel.PackedSteps(kc);
@@ -203,7 +243,15 @@ internal static unsafe class GemmDriver
         for (int ic = i0; ic < i1; ic += mcMax)
         {
             int mc = Math.Min(mcMax, i1 - ic);
-            Pack(kernel, call.A + (ic * aLane) + (pc * aStep), aStep, aLane, mc, kc, mr, kernel.MrShort, packA, kernel.Width);
+            if (prepackedA is not null)
+            {
+                packA = prepackedA + ((ic - i0) / mcMax * aBlockFloats);
+            }
+            else
+            {
+                Pack(kernel, call.A + (ic * aLane) + (pc * aStep), aStep, aLane, mc, kc, mr, kernel.MrShort, packA, kernel.Width);
+            }
+
             float* cRows = cBlock + ((ic - i0) * ldc);
 
             for (int jr = 0; jr < nc; jr += nr)

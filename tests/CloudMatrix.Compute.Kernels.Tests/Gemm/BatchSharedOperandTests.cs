@@ -4,19 +4,27 @@ using CloudMatrix.Compute.Numerics;
 namespace CloudMatrix.Compute.Kernels.Tests.Gemm;
 
 /// <summary>
-/// A sharded product as a batch: the devices of one column block read the same B view, which the batch packs once
-/// between them. Every shard must equal its own <c>Multiply</c> call bit for bit, and the whole C must match FP64.
+/// A sharded product as a batch: the devices of one column block read the same B view and those of one row block the
+/// same A view, which the batch packs once between them. Every shard must equal its own <c>Multiply</c> call bit for bit, and the whole C must match FP64.
 /// </summary>
 public class BatchSharedOperandTests
 {
     [Theory]
-    [InlineData(1, false, false)]
-    [InlineData(2, false, false)]
-    [InlineData(3, true, false)]
-    [InlineData(2, false, true)]
-    [InlineData(2, true, true)]
-    public void ShardGrid_WithSharedB_EqualsEachShardAlone_AndFp64(int threads, bool transB, bool tinyBlocks)
+    [InlineData(1, false, false, false)]
+    [InlineData(2, false, false, false)]
+    [InlineData(3, true, false, false)]
+    [InlineData(2, false, true, false)]
+    [InlineData(2, true, true, false)]
+    [InlineData(2, false, false, true)]
+    [InlineData(3, true, true, true)]
+    public void ShardGrid_WithSharedAAndB_EqualsEachShardAlone_AndFp64(int threads, bool transB, bool tinyBlocks, bool groupByGroup)
     {
+        // groupByGroup: a budget of 0 bytes for packing every shared operand ahead, so B is shared one column at a time.
+        if (groupByGroup)
+        {
+            GemmBatchWork.PrepackAllBytes = 0;
+        }
+
         const int M = 61, N = 150, K = 203, RowBlocks = 5, ColumnBlocks = 3;
         var random = new Random(threads + (transB ? 10 : 0) + (tinyBlocks ? 100 : 0));
         BFloat16[] a = GemmCase.RandomBf16(random, M * K);
@@ -48,7 +56,14 @@ public class BatchSharedOperandTests
             }
         }
 
-        BFloat16Gemm.MultiplyBatch(items.ToArray(), new GemmOptions { Kernel = kernel, ThreadCount = threads });
+        try
+        {
+            BFloat16Gemm.MultiplyBatch(items.ToArray(), new GemmOptions { Kernel = kernel, ThreadCount = threads });
+        }
+        finally
+        {
+            GemmBatchWork.PrepackAllBytes = 128L << 20;
+        }
 
         foreach ((int i0, int rows, int j0, int columns, float[] alone) in expected)
         {
