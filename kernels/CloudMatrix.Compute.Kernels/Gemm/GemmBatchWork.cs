@@ -30,10 +30,14 @@ internal sealed unsafe class GemmBatchWork : GemmWork
     private readonly PrepackAllWork _prepackAll = new();
 
     /// <summary>
-    /// Most bytes a batch packs ahead to share every common A and B at once; above it only B is shared, group by
-    /// group (tests lower it to reach that path; either way every bit of the result is the same).
+    /// Most bytes a batch packs ahead to share every common A and B at once (the 384 shards of an 8192³ product
+    /// need about 270 MiB); above it only B is shared, group by group (tests lower it to reach that path; either way
+    /// every bit of the result is the same).
     /// </summary>
-    internal static long PrepackAllBytes { get; set; } = 128L << 20;
+    internal static long PrepackAllBytes { get; set; } = 512L << 20;
+
+    /// <summary>Prepacked bytes the calling thread keeps for its next batch; a larger buffer is freed after the batch.</summary>
+    private const long KeepPrepackedBytes = 64L << 20;
 
     public static GemmBatchWork ForCurrentThread() => s_instance ??= new GemmBatchWork();
 
@@ -171,6 +175,7 @@ internal sealed unsafe class GemmBatchWork : GemmWork
 
     public void Clear()
     {
+        GemmWorkspace.Current.TrimPrepacked(KeepPrepackedBytes);
         // Do not keep the caller's buffers alive.
         Array.Clear(_items, 0, _count);
         _prepack.Clear();

@@ -49,10 +49,21 @@ internal sealed unsafe class GemmWorkspace
     internal float* PackB(nint floats) => Ensure(ref _packB, ref _packBBytes, floats);
 
     /// <summary>
-    /// Buffer for a whole op(B) packed once for the batch items that share it (as large as the largest such B, kept
-    /// for the next batch; a batch of shards of one 8192³ product keeps 16 MiB).
+    /// Buffer for the operands a batch packs once for the items that share them (kept for the next batch up to the
+    /// size <see cref="TrimPrepacked"/> allows).
     /// </summary>
     internal float* Prepacked(nint floats) => Ensure(ref _prepacked, ref _prepackedBytes, floats);
+
+    /// <summary>Frees the prepacked-operand buffer if it is larger than <paramref name="maxBytes"/> bytes.</summary>
+    internal void TrimPrepacked(long maxBytes)
+    {
+        if ((long)_prepackedBytes > maxBytes)
+        {
+            NativeMemory.AlignedFree(_prepacked);
+            _prepacked = null;
+            _prepackedBytes = 0;
+        }
+    }
 
     /// <summary>FP32 accumulator for a bfloat16 C block of <paramref name="floats"/> floats.</summary>
     internal float* Accumulator(nint floats) => Ensure(ref _accumulator, ref _accumulatorBytes, floats);

@@ -62,7 +62,7 @@ public class BatchSharedOperandTests
         }
         finally
         {
-            GemmBatchWork.PrepackAllBytes = 128L << 20;
+            GemmBatchWork.PrepackAllBytes = 512L << 20;
         }
 
         foreach ((int i0, int rows, int j0, int columns, float[] alone) in expected)
