@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Kernels.Gemm;
@@ -16,6 +17,7 @@ internal static unsafe class GemmDriver
     /// Computes rows [<paramref name="i0"/>, <paramref name="i1"/>) and columns [<paramref name="j0"/>,
     /// <paramref name="j1"/>) of C for <paramref name="call"/> with <paramref name="kernel"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run(in GemmCall call, GemmMicroKernel kernel, int i0, int i1, int j0, int j1, GemmWorkspace workspace) =>
         Run(call, kernel, i0, i1, j0, j1, workspace, null, 0, 1, i1 - i0, null, null);
 
@@ -57,6 +59,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>Packs all of op(A) of a call into <paramref name="dst"/>, laid out as <see cref="PrepackedAFloats"/> says: batch items that share A then pack it once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PrepackA(in GemmCall call, GemmMicroKernel kernel, float* dst)
     {
         int kcMax = Math.Min(kernel.Kc, call.K);
@@ -79,6 +82,7 @@ internal static unsafe class GemmDriver
     /// whole op(B) of an FP32-C call into <paramref name="dst"/>, laid out as <see cref="Run(in GemmCall, GemmMicroKernel, int, int, int, int, GemmWorkspace, GemmSharedPanels?, int, int, int, float*, float*)"/>
     /// reads it: batch items that share B then pack it once between them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PrepackB(in GemmCall call, GemmMicroKernel kernel, float* dst, int part, int parts)
     {
         int nr = kernel.Nr;
@@ -113,6 +117,7 @@ internal static unsafe class GemmDriver
     /// packed here: it was, once, by <see cref="PrepackB"/>; likewise A with <paramref name="prepackedA"/> (all rows,
     /// by <see cref="PrepackA"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run(
         in GemmCall call, GemmMicroKernel kernel, int i0, int i1, int j0, int j1, GemmWorkspace workspace,
         GemmSharedPanels? shared, int part, int parts, int blockRows, float* prepackedB, float* prepackedA)
@@ -233,6 +238,7 @@ internal static unsafe class GemmDriver
     /// </summary>
     /// <remarks>With <paramref name="prepackedA"/>, block ic / mcMax of A is already packed at
     /// <c>prepackedA + (ic / mcMax) * aBlockFloats</c> and <paramref name="packA"/> is not used.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MultiplyPanel(
         in GemmCall call, GemmMicroKernel kernel, int i0, int i1, int mcMax, int pc, int kc, int nc, float beta,
         float* packA, float* packB, float* cBlock, nint ldc, float* tile, float* prepackedA = null, nint aBlockFloats = 0)
@@ -295,6 +301,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>Writes the valid part of an edge tile: C = tile + beta * C (beta 0: C not read).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeEdge(float* tile, int ldt, float* c, nint ldc, int rows, int cols, float beta)
     {
         for (int i = 0; i < rows; i++)
