@@ -17,6 +17,19 @@ public class SharedPanelTests
         GemmMicroKernel real = GemmMicroKernel.Select(GemmSimdWidth.Auto);
         // KC of 10 steps and NC of 3 tiles: a 200-deep, 300-wide product runs 20 x 4 rounds of shared panels.
         GemmMicroKernel tiny = real.WithBlocks(2 * real.Mr, 10, 3 * real.Nr);
+        BFloat16Gemm.SharedPanelMinBytes = 0; // share even these small panels
+        try
+        {
+            RunSeeds(real, tiny, threads);
+        }
+        finally
+        {
+            BFloat16Gemm.SharedPanelMinBytes = 4L << 20;
+        }
+    }
+
+    private static void RunSeeds(GemmMicroKernel real, GemmMicroKernel tiny, int threads)
+    {
         for (int seed = 0; seed < 4; seed++)
         {
             int m = (threads * real.Mr * (8 + seed)) - seed; // whole row panels per thread: the shared path runs
