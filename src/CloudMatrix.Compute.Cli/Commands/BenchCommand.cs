@@ -3,13 +3,15 @@ using System.Diagnostics;
 using CloudMatrix.Compute.Backends;
 using CloudMatrix.Compute.Kernels.Gemm;
 using CloudMatrix.Compute.Memory;
+using CloudMatrix.Compute.Kernels.Peak;
 using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Cli.Commands;
 
 /// <summary>
 /// <c>cmx bench</c>: microbenchmarks of the per-device kernels on seeded random data, each checked against an FP64
-/// reference. <c>cmx bench gemm --m M --n N --k K [--backend NAME] [--threads T] [--trans-a] [--trans-b] [--repeat R] [--seed S]</c>.
+/// reference. <c>cmx bench gemm --m M --n N --k K [--backend NAME] [--threads T] [--trans-a] [--trans-b] [--repeat R] [--seed S]</c>;
+/// <c>cmx bench peak [--threads T] [--accumulators A] [--memory-mib S]</c> measures the limits GEMM is reported against.
 /// </summary>
 internal static class BenchCommand
 {
@@ -17,6 +19,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Microbenchmarks of the per-device kernels (host time), checked against an FP64 reference.");
         bench.Subcommands.Add(CreateGemm(context));
+        bench.Subcommands.Add(CreatePeak(context));
         return bench;
     }
 
@@ -62,6 +65,12 @@ internal static class BenchCommand
                     $"({result.Device}), {(result.Threads > 0 ? $"{result.Threads} threads, " : "")}kernel {result.Kernel}");
                 context.Out.WriteLine(
                     $"  {result.Gflops:F1} GFLOP/s (median of {result.Repeat}: {result.Seconds * 1e3:F3} ms; best {result.BestSeconds * 1e3:F3} ms)");
+                if (result.PeakFraction is double fraction)
+                {
+                    context.Out.WriteLine(
+                        $"  {fraction:P1} of the measured {result.PeakInstruction} peak ({result.PeakGflops:F1} GFLOP/s on {result.Threads} threads, same process)");
+                }
+
                 context.Out.WriteLine(
                     $"  max relative error {result.MaxRelError:E2} over {result.CheckedElements} elements " +
                     $"(bound {result.ErrorBound:E2}): {(result.Passed ? "ok" : "FAILED")}");
@@ -77,6 +86,44 @@ internal static class BenchCommand
 
     /// <summary>Timed runs at most: each keeps one time, and a run of this many small products ends in seconds.</summary>
     internal const int MaxRepeat = 100_000;
+
+    private static Command CreatePeak(CliContext context)
+    {
+        var threads = new Option<int>("--threads") { Description = "Threads of the all-threads figures (default: every core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var accumulators = new Option<int>("--accumulators")
+        {
+            Description = $"Independent accumulator chains per thread, 1 to 30 (default {HostPeak.DefaultAccumulators}).",
+            DefaultValueFactory = _ => HostPeak.DefaultAccumulators,
+        };
+        var memory = new Option<int>("--memory-mib") { Description = "Size of each streamed buffer in MiB (default 512; take several times the L3).", DefaultValueFactory = _ => 512 };
+        var command = new Command("peak", "Measure the host's limits in process: vdpbf16ps and FP32 FMA zmm throughput (1 thread and all threads) and memory bandwidth.")
+        {
+            threads, accumulators, memory,
+        };
+        command.SetAction(parse =>
+        {
+            int chains = Positive(parse.GetValue(accumulators), "--accumulators");
+            if (chains > 30)
+            {
+                throw new CliUsageException($"--accumulators is {chains}; it must be at most 30.");
+            }
+
+            PeakBenchResult result = PeakBench.Run(
+                Positive(parse.GetValue(threads), "--threads"), chains, Positive(parse.GetValue(memory), "--memory-mib"),
+                context.Human(parse.GetValue(CliContext.JsonOption)));
+            if (parse.GetValue(CliContext.JsonOption))
+            {
+                context.WriteJson(result);
+            }
+            else
+            {
+                PeakBench.Print(result, context.Out);
+            }
+
+            return CmxApp.ExitOk;
+        });
+        return command;
+    }
 
     private static int Positive(int value, string option) =>
         value >= 1 ? value : throw new CliUsageException($"{option} is {value}; it must be at least 1.");
@@ -133,10 +180,13 @@ internal sealed record GemmBenchRequest(
 /// <param name="Seed">Seed of the operands.</param>
 /// <param name="Backend">The compute backend that ran it (what <c>auto</c> resolved to).</param>
 /// <param name="Device">The backend's device.</param>
+/// <param name="PeakInstruction">The instruction whose peak <paramref name="PeakGflops"/> is (<c>vdpbf16ps</c> where the host has it, else FP32 FMA); null off the host or where neither can be measured.</param>
+/// <param name="PeakGflops">That instruction's throughput on <paramref name="Threads"/> threads, measured in this process (GFLOP/s); null with it.</param>
+/// <param name="PeakFraction"><paramref name="Gflops"/> / <paramref name="PeakGflops"/>; null with it.</param>
 internal sealed record GemmBenchResult(
     int M, int N, int K, int Threads, bool TransA, bool TransB, string Kernel, double Gflops, double Seconds,
     double BestSeconds, int Repeat, double MaxRelError, double ErrorBound, long CheckedElements, bool Passed, int Seed,
-    string Backend, string Device);
+    string Backend, string Device, string? PeakInstruction, double? PeakGflops, double? PeakFraction);
 
 /// <summary>The GEMM microbenchmark: data, the one timed call, and the check.</summary>
 internal static class GemmBench
@@ -193,9 +243,27 @@ internal static class GemmBench
         double median = times[times.Length / 2];
         (double maxRel, long checkedCount) = Check(request, a, lda, b, ldb, c);
         double bound = 2.0 * (k + 4) * Math.Pow(2, -24);
+        double gflops = 2.0 * m * n * k / median / 1e9;
+        (string? peakName, double? peak) = onHost ? MeasurePeak(request.Threads, progress) : (null, null);
         return new GemmBenchResult(m, n, k, onHost ? request.Threads : 0, request.TransA == GemmTranspose.Transpose,
-            request.TransB == GemmTranspose.Transpose, backend.GemmKernelName, 2.0 * m * n * k / median / 1e9, median,
-            times[0], request.Repeat, maxRel, bound, checkedCount, maxRel <= bound, request.Seed, backend.Name, backend.DeviceName);
+            request.TransB == GemmTranspose.Transpose, backend.GemmKernelName, gflops, median,
+            times[0], request.Repeat, maxRel, bound, checkedCount, maxRel <= bound, request.Seed, backend.Name, backend.DeviceName,
+            peakName, peak, peak is double p ? gflops / p : null);
+    }
+
+    /// <summary>The peak the host GEMM is held to: <c>vdpbf16ps</c> where the host has it, else FP32 FMA, on as many threads.</summary>
+    private static (string? Name, double? Gflops) MeasurePeak(int threads, TextWriter progress)
+    {
+        foreach (PeakInstruction instruction in (ReadOnlySpan<PeakInstruction>)[PeakInstruction.BFloat16DotZmm, PeakInstruction.Fp32FmaZmm])
+        {
+            if (HostPeak.IsSupported(instruction))
+            {
+                progress.WriteLine($"peak of {PeakBench.Describe(instruction)} on {threads} threads");
+                return (PeakBench.Describe(instruction), HostPeak.MeasureGflops(instruction, threads, trialSeconds: 0.03, trials: 3));
+            }
+        }
+
+        return (null, null);
     }
 
     /// <summary>
