@@ -1,14 +1,12 @@
 using System.CommandLine;
-using System.Diagnostics;
 using CloudMatrix.Compute.Backends;
 using CloudMatrix.Compute.Kernels.Gemm;
-using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Cli.Commands;
 
 /// <summary>
 /// <c>cmx bench</c>: microbenchmarks of the per-device kernels on seeded random data, each checked against an FP64
-/// reference. <c>cmx bench gemm --m M --n N --k K [--backend NAME] [--threads T] [--trans-a] [--trans-b] [--repeat R] [--seed S]</c>.
+/// reference (<see cref="GemmBenchmark"/>). <c>cmx bench gemm --m M --n N --k K [--backend NAME] [--threads T] [--trans-a] [--trans-b] [--repeat R] [--seed S]</c>.
 /// </summary>
 internal static class BenchCommand
 {
@@ -41,14 +39,14 @@ internal static class BenchCommand
         };
         command.SetAction(parse =>
         {
-            var request = new GemmBenchRequest(
+            var request = new GemmBenchmarkRequest(
                 Positive(parse.GetValue(m), "--m"), Positive(parse.GetValue(n), "--n"), Positive(parse.GetValue(k), "--k"),
                 Positive(parse.GetValue(threads), "--threads"),
                 parse.GetValue(transA) ? GemmTranspose.Transpose : GemmTranspose.None,
                 parse.GetValue(transB) ? GemmTranspose.Transpose : GemmTranspose.None,
                 Positive(parse.GetValue(repeat), "--repeat"), parse.GetValue(seed),
                 BackendRegistry.Normalize(parse.GetValue(backend) ?? "cpu-simd"));
-            GemmBenchResult result = GemmBench.Run(request, context.Human(parse.GetValue(CliContext.JsonOption)));
+            GemmBenchmarkResult result = GemmBenchmark.Run(request, context.Human(parse.GetValue(CliContext.JsonOption)));
             if (parse.GetValue(CliContext.JsonOption))
             {
                 context.WriteJson(result);
@@ -72,191 +70,4 @@ internal static class BenchCommand
 
     private static int Positive(int value, string option) =>
         value >= 1 ? value : throw new CliUsageException($"{option} is {value}; it must be at least 1.");
-}
-
-/// <summary>What <c>cmx bench gemm</c> runs.</summary>
-internal sealed record GemmBenchRequest(
-    int M, int N, int K, int Threads, GemmTranspose TransA, GemmTranspose TransB, int Repeat, int Seed, string Backend = "cpu-simd");
-
-/// <summary>What <c>cmx bench gemm</c> reports (JSON fields in snake_case).</summary>
-/// <param name="M">Rows of op(A) and C.</param>
-/// <param name="N">Columns of op(B) and C.</param>
-/// <param name="K">Inner dimension.</param>
-/// <param name="Threads">Host threads of the cpu-simd kernel; 0 when an ILGPU backend ran the GEMM.</param>
-/// <param name="TransA">Whether A was stored transposed.</param>
-/// <param name="TransB">Whether B was stored transposed.</param>
-/// <param name="Kernel">The microkernel that ran.</param>
-/// <param name="Seconds">Median host time of one call, in seconds.</param>
-/// <param name="BestSeconds">Fastest host time of one call, in seconds.</param>
-/// <param name="Gflops">2·M·N·K / <paramref name="Seconds"/> / 1e9.</param>
-/// <param name="MaxRelError">Largest |C - C_ref| / Σ|a||b| over the checked elements (C_ref in FP64 on the same BF16 inputs).</param>
-/// <param name="ErrorBound">The FP32 accumulation bound that error is held to: 2 (K + 4) 2^-24.</param>
-/// <param name="Repeat">Timed runs.</param>
-/// <param name="CheckedElements">Elements of C compared with the reference (all, or a seeded sample for large products).</param>
-/// <param name="Passed">Whether the error is within the bound.</param>
-/// <param name="Seed">Seed of the operands.</param>
-/// <param name="Backend">The compute backend that ran it (what <c>auto</c> resolved to).</param>
-/// <param name="Device">The backend's device.</param>
-internal sealed record GemmBenchResult(
-    int M, int N, int K, int Threads, bool TransA, bool TransB, string Kernel, double Gflops, double Seconds,
-    double BestSeconds, int Repeat, double MaxRelError, double ErrorBound, long CheckedElements, bool Passed, int Seed,
-    string Backend, string Device);
-
-/// <summary>The GEMM microbenchmark: data, the one timed call, and the check.</summary>
-internal static class GemmBench
-{
-    /// <summary>Products up to this many multiply-adds are checked in full; larger ones on a sample of elements.</summary>
-    private const double FullCheckMultiplyAdds = 1 << 27;
-
-    private const int SampledElements = 4096;
-
-    public static GemmBenchResult Run(GemmBenchRequest request, TextWriter progress)
-    {
-        (int m, int n, int k) = (request.M, request.N, request.K);
-        int lda = request.TransA == GemmTranspose.None ? k : m;
-        int ldb = request.TransB == GemmTranspose.None ? n : k;
-        var random = new SplitMix64((ulong)request.Seed);
-        BFloat16[] a = random.NextBFloat16((long)m * k, "A");
-        BFloat16[] b = random.NextBFloat16((long)k * n, "B");
-        float[] c = new float[checked(m * n)];
-
-        // A backend named explicitly must exist (no silent fallback); "auto" says what it picked.
-        using ComputeBackend backend = ComputeBackend.Create(request.Backend);
-        if (backend.SelectionReason is string reason)
-        {
-            progress.WriteLine(reason);
-        }
-
-        bool onHost = backend.Name == "cpu-simd";
-        using DeviceGemm? device = onHost ? null : new DeviceGemm(backend, request, a, lda, b, ldb);
-        var options = new GemmOptions { ThreadCount = request.Threads };
-        void Multiply()
-        {
-            if (device is null)
-            {
-                BFloat16Gemm.Multiply(request.TransA, request.TransB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n, options);
-            }
-            else
-            {
-                device.Run();
-            }
-        }
-
-        progress.WriteLine($"gemm {m} x {n} x {k} on {backend.Name}: warm-up");
-        Multiply();
-        var times = new double[request.Repeat];
-        for (int r = 0; r < request.Repeat; r++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            Multiply();
-            times[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
-
-        device?.Result(c);
-        Array.Sort(times);
-        double median = times[times.Length / 2];
-        (double maxRel, long checkedCount) = Check(request, a, lda, b, ldb, c);
-        double bound = 2.0 * (k + 4) * Math.Pow(2, -24);
-        return new GemmBenchResult(m, n, k, onHost ? request.Threads : 0, request.TransA == GemmTranspose.Transpose,
-            request.TransB == GemmTranspose.Transpose, backend.GemmKernelName, 2.0 * m * n * k / median / 1e9, median,
-            times[0], request.Repeat, maxRel, bound, checkedCount, maxRel <= bound, request.Seed, backend.Name, backend.DeviceName);
-    }
-
-    /// <summary>
-    /// The GEMM on a device backend: operands uploaded once (copies are not timed), each timed run is one GEMM plus
-    /// the wait for it to finish.
-    /// </summary>
-    private sealed class DeviceGemm : IDisposable
-    {
-        private readonly ComputeBackend _backend;
-        private readonly GemmBenchRequest _request;
-        private readonly DeviceBuffer<BFloat16> _a;
-        private readonly DeviceBuffer<BFloat16> _b;
-        private readonly DeviceBuffer<float> _c;
-        private readonly int _lda;
-        private readonly int _ldb;
-
-        public DeviceGemm(ComputeBackend backend, GemmBenchRequest request, BFloat16[] a, int lda, BFloat16[] b, int ldb)
-        {
-            (_backend, _request, _lda, _ldb) = (backend, request, lda, ldb);
-            _a = backend.Allocate<BFloat16>(a.Length);
-            _b = backend.Allocate<BFloat16>(b.Length);
-            _c = backend.Allocate<float>(checked(request.M * request.N));
-            _a.CopyFrom(a);
-            _b.CopyFrom(b);
-        }
-
-        public void Run()
-        {
-            _backend.Gemm(_request.TransA, _request.TransB, _request.M, _request.N, _request.K, 1f, _a, _lda, _b, _ldb, 0f, _c, _request.N);
-            _backend.Synchronize();
-        }
-
-        public void Result(float[] c) => _c.CopyTo(c);
-
-        public void Dispose()
-        {
-            _a.Dispose();
-            _b.Dispose();
-            _c.Dispose();
-        }
-    }
-
-    private static (double MaxRel, long Checked) Check(GemmBenchRequest request, BFloat16[] a, int lda, BFloat16[] b, int ldb, float[] c)
-    {
-        (int m, int n, int k) = (request.M, request.N, request.K);
-        bool full = (double)m * n * k <= FullCheckMultiplyAdds;
-        long count = full ? (long)m * n : Math.Min(SampledElements, (long)m * n);
-        var pick = new SplitMix64((ulong)request.Seed ^ 0x5EEDu);
-        double maxRel = 0;
-        for (long e = 0; e < count; e++)
-        {
-            int i = full ? (int)(e / n) : (int)(pick.Next() % (ulong)m);
-            int j = full ? (int)(e % n) : (int)(pick.Next() % (ulong)n);
-            double sum = 0, magnitude = 0;
-            for (int p = 0; p < k; p++)
-            {
-                double x = request.TransA == GemmTranspose.None ? a[((long)i * lda) + p] : a[((long)p * lda) + i];
-                double y = request.TransB == GemmTranspose.None ? b[((long)p * ldb) + j] : b[((long)j * ldb) + p];
-                sum += x * y;
-                magnitude += Math.Abs(x * y);
-            }
-
-            double rel = Math.Abs(c[((long)i * n) + j] - sum) / Math.Max(magnitude, double.Epsilon);
-            maxRel = double.IsNaN(rel) ? double.PositiveInfinity : Math.Max(maxRel, rel);
-        }
-
-        return (maxRel, count);
-    }
-}
-
-/// <summary>A small seeded generator (SplitMix64) so the benchmark's operands are the same on every run and host.</summary>
-internal sealed class SplitMix64(ulong seed)
-{
-    private ulong _state = seed;
-
-    public ulong Next()
-    {
-        ulong z = _state += 0x9E3779B97F4A7C15ul;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ul;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBul;
-        return z ^ (z >> 31);
-    }
-
-    /// <summary>Uniform values in [-1, 1), rounded to bfloat16.</summary>
-    public BFloat16[] NextBFloat16(long count, string name)
-    {
-        if (count > Array.MaxLength)
-        {
-            throw new CliUsageException($"{name} would have {count} elements; at most {Array.MaxLength} fit in one array.");
-        }
-
-        var values = new BFloat16[count];
-        for (long i = 0; i < count; i++)
-        {
-            values[i] = (BFloat16)(((Next() >> 11) * (1.0 / (1ul << 53)) * 2) - 1);
-        }
-
-        return values;
-    }
 }
