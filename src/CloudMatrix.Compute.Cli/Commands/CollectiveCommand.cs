@@ -20,7 +20,7 @@ internal static class CollectiveCommand
     public static Command Create(CliContext context)
     {
         var op = new Option<string>("--op") { Description = $"The operation: {string.Join(", ", Collectives.Collectives.OperationNames)} (sendrecv: a group of exactly two, the first sends to the second).", Required = true };
-        var system = new Option<string?>("--system") { Description = $"Preset name: {string.Join(", ", Systems.Names)} (default cloudmatrix384)." };
+        var system = new Option<string?>("--system") { Description = $"Preset name: {string.Join(", ", Systems.Names)}; cloudmatrix384 when neither --system nor --topology is given." };
         var topology = new Option<string?>("--topology") { Description = "A topology file (cmx-topology JSON) instead of a preset." };
         var supernodes = InfoCommand.SupernodesOption();
         var ranks = new Option<int?>("--ranks") { Description = "Group = the system's first N devices; all of them when not given (2 for sendrecv)." };
@@ -30,7 +30,7 @@ internal static class CollectiveCommand
             Description = "The group: mesh axes of --mesh (e.g. tp, or dp,tp), timing the group of mesh position 0 (the groups are congruent), " +
                 "or device indices and ranges of the system (e.g. 0-7 or 0,8,16,24).",
         };
-        var root = new Option<int?>("--root") { Description = "Device index of the root of broadcast and reduce; a member of the group (default: the group's first device)." };
+        var root = new Option<int?>("--root") { Description = "Device index of the root of broadcast and reduce; a member of the group; the group's first device when not given." };
         var algo = new Option<string>("--algo")
         {
             Description = "auto, all, or a comma-separated list of: ring, bidirectional_ring, halving_doubling, direct, one_shot, double_binary_tree, hierarchical, pairwise.",
@@ -166,7 +166,16 @@ internal static class CollectiveCommand
             throw new CliUsageException($"--group '{groupText}' names mesh axes; give the mesh with --mesh, e.g. --mesh dp={deviceCount / 8},tp=8 --group tp.");
         }
 
-        DeviceMesh mesh = DeviceMesh.Parse(system, meshText);
+        DeviceMesh mesh;
+        try
+        {
+            mesh = DeviceMesh.Parse(system, meshText);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            throw new CliUsageException($"--mesh '{meshText}': {ex.Message}");
+        }
+
         string[] axes = g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (string axis in axes)
         {

@@ -118,73 +118,27 @@ internal static class SimulateCommand
         return command;
     }
 
-    private static List<Flow> Pattern(string name, int devices, double bytes)
+    private static IReadOnlyList<Flow> Pattern(string name, int devices, double bytes)
     {
         if (!(double.IsFinite(bytes) && bytes >= 0))
         {
             throw new CliUsageException($"--bytes must be finite and >= 0, was {bytes.ToString(CultureInfo.InvariantCulture)}.");
         }
 
-        var list = new List<Flow>();
-        switch (name.Trim().ToLowerInvariant())
-        {
-            case "all-to-all":
-                for (int a = 0; a < devices; a++)
-                {
-                    for (int b = 0; b < devices; b++)
-                    {
-                        if (a != b)
-                        {
-                            list.Add(new Flow(list.Count, a, b, bytes));
-                        }
-                    }
-                }
-
-                break;
-            case "ring":
-                for (int a = 0; a < devices; a++)
-                {
-                    list.Add(new Flow(a, a, (a + 1) % devices, bytes));
-                }
-
-                break;
-            default:
-                throw new CliUsageException($"--pattern must be 'all-to-all' or 'ring', was '{name}'.");
-        }
-
-        return list;
+        return TrafficPatterns.Names.Contains(name.Trim().ToLowerInvariant())
+            ? TrafficPatterns.Create(name, devices, bytes)
+            : throw new CliUsageException($"--pattern must be {string.Join(" or ", TrafficPatterns.Names.Select(n => $"'{n}'"))}, was '{name}'.");
     }
 
     internal static Fault ParseFault(string text)
     {
-        const string forms = "link:ID, transceiver:ID, switch:ID or plane:K, optionally followed by @F with 0 < F < 1";
-        int colon = text.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0)
+        try
         {
-            throw new CliUsageException($"--fault '{text}' is not {forms}.");
+            return Fault.Parse(text);
         }
-
-        string kind = text[..colon].Trim().ToLowerInvariant();
-        string target = text[(colon + 1)..];
-        double factor = 0;
-        int at = target.LastIndexOf('@');
-        if (at >= 0)
+        catch (FormatException ex)
         {
-            if (!double.TryParse(target[(at + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out factor) || !(factor > 0 && factor < 1))
-            {
-                throw new CliUsageException($"--fault '{text}': the fraction after @ must be a number in (0, 1).");
-            }
-
-            target = target[..at];
+            throw new CliUsageException($"--fault: {ex.Message}");
         }
-
-        return kind switch
-        {
-            "link" => new Fault(FaultKind.Link, target, factor),
-            "transceiver" => new Fault(FaultKind.Transceiver, target, factor),
-            "switch" => new Fault(FaultKind.Switch, target, factor),
-            "plane" => new Fault(FaultKind.Plane, target, factor),
-            _ => throw new CliUsageException($"--fault '{text}': unknown kind '{kind}'; use {forms}."),
-        };
     }
 }
