@@ -59,6 +59,11 @@ internal static class MainJob
             if (value < 1) throw new CliUsageException($"{name} is {value}; it must be at least 1.");
         }
 
+        if (parse.GetValue(EstimateOption) && parse.GetValue(BackendOption) is { } be && !string.Equals(be, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliUsageException($"--estimate computes nothing, so --backend {be} would be ignored; drop one of them.");
+        }
+
         SystemSpec system = InfoCommand.ResolveSystem(parse.GetValue(SystemOption), parse.GetValue(TopologyOption), DeviceGranularity.Npu);
         string strategyName = parse.GetValue(StrategyOption) ?? "auto";
         string? meshText = parse.GetValue(MeshOption);

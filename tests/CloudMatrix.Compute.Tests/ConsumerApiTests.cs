@@ -156,13 +156,4 @@ public class ConsumerApiTests
         Assert.Equal("cpu-simd", r.Backend);
         Assert.Throws<ArgumentOutOfRangeException>(() => GemmBenchmark.Run(new GemmBenchmarkRequest(0, 1, 1, 1, GemmTranspose.None, GemmTranspose.None, 1, 1)));
     }
-
-    [Fact]
-    public void MemoryBudget_IsThreeQuartersOfTheBackendsMemory_UnlessGiven()
-    {
-        using ComputeBackend cpu = ComputeBackend.Create("cpu-simd");
-        Assert.Equal((long)(cpu.MemoryBytes * 0.75), MemoryBudget.For(cpu));
-        Assert.Equal(1234, MemoryBudget.For(cpu, 1234));
-        Assert.Equal(5678, MemoryBudget.Host(5678));
-    }
 }

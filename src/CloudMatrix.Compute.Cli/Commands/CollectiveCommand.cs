@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using CloudMatrix.Compute.Backends;
 using CloudMatrix.Compute.Collectives;
+using CloudMatrix.Compute.Memory;
 using CloudMatrix.Compute.Numerics;
 using CloudMatrix.Compute.Sharding;
 using CloudMatrix.Compute.Tensors;
@@ -450,11 +450,11 @@ internal static class CollectiveCommand
     private static void CheckMemory(int n, int element, long maxBytes)
     {
         double need = CollectiveVerification.CheckedRunHostBytes(n, maxBytes / element);
-        long budget = MemoryBudget.Host();
+        long budget = MemoryBudget.Bytes;
         if (need > budget || maxBytes / element > int.MaxValue / 2)
         {
             throw new CliUsageException(
-                $"--execute at --max-bytes {maxBytes} on {n} ranks needs about {ByteSize.Format(need)} of host memory; the budget is {ByteSize.Format(budget)} ({MemoryBudget.Fraction:P0} of the memory available). Lower --max-bytes or --ranks, or drop --execute to time only.");
+                $"--execute at --max-bytes {maxBytes} on {n} ranks needs about {ByteSize.Format(need)} of host memory; the budget is {ByteSize.Format(budget)} (set it with {MemoryBudget.EnvironmentVariable}). Lower --max-bytes or --ranks, or drop --execute to time only.");
         }
     }
 

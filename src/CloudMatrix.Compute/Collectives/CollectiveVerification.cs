@@ -10,7 +10,7 @@ public static class CollectiveVerification
     /// <summary>
     /// Host memory a checked run of a collective holds at once, in bytes: inputs, outputs, FP32 working copies and
     /// the reference, about six FP32-sized copies of every rank's buffer. Compare it with
-    /// <see cref="Backends.MemoryBudget.Host"/> before running.
+    /// <see cref="Memory.MemoryBudget.Bytes"/> before running.
     /// </summary>
     /// <param name="ranks">Ranks in the group.</param>
     /// <param name="elementsPerRank">Elements of each rank's buffer.</param>

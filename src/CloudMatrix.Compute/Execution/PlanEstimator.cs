@@ -154,16 +154,22 @@ public static class PlanEstimator
         _ => plan.Slots[call.Source].Extents[group[0]].Elements,
     };
 
+    // Choices depend only on the system, the operation, the size and the group's devices: shared by every plan.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SystemSpec, System.Collections.Concurrent.ConcurrentDictionary<string, CollectiveAlgorithm>> Choices = [];
+
     private static CollectiveAlgorithm Choose(ExecutionPlan plan, CollectiveCall call, Dictionary<string, CollectiveAlgorithm> cache)
     {
         if (call.Operation == CollectiveOperation.SendReceive) return CollectiveAlgorithm.Direct;
         int[] group = call.Groups[0];
         if (group.Length < 2) return CollectiveAlgorithm.Ring;
         long elements = ElementsPerRank(plan, call, group);
-        string key = $"{call.Operation}|{elements}|{string.Join(",", group)}";
-        if (cache.TryGetValue(key, out var cached)) return cached;
         SystemSpec system = plan.Mesh.System;
         var devices = group.Select(p => plan.Mesh.Devices[p]).ToArray();
+        int rootDevice = call.Roots is null ? devices[0] : plan.Mesh.Devices[call.Roots[0]];
+        string key = $"{call.Operation}|{elements}|{rootDevice}|{string.Join(",", devices)}";
+        var shared = Choices.GetValue(system, _ => new());
+        if (shared.TryGetValue(key, out var known)) return known;
+        if (cache.TryGetValue(key, out var cached)) return cached;
         int root = call.Roots is null ? devices[0] : plan.Mesh.Devices[call.Roots[0]];
         var options = new CollectiveOptions { Group = devices, Root = call.Operation == CollectiveOperation.Broadcast ? root : null };
         CollectiveAlgorithm[] candidates = call.Operation switch
@@ -176,6 +182,7 @@ public static class PlanEstimator
             .Select(a => (a, t: Collectives.Collectives.Estimate(system, call.Operation, Math.Max(1, elements), CollectiveDataType.Bf16, a, options).SimulatedSeconds))
             .OrderBy(x => x.t).First().a;
         cache[key] = best;
+        shared[key] = best;
         return best;
     }
 

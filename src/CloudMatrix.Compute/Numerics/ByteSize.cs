@@ -41,6 +41,16 @@ public static class ByteSize
     };
 
     /// <summary>
+    /// A byte count as memory-budget messages write it: GiB with two decimals and the exact count,
+    /// <c>4.00 GiB (4,294,967,296 bytes)</c>; "more than can be counted" when not finite.
+    /// </summary>
+    /// <param name="bytes">The count in bytes.</param>
+    /// <returns>The count in GiB and in bytes.</returns>
+    public static string FormatExact(double bytes) => double.IsFinite(bytes)
+        ? $"{(bytes / (1L << 30)).ToString("N2", CultureInfo.InvariantCulture)} GiB ({bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes)"
+        : "more than can be counted";
+
+    /// <summary>
     /// Parses a byte count as nccl-tests' <c>-b</c>/<c>-e</c> take it: a whole number with an optional binary suffix
     /// K (2^10), M (2^20) or G (2^30), any case, optionally followed by B or iB (<c>8</c>, <c>1K</c>, <c>64M</c>,
     /// <c>8G</c>, <c>64MiB</c>, <c>512b</c>).

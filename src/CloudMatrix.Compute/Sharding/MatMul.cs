@@ -372,7 +372,7 @@ public static class MatMul
 
         private MatMulPlan Finish(Strategy strategy, TensorSharding a, TensorSharding bl, TensorSharding c, string output)
         {
-            ExecutionPlan plan = PlanEstimator.ResolveAlgorithms(_b.Build(["A", "B"], output));
+            ExecutionPlan plan = _b.Build(["A", "B"], output);
             return new MatMulPlan(strategy, m, n, k, a, bl, c, plan, options);
         }
     }

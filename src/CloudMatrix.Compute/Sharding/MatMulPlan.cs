@@ -22,7 +22,8 @@ public sealed class MatMulPlan
         A = a;
         B = b;
         C = c;
-        Plan = plan;
+        _raw = plan;
+        _resolved = new Lazy<ExecutionPlan>(() => PlanEstimator.ResolveAlgorithms(plan));
         Options = options;
         (MemoryPerDeviceBytes, HostBytes) = Memory();
     }
@@ -49,10 +50,17 @@ public sealed class MatMulPlan
     public TensorSharding C { get; }
 
     /// <summary>The DAG.</summary>
-    public ExecutionPlan Plan { get; }
+    /// <remarks>Collective algorithms left to Auto are resolved (on the model) the first time this is read.</remarks>
+    public ExecutionPlan Plan => _resolved.Value;
+
+    private readonly ExecutionPlan _raw;
+    private readonly Lazy<ExecutionPlan> _resolved;
+
+    /// <summary>The DAG before Auto algorithms are resolved (same steps and slots).</summary>
+    internal ExecutionPlan Unresolved => _raw;
 
     /// <summary>The mesh.</summary>
-    public DeviceMesh Mesh => Plan.Mesh;
+    public DeviceMesh Mesh => _raw.Mesh;
 
     /// <summary>The options it was planned with.</summary>
     public MatMulOptions Options { get; }
@@ -76,7 +84,7 @@ public sealed class MatMulPlan
         {
             double max = 0, sum = 0;
             var perDevice = new double[Mesh.Size];
-            foreach (GemmStep g in Steps.OfType<GemmStep>())
+            foreach (GemmStep g in _raw.Steps.OfType<GemmStep>())
             {
                 foreach (GemmTask t in g.Tasks) perDevice[t.Position] += t.Flops;
             }
@@ -165,7 +173,7 @@ public sealed class MatMulPlan
     public void CheckMemory(ComputeBackend backend, long budgetBytes = 0)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        long budget = MemoryBudget.For(backend, budgetBytes);
+        long budget = budgetBytes > 0 ? budgetBytes : (long)(backend.MemoryBytes * 0.75);
         if (HostBytes > budget)
         {
             throw new PlanMemoryException(HostBytes, budget,
@@ -174,16 +182,16 @@ public sealed class MatMulPlan
         }
     }
 
-
     private (long PerDevice, long Host) Memory()
     {
         // Each slot is live from the step that first writes it (inputs: from the start) to the last step that reads it
         // (inputs and the output: to the end). Sweep the steps, adding and removing per-device byte vectors.
-        int steps = Steps.Count, size = Mesh.Size;
+        IReadOnlyList<PlanStep> rawSteps = _raw.Steps;
+        int steps = rawSteps.Count, size = Mesh.Size;
         var first = new Dictionary<string, int>();
         var last = new Dictionary<string, int>();
-        foreach (string s in Plan.Inputs) first[s] = 0;
-        foreach (PlanStep step in Steps)
+        foreach (string s in _raw.Inputs) first[s] = 0;
+        foreach (PlanStep step in rawSteps)
         {
             IEnumerable<string> writes = step switch
             {
@@ -196,8 +204,8 @@ public sealed class MatMulPlan
             foreach (string r in PlanExecutor.Reads(step)) last[r] = step.Id;
         }
 
-        last[Plan.Output] = steps;
-        foreach (string s in Plan.Inputs) last[s] = steps;
+        last[_raw.Output] = steps;
+        foreach (string s in _raw.Inputs) last[s] = steps;
         var starts = new List<string>[steps + 1];
         var ends = new List<string>[steps + 2];
         for (int i = 0; i < starts.Length; i++) starts[i] = [];
@@ -220,8 +228,8 @@ public sealed class MatMulPlan
 
         void Add(string name, int sign)
         {
-            PlanSlot slot = Plan.Slots[name];
-            bool aliased = Plan.Inputs.Contains(name) && slot.Layout is not null;
+            PlanSlot slot = _raw.Slots[name];
+            bool aliased = _raw.Inputs.Contains(name) && slot.Layout is not null;
             for (int p = 0; p < size; p++)
             {
                 long b = slot.Bytes(p) * sign;
@@ -231,7 +239,7 @@ public sealed class MatMulPlan
         }
 
         // Ring reductions hold a work copy per member; the host keeps A, B and C dense.
-        long largest = Plan.Slots.Where(kv => !Plan.Inputs.Contains(kv.Key)).Select(kv => Enumerable.Range(0, size).Sum(kv.Value.Bytes)).DefaultIfEmpty(0).Max();
+        long largest = _raw.Slots.Where(kv => !_raw.Inputs.Contains(kv.Key)).Select(kv => Enumerable.Range(0, size).Sum(kv.Value.Bytes)).DefaultIfEmpty(0).Max();
         return (peakDevice, peakHost + largest + (2L * (((long)M * K) + ((long)K * N) + ((long)M * N))));
     }
 }

@@ -86,14 +86,18 @@ public static class Planner
                     return;
                 }
 
-                bool reduces = plan.Steps.OfType<Execution.CollectiveStep>().SelectMany(c => c.Calls)
+                bool reduces = plan.Unresolved.Steps.OfType<Execution.CollectiveStep>().SelectMany(c => c.Calls)
                     .Any(c => c.Operation is CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter);
                 if (!reduces && alg != CollectiveAlgorithm.Ring) return; // the same plan as with Ring
-                planned[i] = (plan, reduces ? alg : CollectiveAlgorithm.Auto, Execution.PlanEstimator.ComputeLowerBound(plan.Plan, options.Timing), null);
+                planned[i] = (plan, reduces ? alg : CollectiveAlgorithm.Auto, Execution.PlanEstimator.ComputeLowerBound(plan.Unresolved, options.Timing), null);
             }
             catch (ArgumentException ex)
             {
                 planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, ex.Message));
+            }
+            catch (OverflowException)
+            {
+                planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, $"{m} x {n} x {k} is too large for this plan: a device's block or a collective's buffer would exceed 2^31 - 1 elements"));
             }
         });
 
@@ -110,13 +114,26 @@ public static class Planner
         {
             var chunk = feasible.Skip(next).Take(batch).Where(p => p.Bound < best).ToArray();
             var estimates = new PlanCandidate[chunk.Length];
-            Parallel.For(0, chunk.Length, j => estimates[j] = new PlanCandidate(chunk[j].Plan!, chunk[j].Alg, chunk[j].Plan!.Estimate(options.Timing), Refined: true));
-            candidates.AddRange(estimates);
-            best = Math.Min(best, estimates.Select(e => e.SimulatedSeconds).DefaultIfEmpty(double.PositiveInfinity).Min());
+            var failed = new RefusedCandidate?[chunk.Length];
+            Parallel.For(0, chunk.Length, j =>
+            {
+                try
+                {
+                    estimates[j] = new PlanCandidate(chunk[j].Plan!, chunk[j].Alg, chunk[j].Plan!.Estimate(options.Timing), Refined: true);
+                }
+                catch (OverflowException)
+                {
+                    failed[j] = new RefusedCandidate(chunk[j].Plan!.Strategy.Name, chunk[j].Plan!.Mesh.ToString(),
+                        $"{m} x {n} x {k} is too large for this plan: a collective's buffer would exceed 2^31 - 1 elements per device");
+                }
+            });
+            candidates.AddRange(estimates.Where(e => e is not null));
+            refused.AddRange(failed.Where(f => f is not null)!);
+            best = Math.Min(best, estimates.Where(e => e is not null).Select(e => e.SimulatedSeconds).DefaultIfEmpty(double.PositiveInfinity).Min());
             next += batch;
         }
 
-        foreach (var p in feasible.Skip(candidates.Count).Where(p => !candidates.Any(c => ReferenceEquals(c.Plan, p.Plan))))
+        foreach (var p in feasible.Where(p => !candidates.Any(c => ReferenceEquals(c.Plan, p.Plan)) && !refused.Any(r => r.Strategy == p.Plan!.Strategy.Name && r.Mesh == p.Plan.Mesh.ToString())))
         {
             pruned.Add(new RefusedCandidate(p.Plan!.Strategy.Name, p.Plan.Mesh.ToString(),
                 $"pruned: its compute alone takes {p.Bound * 1e6:F1} us, no less than the best plan's {best * 1e6:F1} us"));

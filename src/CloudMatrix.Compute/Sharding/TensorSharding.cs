@@ -6,7 +6,7 @@ namespace CloudMatrix.Compute.Sharding;
 /// A BF16 matrix's global shape laid over a <see cref="DeviceMesh"/> by a <see cref="PartitionSpec"/>: which block
 /// each mesh position holds. Shapes must divide evenly unless <see cref="Uneven"/> (PyTorch <c>torch.chunk</c>
 /// semantics: every shard but the trailing ones has ⌈size/parts⌉ elements along the dimension; trailing shards may be
-/// short or empty). Immutable.
+/// short or empty; a dimension split by several axes is chunked axis by axis, outer first, as DTensor does). Immutable.
 /// </summary>
 public sealed class TensorSharding
 {
@@ -139,18 +139,20 @@ public sealed class TensorSharding
 
     private (int Start, int Length) Split(int size, int dim, int position)
     {
-        var axes = Spec.Dims[dim];
-        int index = 0, parts = 1;
-        foreach (string axis in axes)
+        // Axis by axis, outer first: each axis chunks the block the previous ones left (torch.chunk at every level,
+        // as DTensor shards one dimension over several mesh dimensions), so the blocks of an inner axis always nest
+        // inside the outer axis' block and a collective over the inner axis stays inside it.
+        int start = 0, length = size;
+        foreach (string axis in Spec.Dims[dim])
         {
             int a = Mesh.AxisIndex(axis);
-            index = (index * Mesh.Shape[a]) + Mesh.Coordinate(position, a);
-            parts *= Mesh.Shape[a];
+            int parts = Mesh.Shape[a], index = Mesh.Coordinate(position, a);
+            int chunk = (length + parts - 1) / parts; // equals length / parts when it divides
+            int offset = (int)Math.Min((long)index * chunk, length);
+            start += offset;
+            length = Math.Min(chunk, length - offset);
         }
 
-        if (parts == 1) return (0, size);
-        int chunk = (size + parts - 1) / parts; // torch.chunk; equals size / parts when it divides
-        long start = Math.Min((long)index * chunk, size);
-        return ((int)start, (int)Math.Min(chunk, size - start));
+        return (start, length);
     }
 }

@@ -1,3 +1,5 @@
+using CloudMatrix.Compute.Memory;
+
 namespace CloudMatrix.Compute.Topology;
 
 /// <summary>
@@ -26,10 +28,13 @@ public static class Systems
     /// <param name="supernodes">How many, &gt;= 1.</param>
     /// <param name="granularity">NPU or die devices.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="supernodes"/> &lt; 1.</exception>
+    /// <exception cref="MemoryBudgetExceededException">The joined system would need more memory than <see cref="MemoryBudget"/> allows.</exception>
     public static SystemSpec CloudMatrix384Cluster(int supernodes, DeviceGranularity granularity = DeviceGranularity.Npu)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(supernodes, 1);
         SystemSpec one = CloudMatrix384(granularity);
+        MemoryBudget.Ensure((double)supernodes * ((one.DeviceCount + one.Switches.Count) * TopologyBuilder.BytesPerDevice +
+            one.Links.Count * TopologyBuilder.BytesPerLink), $"{supernodes} joined CloudMatrix384 supernodes");
         return TopologyBuilder.Join($"cloudmatrix384x{supernodes}", Enumerable.Repeat(one, supernodes).ToArray());
     }
 

@@ -177,12 +177,23 @@ public static class TopologyFile
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            // A repeated key would otherwise be read as its last value, silently.
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions
+            {
+                CommentHandling = JsonCommentHandling.Skip,
+                AllowTrailingCommas = true,
+                AllowDuplicateProperties = false,
+            });
         }
         catch (JsonException ex)
         {
             throw new TopologyFormatException(sourceName, "$",
                 $"not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {ex.Message}");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The duplicate-key check unescapes every field name; a lone surrogate escape in one fails there.
+            throw new TopologyFormatException(sourceName, "$", $"a field name is not valid Unicode text (a lone UTF-16 surrogate escape): {ex.Message}");
         }
 
         using (doc)
@@ -191,6 +202,11 @@ public static class TopologyFile
             try
             {
                 return r.ReadSystem(doc.RootElement);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // A safety net: every field read above already names its JSON path.
+                throw new TopologyFormatException(sourceName, "$", ex.Message);
             }
             catch (ArgumentException ex) when (ex.ParamName is { } p && ex is not ArgumentNullException)
             {
@@ -369,9 +385,10 @@ public static class TopologyFile
                 Object(sources, "sources");
                 foreach (JsonProperty p in sources.EnumerateObject())
                 {
-                    b.Source(p.Name, p.Value.ValueKind == JsonValueKind.String
-                        ? p.Value.GetString()!
-                        : throw Fail("sources." + p.Name, "must be a string"));
+                    string key = Name(p, "sources");
+                    b.Source(key, p.Value.ValueKind == JsonValueKind.String
+                        ? Text(p.Value, "sources." + key)
+                        : throw Fail("sources." + key, "must be a string"));
                 }
             }
 
@@ -419,7 +436,7 @@ public static class TopologyFile
                 }
 
                 string? group = s.TryGetProperty("group", out JsonElement g) && g.ValueKind != JsonValueKind.Null
-                    ? (g.ValueKind == JsonValueKind.String ? g.GetString() : throw Fail(p + ".group", "must be a string or null"))
+                    ? (g.ValueKind == JsonValueKind.String ? Text(g, p + ".group") : throw Fail(p + ".group", "must be a string or null"))
                     : null;
                 b.AddSwitch(new SwitchSpec(Str(s, p, "id"), Str(s, p, "tier", ""), chip, Int(s, p, "node", -1),
                     Int(s, p, "supernode", 0), Int(s, p, "plane", -1), group));
@@ -479,10 +496,37 @@ public static class TopologyFile
         {
             foreach (JsonProperty p in e.EnumerateObject())
             {
-                if (Array.IndexOf(known, p.Name) < 0)
+                string name = Name(p, path);
+                if (Array.IndexOf(known, name) < 0)
                 {
-                    throw Fail(Join(path, p.Name), $"unknown field; known fields here: {string.Join(", ", known)}");
+                    throw Fail(Join(path, name), $"unknown field; known fields here: {string.Join(", ", known)}");
                 }
+            }
+        }
+
+        // JSON may escape a lone UTF-16 surrogate ("\ud800"), which no .NET string can hold as text; the reader
+        // throws InvalidOperationException for it, outside this parser's contract, so it is reported here instead.
+        private string Text(JsonElement v, string path)
+        {
+            try
+            {
+                return v.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                throw Fail(path, $"must be valid Unicode text, was {v.GetRawText()} (a lone UTF-16 surrogate escape)");
+            }
+        }
+
+        private string Name(JsonProperty p, string path)
+        {
+            try
+            {
+                return p.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                throw Fail(path, "a field name is not valid Unicode text (a lone UTF-16 surrogate escape)");
             }
         }
 
@@ -508,7 +552,7 @@ public static class TopologyFile
                 return fallback ?? throw Fail(Join(path, name), "is required");
             }
 
-            return v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Fail(Join(path, name), $"must be a string, was {v.ValueKind.ToString().ToLowerInvariant()}");
+            return v.ValueKind == JsonValueKind.String ? Text(v, Join(path, name)) : throw Fail(Join(path, name), $"must be a string, was {v.ValueKind.ToString().ToLowerInvariant()}");
         }
 
         private double Num(JsonElement e, string path, string name, double? fallback = null)
@@ -520,12 +564,13 @@ public static class TopologyFile
 
             if (v.ValueKind == JsonValueKind.Number)
             {
-                return v.GetDouble();
+                // TryGetDouble refuses a literal beyond double's range (1e400), which GetDouble would throw for.
+                return v.TryGetDouble(out double n) ? n : throw Fail(Join(path, name), $"must be a finite number, was {v.GetRawText()}");
             }
 
             // JSON has no NaN or infinity; accept them as strings so validation can say what is wrong with them.
             if (v.ValueKind == JsonValueKind.String &&
-                double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && !double.IsFinite(d))
+                double.TryParse(Text(v, Join(path, name)), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && !double.IsFinite(d))
             {
                 return d;
             }

@@ -139,6 +139,24 @@ public class StrategyNumericsTests
         Assert.True(run.Report.Verified);
     }
 
+    [Theory]
+    [InlineData("row-parallel")]
+    [InlineData("row-parallel-rs")]
+    [InlineData("collective-matmul")]
+    [InlineData("columns")]
+    [InlineData("3d")]
+    public void Uneven_CollectivesOverNestedSplits_AreVerified(string strategy)
+    {
+        var mesh = DeviceMesh.Create(ShardingTestData.IdealSystem(8), strategy == "3d" ? [("x", 2), ("y", 2), ("z", 2)] : [("x", 2), ("y", 4)]);
+        MatMulPlan plan = MatMul.Plan(mesh, 43, 29, 37, Strategy.Parse(strategy), new MatMulOptions { Uneven = true });
+        var a = ShardingTestData.Random(43, 37, 12);
+        var b = ShardingTestData.Random(37, 29, 13);
+        using ComputeBackend backend = ComputeBackend.Create("cpu-simd");
+        using MatMulRun run = plan.Execute(a, b, backend);
+        Assert.True(run.Report.Verified, $"{strategy}: {run.Report.Numerics}");
+        Assert.True(run.Report.PaddingWasteFlops > 0);
+    }
+
     [Fact]
     public void Specs_EinsumRule_ContradictionsNameTheFix()
     {

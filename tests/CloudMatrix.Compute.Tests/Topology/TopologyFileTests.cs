@@ -54,11 +54,12 @@ public class TopologyFileTests
         }
 
         int links = 0;
-        void Link(string from, string to) => b.AddLink(new LinkSpec($"link{links++}", from, to, Awkward(), rng.Next(3) == 0 ? 0 : Awkward() * 1e-18,
-            (LinkMedium)rng.Next(3), (LinkNetwork)rng.Next(2), rng.Next(5) * 0.5, rng.Next(-1, 7)) { PowerWatts = rng.Next(2) * Awkward() });
+        void Link(string from, string to, LinkNetwork network) => b.AddLink(new LinkSpec($"link{links++}", from, to, Awkward(), rng.Next(3) == 0 ? 0 : Awkward() * 1e-18,
+            (LinkMedium)rng.Next(3), network, rng.Next(5) * 0.5, rng.Next(-1, 7)) { PowerWatts = rng.Next(2) * Awkward() });
+        // The spanning tree is scale-up: one supernode's flows route over scale-up links only, so the validator needs it.
         for (int i = 1; i < ids.Count; i++)
         {
-            Link(ids[rng.Next(i)], ids[i]);
+            Link(ids[rng.Next(i)], ids[i], LinkNetwork.ScaleUp);
         }
 
         for (int k = rng.Next(6); k > 0 && ids.Count > 1; k--)
@@ -66,7 +67,7 @@ public class TopologyFileTests
             int x = rng.Next(ids.Count), y = rng.Next(ids.Count);
             if (x != y)
             {
-                Link(ids[x], ids[y]);
+                Link(ids[x], ids[y], (LinkNetwork)rng.Next(2));
             }
         }
 
