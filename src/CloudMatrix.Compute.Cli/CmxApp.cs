@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using CloudMatrix.Compute.Cli.Commands;
 using CloudMatrix.Compute.Memory;
+using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Cli;
 
@@ -104,7 +105,7 @@ internal static class CmxApp
         {
             // An estimate fell short of what the runtime could give: still a failure with the budget, never an abort.
             stderr.WriteLine(
-                $"cmx: error: out of memory ({ex.Message}) although the work fit the memory budget of {MemoryBudget.Show(SafeBudget())}; " +
+                $"cmx: error: out of memory ({ex.Message}) although the work fit the memory budget of {ByteSize.FormatExact(SafeBudget())}; " +
                 $"lower {MemoryBudget.EnvironmentVariable} or ask for less.");
             return ExitFailure;
         }

@@ -49,8 +49,8 @@ public static class DistributedMatMul
             if (needs[2 * r] > needs[(2 * r) + 1])
             {
                 throw new PlanMemoryException((long)needs[2 * r], (long)needs[(2 * r) + 1],
-                    $"Process {r} of {transport.Size} would need {Format(needs[2 * r])} for its {placement.Positions(r).Count} devices of the real run of {plan.M} x {plan.N} x {plan.K} " +
-                    $"with {plan.Strategy.Name} on {plan.Mesh}, but its budget is {Format(needs[(2 * r) + 1])}; use more processes, a smaller shape, a spot check, or the estimate (timing only).");
+                    $"Process {r} of {transport.Size} would need {ByteSize.Format(needs[2 * r])} for its {placement.Positions(r).Count} devices of the real run of {plan.M} x {plan.N} x {plan.K} " +
+                    $"with {plan.Strategy.Name} on {plan.Mesh}, but its budget is {ByteSize.Format(needs[(2 * r) + 1])}; use more processes, a smaller shape, a spot check, or the estimate (timing only).");
             }
         }
 
@@ -133,13 +133,6 @@ public static class DistributedMatMul
         return DistributedVerification.Digest(c.Layout, hashes);
     }
 
-    internal static string Format(double bytes) => bytes switch
-    {
-        >= 1e9 => $"{bytes / 1e9:F2} GB",
-        >= 1e6 => $"{bytes / 1e6:F2} MB",
-        >= 1e3 => $"{bytes / 1e3:F1} kB",
-        _ => $"{bytes:F0} B",
-    };
 
     /// <summary>This process's blocks of a seeded input: one buffer per distinct block (replicas alias), zeros where a
     /// partial axis's coordinate is not 0 (the convention of <see cref="ShardedTensor.Distribute(DenseTensor{BFloat16}, DeviceMesh, PartitionSpec, ComputeBackend, bool)"/>).</summary>

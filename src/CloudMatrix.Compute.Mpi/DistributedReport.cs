@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CloudMatrix.Compute.Sharding;
+using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Mpi;
 
@@ -48,17 +49,10 @@ public sealed record DistributedReport
         sb.Append(Placement);
         for (int r = 0; r < Processes; r++)
         {
-            sb.AppendLine(c, $"  rank {r}: sent {Format(MpiBytesPerProcess[r])} over MPI; generate {HostGenerateSeconds[r]:F3} s, execute {HostExecuteSeconds[r]:F3} s, verify {HostVerifySeconds[r]:F3} s; memory need {Format(MemoryNeedPerProcessBytes[r])}");
+            sb.AppendLine(c, $"  rank {r}: sent {ByteSize.Format(MpiBytesPerProcess[r])} over MPI; generate {HostGenerateSeconds[r]:F3} s, execute {HostExecuteSeconds[r]:F3} s, verify {HostVerifySeconds[r]:F3} s; memory need {ByteSize.Format(MemoryNeedPerProcessBytes[r])}");
         }
 
         return sb.ToString();
     }
 
-    private static string Format(double bytes) => bytes switch
-    {
-        >= 1e9 => $"{bytes / 1e9:F2} GB",
-        >= 1e6 => $"{bytes / 1e6:F2} MB",
-        >= 1e3 => $"{bytes / 1e3:F1} kB",
-        _ => $"{bytes:F0} B",
-    };
 }

@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using CloudMatrix.Compute.Collectives;
+using CloudMatrix.Compute.Memory;
 using CloudMatrix.Compute.Numerics;
+using CloudMatrix.Compute.Sharding;
+using CloudMatrix.Compute.Tensors;
 using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Cli.Commands;
@@ -14,21 +17,20 @@ namespace CloudMatrix.Compute.Cli.Commands;
 /// </summary>
 internal static class CollectiveCommand
 {
-    private static readonly Dictionary<string, CollectiveOperation> Operations = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["allreduce"] = CollectiveOperation.AllReduce,
-        ["reducescatter"] = CollectiveOperation.ReduceScatter,
-        ["allgather"] = CollectiveOperation.AllGather,
-        ["broadcast"] = CollectiveOperation.Broadcast,
-        ["reduce"] = CollectiveOperation.Reduce,
-        ["alltoall"] = CollectiveOperation.AllToAll,
-    };
-
     public static Command Create(CliContext context)
     {
-        var op = new Option<string>("--op") { Description = "allreduce, reducescatter, allgather, broadcast, reduce or alltoall.", Required = true };
-        var system = new Option<string>("--system") { Description = $"The modelled system: {string.Join(", ", Systems.Names)}.", DefaultValueFactory = _ => "cloudmatrix384" };
-        var ranks = new Option<int?>("--ranks") { Description = "Group = the system's first N devices; all of them when not given." };
+        var op = new Option<string>("--op") { Description = $"The operation: {string.Join(", ", Collectives.Collectives.OperationNames)} (sendrecv: a group of exactly two, the first sends to the second).", Required = true };
+        var system = new Option<string?>("--system") { Description = $"Preset name: {string.Join(", ", Systems.Names)}; cloudmatrix384 when neither --system nor --topology is given." };
+        var topology = new Option<string?>("--topology") { Description = "A topology file (cmx-topology JSON) instead of a preset." };
+        var supernodes = InfoCommand.SupernodesOption();
+        var ranks = new Option<int?>("--ranks") { Description = "Group = the system's first N devices; all of them when not given (2 for sendrecv)." };
+        var mesh = new Option<string?>("--mesh") { Description = "A device mesh over the system's devices, e.g. dp=48,tp=8 (row-major, last axis fastest); with --group AXIS." };
+        var group = new Option<string?>("--group")
+        {
+            Description = "The group: mesh axes of --mesh (e.g. tp, or dp,tp), timing the group of mesh position 0 (the groups are congruent), " +
+                "or device indices and ranges of the system (e.g. 0-7 or 0,8,16,24).",
+        };
+        var root = new Option<int?>("--root") { Description = "Device index of the root of broadcast and reduce; a member of the group; the group's first device when not given." };
         var algo = new Option<string>("--algo")
         {
             Description = "auto, all, or a comma-separated list of: ring, bidirectional_ring, halving_doubling, direct, one_shot, double_binary_tree, hierarchical, pairwise.",
@@ -42,7 +44,7 @@ internal static class CollectiveCommand
         var plot = new Option<string?>("--plot") { Description = "Write an SVG file: busbw and time (log-log) against size, one series per algorithm." };
 
         var command = new Command("collective", "nccl-tests-style sweep of a collective on a modelled system: nccl-tests' columns (size, count, type, redop, root, then time, algbw, busbw and #wrong out of place and in place) with simulated times.");
-        foreach (Option o in new Option[] { op, system, ranks, algo, minBytes, maxBytes, step, dtype, execute, plot })
+        foreach (Option o in new Option[] { op, system, topology, supernodes, ranks, mesh, group, root, algo, minBytes, maxBytes, step, dtype, execute, plot })
         {
             command.Options.Add(o);
         }
@@ -50,10 +52,15 @@ internal static class CollectiveCommand
         command.SetAction(parse =>
         {
             bool json = parse.GetValue(CliContext.JsonOption);
+            CollectiveOperation operation = ParseOperation(parse.GetValue(op)!);
+            SystemSpec sys = InfoCommand.ResolveSystem(parse.GetValue(system), parse.GetValue(topology), DeviceGranularity.Npu, parse.GetValue(supernodes));
+            var (devices, groupText) = ResolveGroup(sys, operation, parse.GetValue(ranks), parse.GetValue(mesh), parse.GetValue(group));
             var settings = new Settings(
-                ParseOperation(parse.GetValue(op)!),
-                Systems.ByName(parse.GetValue(system)!),
-                parse.GetValue(ranks),
+                operation,
+                sys,
+                devices,
+                groupText,
+                parse.GetValue(root),
                 parse.GetValue(algo)!,
                 ParseBytes("--min-bytes", parse.GetValue(minBytes)!),
                 ParseBytes("--max-bytes", parse.GetValue(maxBytes)!),
@@ -66,7 +73,7 @@ internal static class CollectiveCommand
         return command;
     }
 
-    private sealed record Settings(CollectiveOperation Operation, SystemSpec System, int? Ranks, string Algorithms, long MinBytes, long MaxBytes,
+    private sealed record Settings(CollectiveOperation Operation, SystemSpec System, int[] Group, string GroupText, int? Root, string Algorithms, long MinBytes, long MaxBytes,
         double StepFactor, CollectiveDataType Type, bool Execute, string? PlotPath);
 
     /// <summary>
@@ -85,11 +92,103 @@ internal static class CollectiveCommand
     internal sealed record Average(string Series, double AvgBusbwGbps);
 
     /// <summary>The name of <paramref name="operation"/> on the command line, in the table header and in JSON.</summary>
-    internal static string OperationName(CollectiveOperation operation) => Operations.First(kv => kv.Value == operation).Key;
+    internal static string OperationName(CollectiveOperation operation) => Collectives.Collectives.OperationName(operation);
+
     private static CollectiveOperation ParseOperation(string value) =>
-        Operations.TryGetValue(value.Trim(), out var operation)
+        Collectives.Collectives.TryParseOperation(value, out var operation)
             ? operation
-            : throw new CliUsageException($"--op '{value}' is not an operation; valid: {string.Join(", ", Operations.Keys)}.");
+            : throw new CliUsageException($"--op '{value}' is not an operation; valid: {string.Join(", ", Collectives.Collectives.OperationNames)}.");
+
+    /// <summary>
+    /// The group's device indices and how to describe it, from at most one of <c>--ranks</c> and <c>--group</c>
+    /// (<c>--group</c> naming mesh axes needs <c>--mesh</c>; <c>--mesh</c> needs <c>--group</c>).
+    /// </summary>
+    internal static (int[] Devices, string Text) ResolveGroup(SystemSpec system, CollectiveOperation operation, int? ranks, string? meshText, string? groupText)
+    {
+        int deviceCount = system.DeviceCount;
+        if (ranks is not null && groupText is not null)
+        {
+            throw new CliUsageException($"Give --ranks or --group, not both (--ranks {ranks}, --group '{groupText}').");
+        }
+
+        if (meshText is not null && groupText is null)
+        {
+            throw new CliUsageException($"--mesh '{meshText}' needs --group naming one or more of its axes, e.g. --group {meshText.Split('=')[0].Trim()}.");
+        }
+
+        if (groupText is null)
+        {
+            int n = ranks ?? (operation == CollectiveOperation.SendReceive ? 2 : deviceCount);
+            if (n < 1 || n > deviceCount)
+            {
+                throw new CliUsageException($"--ranks {n} is out of range; {system.Name} has devices 1..{deviceCount}.");
+            }
+
+            return ([.. Enumerable.Range(0, n)], n == deviceCount ? $"all {n} devices" : $"devices 0-{n - 1}");
+        }
+
+        string g = groupText.Trim();
+        if (g.Length > 0 && g.All(c => char.IsAsciiDigit(c) || c is ',' or '-' or ' '))
+        {
+            if (meshText is not null)
+            {
+                throw new CliUsageException($"--group '{groupText}' lists devices; --mesh '{meshText}' applies only when --group names mesh axes.");
+            }
+
+            var devices = new List<int>();
+            foreach (string part in g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                string[] ends = part.Split('-', StringSplitOptions.TrimEntries);
+                if (ends.Length > 2 || !ends.All(e => int.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+                {
+                    throw new CliUsageException($"--group '{groupText}': '{part}' is not a device index or a range such as 0-7.");
+                }
+
+                int first = int.Parse(ends[0], CultureInfo.InvariantCulture), last = int.Parse(ends[^1], CultureInfo.InvariantCulture);
+                if (last < first || last >= deviceCount)
+                {
+                    throw new CliUsageException($"--group '{groupText}': '{part}' is not within {system.Name}'s devices 0..{deviceCount - 1}.");
+                }
+
+                for (int d = first; d <= last; d++) devices.Add(d);
+            }
+
+            if (devices.Count == 0 || devices.Distinct().Count() != devices.Count)
+            {
+                throw new CliUsageException($"--group '{groupText}' must list at least one device, each once.");
+            }
+
+            return ([.. devices], $"devices {g}");
+        }
+
+        if (meshText is null)
+        {
+            throw new CliUsageException($"--group '{groupText}' names mesh axes; give the mesh with --mesh, e.g. --mesh dp={deviceCount / 8},tp=8 --group tp.");
+        }
+
+        DeviceMesh mesh;
+        try
+        {
+            mesh = DeviceMesh.Parse(system, meshText);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            throw new CliUsageException($"--mesh '{meshText}': {ex.Message}");
+        }
+
+        string[] axes = g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (string axis in axes)
+        {
+            if (!mesh.HasAxis(axis))
+            {
+                throw new CliUsageException($"--group '{groupText}': '{axis}' is not an axis of --mesh '{meshText}' (axes: {string.Join(", ", mesh.AxisNames)}).");
+            }
+        }
+
+        IReadOnlyList<int[]> groups = mesh.Groups(axes);
+        int[] members = [.. groups[0].Select(p => mesh.Devices[p])];
+        return (members, $"mesh {mesh.ToSpecString()} axis {string.Join(",", axes)}: group 1 of {groups.Count} (the {members.Length} devices of mesh position 0's group; the groups are congruent, timed alone)");
+    }
 
     private static CollectiveDataType ParseType(string value) => value.Trim().ToLowerInvariant() switch
     {
@@ -120,23 +219,11 @@ internal static class CollectiveCommand
     /// G (2^30), any case, optionally followed by B or iB ("8", "1K", "64M", "8G", "64MiB", "512b").
     /// </summary>
     /// <exception cref="CliUsageException">Not of that form, or above <see cref="long.MaxValue"/> bytes.</exception>
-    internal static long ParseBytes(string option, string value)
-    {
-        string text = value.Trim();
-        string v = text.ToUpperInvariant();
-        if (v.EndsWith("IB", StringComparison.Ordinal) && v.Length > 2 && v[^3] is 'K' or 'M' or 'G') v = v[..^2];
-        else if (v.EndsWith('B')) v = v[..^1];
-        int shift = v.Length > 0 ? v[^1] switch { 'K' => 10, 'M' => 20, 'G' => 30, _ => 0 } : 0;
-        if (shift > 0) v = v[..^1];
-        if (v.Length == 0 || v.Length > 19 || !v.All(char.IsAsciiDigit) || !long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out long number)
-            || number > long.MaxValue >> shift)
-        {
-            throw new CliUsageException(
+    internal static long ParseBytes(string option, string value) =>
+        ByteSize.TryParse(value, out long bytes)
+            ? bytes
+            : throw new CliUsageException(
                 $"{option} '{value}' is not a size; valid: a whole number of bytes with an optional binary suffix K (1024), M (2^20) or G (2^30), any case, optionally ending in B or iB, e.g. 8, 1K, 64M, 8G.");
-        }
-
-        return number << shift;
-    }
 
     internal static IReadOnlyList<CollectiveAlgorithm> ParseAlgorithms(string value, CollectiveOperation operation)
     {
@@ -147,16 +234,14 @@ internal static class CollectiveCommand
         var list = new List<CollectiveAlgorithm>();
         foreach (string part in v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            CollectiveAlgorithm? match = Enum.GetValues<CollectiveAlgorithm>()
-                .Where(a => Collectives.Collectives.Name(a) == part || a.ToString().Equals(part, StringComparison.OrdinalIgnoreCase))
-                .Select(a => (CollectiveAlgorithm?)a).FirstOrDefault();
-            if (match is null || (match != CollectiveAlgorithm.Auto && !supported.Contains(match.Value)))
+            bool known = Collectives.Collectives.TryParseAlgorithm(part, out CollectiveAlgorithm match);
+            if (!known || (match != CollectiveAlgorithm.Auto && !supported.Contains(match)))
             {
                 throw new CliUsageException(
                     $"--algo '{part}' is not an algorithm of {OperationName(operation)}; valid: auto, all, {string.Join(", ", supported.Select(Collectives.Collectives.Name))}.");
             }
 
-            list.Add(match.Value);
+            list.Add(match);
         }
 
         return list.Count > 0 ? list : throw new CliUsageException("--algo is empty; give auto, all or algorithm names.");
@@ -181,16 +266,20 @@ internal static class CollectiveCommand
 
     private static int Run(CliContext context, Settings s, bool json)
     {
-        int deviceCount = s.System.DeviceCount;
-        int n = s.Ranks ?? deviceCount;
-        if (n < 1 || n > deviceCount)
+        int n = s.Group.Length;
+        if (s.Operation == CollectiveOperation.SendReceive && n != 2)
         {
-            throw new CliUsageException($"--ranks {n} is out of range; {s.System.Name} has devices 1..{deviceCount}.");
+            throw new CliUsageException($"--op sendrecv needs a group of exactly two devices (source, destination); the group has {n} ({s.GroupText}).");
+        }
+
+        if (s.Root is int r && Array.IndexOf(s.Group, r) < 0)
+        {
+            throw new CliUsageException($"--root {r} is not in the group ({s.GroupText}); the root must be a group member.");
         }
 
         var algorithms = ParseAlgorithms(s.Algorithms, s.Operation);
         var sizes = Sizes(s.MinBytes, s.MaxBytes, s.StepFactor);
-        int element = s.Type == CollectiveDataType.Bf16 ? 2 : 4;
+        int element = Collectives.Collectives.ElementBytes(s.Type);
         if (s.PlotPath is not null && !s.PlotPath.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
         {
             throw new CliUsageException($"--plot '{s.PlotPath}' must name an .svg file: cmx draws its plots as SVG (any browser shows them).");
@@ -198,10 +287,12 @@ internal static class CollectiveCommand
 
         if (s.Execute) CheckMemory(n, element, sizes[^1]);
 
+
         TextWriter human = context.Human(json);
         using var progress = TerminalProgress.For(context, json);
         string what = $"{OperationName(s.Operation)}, {n} ranks, {TypeName(s.Type)}";
         human.WriteLine($"# cmx collective: {what}, {(s.Execute ? "real data" : "timing only")}; times are simulated on {s.System.Name}, not measured");
+        human.WriteLine($"# group: {s.GroupText}");
         human.WriteLine($"# nBytes from {s.MinBytes} to {s.MaxBytes}, step factor {s.StepFactor.ToString(CultureInfo.InvariantCulture)}");
         var rows = new List<Row>();
         var averages = new List<Average>();
@@ -216,7 +307,7 @@ internal static class CollectiveCommand
             var block = new List<Row>();
             foreach (long bytes in sizes)
             {
-                progress.Report($"cmx collective: {series} at {Plots.PlotAxis.FormatBytes(bytes)} ({++done}/{sizes.Count * algorithms.Count})");
+                progress.Report($"cmx collective: {series} at {ByteSize.FormatBinary(bytes)} ({++done}/{sizes.Count * algorithms.Count})");
                 Row row = MeasureRow(s, n, series, bytes / element, algorithm);
                 block.Add(row);
                 progress.Clear();
@@ -253,7 +344,7 @@ internal static class CollectiveCommand
         {
             context.WriteJson(new
             {
-                Operation = OperationName(s.Operation), System = s.System.Name, Ranks = n, Dtype = TypeName(s.Type), Execute = s.Execute,
+                Operation = OperationName(s.Operation), System = s.System.Name, Ranks = n, Group = s.Group, Root = s.Group[RootPosition(s)], Dtype = TypeName(s.Type), Execute = s.Execute,
                 Rows = rows, Averages = averages,
             });
         }
@@ -282,7 +373,7 @@ internal static class CollectiveCommand
 
     private static Row MeasureRow(Settings s, int n, string series, long elements, CollectiveAlgorithm algorithm)
     {
-        var options = new CollectiveOptions { Group = [.. Enumerable.Range(0, n)] };
+        var options = new CollectiveOptions { Group = s.Group, Root = s.Root };
         long perRank = InputElementsPerRank(s.Operation, elements, n);
         long count = NcclCount(s.Operation, elements, n);
         if (!s.Execute)
@@ -305,31 +396,32 @@ internal static class CollectiveCommand
 
     private static Row ToRow(Settings s, string series, long count, CollectiveTiming outOfPlace, long? wrong, CollectiveTiming inPlace, long? inPlaceWrong) =>
         new(series, outOfPlace.Bytes, count, TypeName(s.Type), Collectives.Collectives.IsReducing(s.Operation) ? "sum" : "none",
-            s.Operation is CollectiveOperation.Broadcast or CollectiveOperation.Reduce ? 0 : -1, Collectives.Collectives.Name(outOfPlace.Algorithm),
+            s.Operation is CollectiveOperation.Broadcast or CollectiveOperation.Reduce ? s.Group[RootPosition(s)] : -1, Collectives.Collectives.Name(outOfPlace.Algorithm),
             outOfPlace.SimulatedSeconds * 1e6, outOfPlace.AlgorithmBandwidthGBps, outOfPlace.BusBandwidthGBps, wrong,
             inPlace.SimulatedSeconds * 1e6, inPlace.AlgorithmBandwidthGBps, inPlace.BusBandwidthGBps, inPlaceWrong, outOfPlace.Reason);
 
-    // Seeded inputs in [-1, 1), already rounded to the element type so the reference sums what the ranks hold.
+    // Seeded inputs uniform on [-1, 1] (the library's one generator), already rounded to the element type so the
+    // reference sums what the ranks hold.
     private static float[][] RandomInputs(CollectiveDataType type, int n, int perRank)
     {
-        var random = new Random(perRank ^ n);
         var inputs = new float[n][];
         for (int r = 0; r < n; r++)
         {
-            inputs[r] = new float[perRank];
-            for (int i = 0; i < perRank; i++)
-            {
-                float v = (float)((random.NextDouble() * 2) - 1);
-                inputs[r][i] = type == CollectiveDataType.Bf16 ? (float)(BFloat16)v : v;
-            }
+            ulong seed = ((ulong)(uint)perRank << 20) ^ ((ulong)(uint)n << 10) ^ (uint)r;
+            inputs[r] = type == CollectiveDataType.Bf16
+                ? DenseTensor.Random<BFloat16>([perRank], seed).ConvertTo<float>().Span.ToArray()
+                : DenseTensor.Random<float>([perRank], seed).Span.ToArray();
         }
 
         return inputs;
     }
 
+    // The root's position in the group (0 when no --root).
+    private static int RootPosition(Settings s) => s.Root is int r ? Array.IndexOf(s.Group, r) : 0;
+
     private static (CollectiveTiming Timing, long Wrong) ExecuteOnce(Settings s, CollectiveOptions options, float[][] inputs, CollectiveAlgorithm algorithm, bool inPlace)
     {
-        const int root = 0;
+        int root = RootPosition(s);
         int n = inputs.Length;
         options = options with { InPlace = inPlace };
         float[][] outputs;
@@ -357,13 +449,12 @@ internal static class CollectiveCommand
 
     private static void CheckMemory(int n, int element, long maxBytes)
     {
-        // Inputs, outputs, the FP32 working copies and the reference: about 6 FP32-sized copies of every rank's buffer.
-        double need = 6.0 * n * (maxBytes / element) * 4;
-        double budget = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.5;
+        double need = CollectiveVerification.CheckedRunHostBytes(n, maxBytes / element);
+        long budget = MemoryBudget.Bytes;
         if (need > budget || maxBytes / element > int.MaxValue / 2)
         {
-            throw new CliUsageException(string.Create(CultureInfo.InvariantCulture,
-                $"--execute at --max-bytes {maxBytes} on {n} ranks needs about {need / (1 << 30):F1} GiB of host memory; the budget is {budget / (1 << 30):F1} GiB (half the memory available). Lower --max-bytes or --ranks, or drop --execute to time only."));
+            throw new CliUsageException(
+                $"--execute at --max-bytes {maxBytes} on {n} ranks needs about {ByteSize.Format(need)} of host memory; the budget is {ByteSize.Format(budget)} (set it with {MemoryBudget.EnvironmentVariable}). Lower --max-bytes or --ranks, or drop --execute to time only.");
         }
     }
 

@@ -131,7 +131,7 @@ internal static class MatmulCommand
                 throw new CliUsageException(ex.Message.Replace("a smaller shape", "smaller --m/--n/--k", StringComparison.Ordinal).Replace("--estimate (", "--estimate or --spot-check K (", StringComparison.Ordinal));
             }
 
-            human.WriteLine($"  backend {be.Name} ({be.DeviceName}); real run needs {MatMulPlan.Format(plan.HostBytes)}");
+            human.WriteLine($"  backend {be.Name} ({be.DeviceName}); real run needs {ByteSize.Format(plan.HostBytes)}");
             var a = DenseTensor.Random<BFloat16>([r.M, r.K], seed: 1);
             var b = DenseTensor.Random<BFloat16>([r.K, r.N], seed: 2);
             var progress = new StepProgress(human, plan.Steps.Count);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using CloudMatrix.Compute.Sharding;
 using CloudMatrix.Compute.Topology;
+using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Cli.Commands;
 
@@ -103,7 +104,7 @@ internal static class PlanCommand
             w.WriteLine(string.Format(c, "{0,4} {1,-18} {2,-22} {3,-8} {4,12:F1} {5,12:F1} {6,12:F1} {7,12:F1} {8,12} {9,12}", i + 1, cand.Strategy, cand.Mesh,
                 cand.ReduceAlgorithm == Collectives.CollectiveAlgorithm.Auto ? "-" : cand.ReduceAlgorithm.ToString().ToLowerInvariant(),
                 e.SimulatedSeconds * 1e6, e.ComputeSeconds * 1e6, e.CommSeconds * 1e6, e.ExposedCommSeconds * 1e6,
-                MatMulPlan.Format(e.MemoryPerDeviceBytes), MatMulPlan.Format(e.BytesPerDevice)));
+                ByteSize.Format(e.MemoryPerDeviceBytes), ByteSize.Format(e.BytesPerDevice)));
         }
 
         w.WriteLine($"best: {ranking.Best.Strategy} on {ranking.Best.Mesh}: {ranking.Why}");

@@ -125,7 +125,7 @@ internal static class SimulateCommand
         return command;
     }
 
-    private static List<Flow> Pattern(string name, int devices, double bytes)
+    private static IReadOnlyList<Flow> Pattern(string name, int devices, double bytes)
     {
         if (!(double.IsFinite(bytes) && bytes >= 0))
         {
@@ -133,6 +133,11 @@ internal static class SimulateCommand
         }
 
         string kind = name.Trim().ToLowerInvariant();
+        if (!TrafficPatterns.Names.Contains(kind))
+        {
+            throw new CliUsageException($"--pattern must be {string.Join(" or ", TrafficPatterns.Names.Select(n => $"'{n}'"))}, was '{name}'.");
+        }
+
         double flows = kind == "all-to-all" ? (double)devices * (devices - 1) : devices;
         if (flows > int.MaxValue)
         {
@@ -140,34 +145,7 @@ internal static class SimulateCommand
         }
 
         MemoryBudget.Ensure(flows * BytesPerSimulatedFlow, $"--pattern {name} on {devices:N0} devices ({flows:N0} flows)");
-        var list = new List<Flow>();
-        switch (kind)
-        {
-            case "all-to-all":
-                for (int a = 0; a < devices; a++)
-                {
-                    for (int b = 0; b < devices; b++)
-                    {
-                        if (a != b)
-                        {
-                            list.Add(new Flow(list.Count, a, b, bytes));
-                        }
-                    }
-                }
-
-                break;
-            case "ring":
-                for (int a = 0; a < devices; a++)
-                {
-                    list.Add(new Flow(a, a, (a + 1) % devices, bytes));
-                }
-
-                break;
-            default:
-                throw new CliUsageException($"--pattern must be 'all-to-all' or 'ring', was '{name}'.");
-        }
-
-        return list;
+        return TrafficPatterns.Create(kind, devices, bytes);
     }
 
     /// <summary>
@@ -178,34 +156,13 @@ internal static class SimulateCommand
 
     internal static Fault ParseFault(string text)
     {
-        const string forms = "link:ID, transceiver:ID, switch:ID or plane:K, optionally followed by @F with 0 < F < 1";
-        int colon = text.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0)
+        try
         {
-            throw new CliUsageException($"--fault '{text}' is not {forms}.");
+            return Fault.Parse(text);
         }
-
-        string kind = text[..colon].Trim().ToLowerInvariant();
-        string target = text[(colon + 1)..];
-        double factor = 0;
-        int at = target.LastIndexOf('@');
-        if (at >= 0)
+        catch (FormatException ex)
         {
-            if (!double.TryParse(target[(at + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out factor) || !(factor > 0 && factor < 1))
-            {
-                throw new CliUsageException($"--fault '{text}': the fraction after @ must be a number in (0, 1).");
-            }
-
-            target = target[..at];
+            throw new CliUsageException($"--fault: {ex.Message}");
         }
-
-        return kind switch
-        {
-            "link" => new Fault(FaultKind.Link, target, factor),
-            "transceiver" => new Fault(FaultKind.Transceiver, target, factor),
-            "switch" => new Fault(FaultKind.Switch, target, factor),
-            "plane" => new Fault(FaultKind.Plane, target, factor),
-            _ => throw new CliUsageException($"--fault '{text}': unknown kind '{kind}'; use {forms}."),
-        };
     }
 }

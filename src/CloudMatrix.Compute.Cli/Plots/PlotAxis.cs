@@ -1,4 +1,5 @@
 using System.Globalization;
+using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Cli.Plots;
 
@@ -42,7 +43,7 @@ internal sealed record PlotAxis(string Label, bool Log, double Min, double Max, 
         var ticks = new List<(double, string)>();
         for (double e = lo; e <= hi; e += stride)
         {
-            ticks.Add((Math.Pow(2, e), FormatBytes(Math.Pow(2, e))));
+            ticks.Add((Math.Pow(2, e), ByteSize.FormatBinary(Math.Pow(2, e))));
         }
 
         return new PlotAxis(label, Log: true, Math.Pow(2, lo), Math.Pow(2, hi), ticks);
@@ -62,15 +63,6 @@ internal sealed record PlotAxis(string Label, bool Log, double Min, double Max, 
         return new PlotAxis(label, Log: true, Math.Pow(10, lo), Math.Pow(10, hi), ticks);
     }
 
-    /// <summary>A byte count with a binary unit: 8 B, 1 KiB, 64 MiB, 8 GiB.</summary>
-    public static string FormatBytes(double bytes) => bytes switch
-    {
-        >= 1L << 40 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1L << 40):G3} TiB"),
-        >= 1 << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1 << 30):G3} GiB"),
-        >= 1 << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1 << 20):G3} MiB"),
-        >= 1 << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1 << 10):G3} KiB"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes:G3} B"),
-    };
 
     private static string FormatMicroseconds(double us) => us switch
     {

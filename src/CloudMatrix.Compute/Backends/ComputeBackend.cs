@@ -54,8 +54,8 @@ public abstract partial class ComputeBackend : IDisposable
     /// the out-of-memory path); <see cref="long.MaxValue"/> means none.</summary>
     internal long MemoryLimitBytes { get; set; } = long.MaxValue;
 
-    /// <summary>The GEMM kernel this backend runs, for benchmark reports.</summary>
-    internal abstract string GemmKernelName { get; }
+    /// <summary>The name of the GEMM microkernel this backend runs (e.g. the cpu-simd tile kernel), for benchmark reports.</summary>
+    public abstract string GemmKernelName { get; }
 
     /// <summary>The most matrices one <c>GemmBatched</c> call may hold on this backend.</summary>
     private protected virtual int MaxBatchCount => int.MaxValue;

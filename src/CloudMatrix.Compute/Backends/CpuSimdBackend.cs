@@ -23,7 +23,7 @@ internal sealed class CpuSimdBackend : ComputeBackend
 
     public override void Synchronize() => ThrowIfDisposed();
 
-    internal override string GemmKernelName => BFloat16Gemm.KernelName;
+    public override string GemmKernelName => BFloat16Gemm.KernelName;
 
     internal static string Describe()
     {

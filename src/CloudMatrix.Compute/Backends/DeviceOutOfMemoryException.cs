@@ -1,3 +1,5 @@
+using CloudMatrix.Compute.Numerics;
+
 namespace CloudMatrix.Compute.Backends;
 
 /// <summary>
@@ -14,9 +16,9 @@ public sealed class DeviceOutOfMemoryException : InvalidOperationException
     /// <param name="allocatedBytes">Bytes this backend already held in live buffers.</param>
     /// <param name="innerException">The driver's error, if any.</param>
     public DeviceOutOfMemoryException(string deviceName, long requestedBytes, long deviceMemoryBytes, long allocatedBytes, Exception? innerException = null)
-        : base($"out of memory on {deviceName}: asked for {requestedBytes} bytes ({requestedBytes / 1e9:F3} GB) with " +
-               $"{allocatedBytes} bytes ({allocatedBytes / 1e9:F3} GB) already held by this backend; the device has " +
-               $"{deviceMemoryBytes} bytes ({deviceMemoryBytes / 1e9:F3} GB). Use smaller shapes, free buffers, or a device with more memory.",
+        : base($"out of memory on {deviceName}: asked for {requestedBytes} bytes ({ByteSize.Format(requestedBytes)}) with " +
+               $"{allocatedBytes} bytes ({ByteSize.Format(allocatedBytes)}) already held by this backend; the device has " +
+               $"{deviceMemoryBytes} bytes ({ByteSize.Format(deviceMemoryBytes)}). Use smaller shapes, free buffers, or a device with more memory.",
                innerException)
     {
         DeviceName = deviceName;

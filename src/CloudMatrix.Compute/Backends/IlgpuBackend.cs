@@ -54,7 +54,7 @@ internal sealed class IlgpuBackend : ComputeBackend
 
     private protected override int MaxBatchCount => _kernels.MaxBatchCount;
 
-    internal override string GemmKernelName => IlgpuGemmKernels.Name;
+    public override string GemmKernelName => IlgpuGemmKernels.Name;
 
     /// <summary>Opens the first device of <paramref name="kind"/>.</summary>
     /// <exception cref="BackendUnavailableException">There is none; the message says why.</exception>

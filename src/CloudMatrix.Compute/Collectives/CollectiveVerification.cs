@@ -2,11 +2,26 @@ namespace CloudMatrix.Compute.Collectives;
 
 /// <summary>
 /// Counts wrong output elements of a collective against an independent reference: the exact (FP64) sum within the
-/// documented bound for reducing operations, bit-exact copies for the others.
+/// documented bound for reducing operations, bit-exact copies for the others. The bound is the one
+/// <see cref="Collectives"/> documents: |result − exact| ≤ <see cref="BoundFactor"/> · Σ|xᵢ| per element.
 /// </summary>
-internal static class CollectiveVerification
+public static class CollectiveVerification
 {
+    /// <summary>
+    /// Host memory a checked run of a collective holds at once, in bytes: inputs, outputs, FP32 working copies and
+    /// the reference, about six FP32-sized copies of every rank's buffer. Compare it with
+    /// <see cref="Memory.MemoryBudget.Bytes"/> before running.
+    /// </summary>
+    /// <param name="ranks">Ranks in the group.</param>
+    /// <param name="elementsPerRank">Elements of each rank's buffer.</param>
+    /// <returns>The bytes needed.</returns>
+    public static double CheckedRunHostBytes(int ranks, long elementsPerRank) => 6.0 * ranks * elementsPerRank * sizeof(float);
+
     /// <summary>The documented bound's factor on Σ|x|: ((n-1)(u32 + u_wire) + u_out), with 1 % for second-order terms.</summary>
+    /// <param name="ranks">Ranks in the group (n).</param>
+    /// <param name="wireBf16">Whether partial sums crossed the wire as BF16 (u_wire = 2^-8; else 0).</param>
+    /// <param name="outputBf16">Whether the outputs are BF16 (u_out = 2^-8; else 0).</param>
+    /// <returns>The dimensionless factor on Σ|xᵢ|.</returns>
     public static double BoundFactor(int ranks, bool wireBf16, bool outputBf16)
     {
         double u32 = Math.Pow(2, -24);
@@ -14,11 +29,17 @@ internal static class CollectiveVerification
         return (((ranks - 1) * (u32 + (wireBf16 ? u16 : 0))) + (outputBf16 ? u16 : 0)) * 1.01;
     }
 
+    /// <summary>
+    /// Counts the output elements of one run of <paramref name="operation"/> that are wrong: for reducing operations,
+    /// farther from the FP64 sum of the inputs than <paramref name="boundFactor"/> · Σ|xᵢ|; for the others, not
+    /// bit-identical to the input element they copy. A missing element (an output shorter than expected) counts as wrong.
+    /// </summary>
     /// <param name="operation">The operation that ran.</param>
-    /// <param name="root">Root's group position (broadcast, reduce).</param>
+    /// <param name="root">Root's group position (broadcast, reduce), 0 ≤ root &lt; ranks.</param>
     /// <param name="inputs">Each rank's input as FP32 (BF16 inputs widened exactly).</param>
     /// <param name="outputs">Each rank's output as FP32.</param>
     /// <param name="boundFactor">See <see cref="BoundFactor"/>.</param>
+    /// <returns>The number of wrong output elements, over every rank.</returns>
     public static long CountWrong(CollectiveOperation operation, int root, IReadOnlyList<float[]> inputs, IReadOnlyList<float[]> outputs, double boundFactor)
     {
         int n = inputs.Count;

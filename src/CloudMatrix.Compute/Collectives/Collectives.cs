@@ -177,10 +177,17 @@ public static partial class Collectives
         CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
         Estimate(CollectiveFabric.For(system), operation, elementsPerRank, dataType, algorithm, options);
 
-    internal static bool IsReducing(CollectiveOperation operation) =>
+    /// <summary>Whether <paramref name="operation"/> sums the ranks' buffers (all-reduce, reduce-scatter, reduce) rather than only moving them.</summary>
+    /// <param name="operation">The operation.</param>
+    /// <returns>True for the reducing operations.</returns>
+    public static bool IsReducing(CollectiveOperation operation) =>
         operation is CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter or CollectiveOperation.Reduce;
 
-    internal static int ElementBytes(CollectiveDataType type) => type switch
+    /// <summary>The size of one element of <paramref name="type"/>, in bytes (4 for FP32, 2 for BF16).</summary>
+    /// <param name="type">The element type.</param>
+    /// <returns>Bytes per element.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="type"/> is not a defined value.</exception>
+    public static int ElementBytes(CollectiveDataType type) => type switch
     {
         CollectiveDataType.Fp32 => 4,
         CollectiveDataType.Bf16 => 2,
@@ -480,8 +487,83 @@ public static partial class Collectives
             ? [.. SupportedAlgorithms(operation), CollectiveAlgorithm.InSwitch]
             : SupportedAlgorithms(operation);
 
-    /// <summary>The algorithm's name as the CLI and reports write it (snake_case).</summary>
-    internal static string Name(CollectiveAlgorithm algorithm) => algorithm switch
+    /// <summary>
+    /// The operation's name as <c>cmx collective --op</c>, reports and JSON write it: <c>allreduce</c>,
+    /// <c>reducescatter</c>, <c>allgather</c>, <c>broadcast</c>, <c>reduce</c>, <c>alltoall</c>, <c>sendrecv</c>
+    /// (nccl-tests' binary names without <c>_perf</c>).
+    /// </summary>
+    /// <param name="operation">The operation.</param>
+    /// <returns>Its lower-case name.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="operation"/> is not a defined value.</exception>
+    public static string OperationName(CollectiveOperation operation) => operation switch
+    {
+        CollectiveOperation.AllReduce => "allreduce",
+        CollectiveOperation.ReduceScatter => "reducescatter",
+        CollectiveOperation.AllGather => "allgather",
+        CollectiveOperation.Broadcast => "broadcast",
+        CollectiveOperation.Reduce => "reduce",
+        CollectiveOperation.AllToAll => "alltoall",
+        CollectiveOperation.SendReceive => "sendrecv",
+        _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Not a defined CollectiveOperation."),
+    };
+
+    /// <summary>Every operation's name as <see cref="OperationName"/> writes it, in declaration order.</summary>
+    public static IReadOnlyList<string> OperationNames { get; } = [.. Enum.GetValues<CollectiveOperation>().Select(OperationName)];
+
+    /// <summary>
+    /// Parses an operation name: <see cref="OperationName"/>'s spelling or the enum member's, any case, surrounding
+    /// white space ignored (<c>allreduce</c>, <c>AllReduce</c>, <c>sendrecv</c>, <c>SendReceive</c>).
+    /// </summary>
+    /// <param name="text">The name.</param>
+    /// <param name="operation">The operation when the name is known; <see cref="CollectiveOperation.AllReduce"/> otherwise.</param>
+    /// <returns>Whether the name is an operation.</returns>
+    public static bool TryParseOperation(string? text, out CollectiveOperation operation)
+    {
+        string v = text?.Trim() ?? "";
+        foreach (CollectiveOperation o in Enum.GetValues<CollectiveOperation>())
+        {
+            if (v.Equals(OperationName(o), StringComparison.OrdinalIgnoreCase) || v.Equals(o.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                operation = o;
+                return true;
+            }
+        }
+
+        operation = CollectiveOperation.AllReduce;
+        return false;
+    }
+
+    /// <summary>
+    /// Parses an algorithm name: <see cref="Name"/>'s snake_case spelling or the enum member's, any case, surrounding
+    /// white space ignored (<c>ring</c>, <c>double_binary_tree</c>, <c>DoubleBinaryTree</c>, <c>auto</c>).
+    /// </summary>
+    /// <param name="text">The name.</param>
+    /// <param name="algorithm">The algorithm when the name is known; <see cref="CollectiveAlgorithm.Auto"/> otherwise.</param>
+    /// <returns>Whether the name is an algorithm.</returns>
+    public static bool TryParseAlgorithm(string? text, out CollectiveAlgorithm algorithm)
+    {
+        string v = text?.Trim() ?? "";
+        foreach (CollectiveAlgorithm a in Enum.GetValues<CollectiveAlgorithm>())
+        {
+            if (v.Equals(Name(a), StringComparison.OrdinalIgnoreCase) || v.Equals(a.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                algorithm = a;
+                return true;
+            }
+        }
+
+        algorithm = CollectiveAlgorithm.Auto;
+        return false;
+    }
+
+    /// <summary>
+    /// The algorithm's name as <c>cmx collective --algo</c>, reports and JSON write it, in snake_case: <c>auto</c>,
+    /// <c>ring</c>, <c>bidirectional_ring</c>, <c>halving_doubling</c>, <c>direct</c>, <c>one_shot</c>,
+    /// <c>double_binary_tree</c>, <c>hierarchical</c>, <c>pairwise</c>, <c>in_switch</c>.
+    /// </summary>
+    /// <param name="algorithm">The algorithm.</param>
+    /// <returns>Its snake_case name; <see cref="TryParseAlgorithm"/> reads it back.</returns>
+    public static string Name(CollectiveAlgorithm algorithm) => algorithm switch
     {
         CollectiveAlgorithm.BidirectionalRing => "bidirectional_ring",
         CollectiveAlgorithm.HalvingDoubling => "halving_doubling",

@@ -84,9 +84,4 @@ public static class MemoryBudget
         double bytes = value * scale;
         return bytes >= 1 && bytes < long.MaxValue ? (long)bytes : null;
     }
-
-    /// <summary>A byte count for people: GiB with two decimals and the exact count.</summary>
-    internal static string Show(double bytes) => double.IsFinite(bytes)
-        ? $"{(bytes / (1L << 30)).ToString("N2", CultureInfo.InvariantCulture)} GiB ({bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes)"
-        : "more than can be counted";
 }

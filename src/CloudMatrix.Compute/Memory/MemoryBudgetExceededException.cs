@@ -1,3 +1,5 @@
+using CloudMatrix.Compute.Numerics;
+
 namespace CloudMatrix.Compute.Memory;
 
 /// <summary>
@@ -11,7 +13,7 @@ public sealed class MemoryBudgetExceededException : Exception
     /// <param name="needBytes">Estimated need, bytes.</param>
     /// <param name="budgetBytes">The budget, bytes.</param>
     public MemoryBudgetExceededException(string what, double needBytes, long budgetBytes)
-        : base($"{what} needs about {MemoryBudget.Show(needBytes)} of memory; the memory budget is {MemoryBudget.Show(budgetBytes)}. " +
+        : base($"{what} needs about {ByteSize.FormatExact(needBytes)} of memory; the memory budget is {ByteSize.FormatExact(budgetBytes)}. " +
             $"Set {MemoryBudget.EnvironmentVariable} (e.g. {MemoryBudget.EnvironmentVariable}=16G) to raise it, or ask for less.")
     {
         What = what;

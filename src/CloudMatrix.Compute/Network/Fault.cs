@@ -38,4 +38,49 @@ public sealed record Fault(FaultKind Kind, string Target, double BandwidthFactor
     /// <summary>Degrades every link of sub-plane <paramref name="plane"/> to <paramref name="factor"/> of its bandwidth.</summary>
     public static Fault DegradePlane(int plane, double factor) =>
         new(FaultKind.Plane, plane.ToString(CultureInfo.InvariantCulture), factor);
+
+    /// <summary>The textual forms <see cref="Parse"/> accepts, for error messages and help.</summary>
+    public const string Forms = "link:ID, transceiver:ID, switch:ID or plane:K, optionally followed by @F with 0 < F < 1";
+
+    /// <summary>
+    /// Parses a fault as <c>cmx simulate --fault</c> takes it: <c>KIND:TARGET</c> takes the target down,
+    /// <c>KIND:TARGET@F</c> degrades it to the fraction F of its bandwidth (0 &lt; F &lt; 1); KIND is <c>link</c>,
+    /// <c>transceiver</c>, <c>switch</c> or <c>plane</c>, any case (<c>link:n0.npu0-l1.p0@0.5</c>, <c>plane:3</c>).
+    /// The target is not checked here; the <see cref="NetworkSimulator"/> constructor checks it against the system.
+    /// </summary>
+    /// <param name="text">The fault's text.</param>
+    /// <returns>The fault.</returns>
+    /// <exception cref="FormatException">Not of that form (the message quotes the text and the valid forms).</exception>
+    public static Fault Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            throw new FormatException($"Fault '{text}' is not {Forms}.");
+        }
+
+        string kind = text[..colon].Trim().ToLowerInvariant();
+        string target = text[(colon + 1)..];
+        double factor = 0;
+        int at = target.LastIndexOf('@');
+        if (at >= 0)
+        {
+            if (!double.TryParse(target[(at + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out factor) || !(factor > 0 && factor < 1))
+            {
+                throw new FormatException($"Fault '{text}': the fraction after @ must be a number in (0, 1).");
+            }
+
+            target = target[..at];
+        }
+
+        return kind switch
+        {
+            "link" => new Fault(FaultKind.Link, target, factor),
+            "transceiver" => new Fault(FaultKind.Transceiver, target, factor),
+            "switch" => new Fault(FaultKind.Switch, target, factor),
+            "plane" => new Fault(FaultKind.Plane, target, factor),
+            _ => throw new FormatException($"Fault '{text}': unknown kind '{kind}'; use {Forms}."),
+        };
+    }
 }

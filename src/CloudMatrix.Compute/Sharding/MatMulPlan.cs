@@ -177,18 +177,10 @@ public sealed class MatMulPlan
         if (HostBytes > budget)
         {
             throw new PlanMemoryException(HostBytes, budget,
-                $"The real run of {M} x {N} x {K} with {Strategy.Name} on {Mesh} needs {Format(HostBytes)} on {backend.Name} but the budget is {Format(budget)}; " +
+                $"The real run of {M} x {N} x {K} with {Strategy.Name} on {Mesh} needs {ByteSize.Format(HostBytes)} on {backend.Name} but the budget is {ByteSize.Format(budget)}; " +
                 "use --estimate (timing only, any size), a smaller shape, or a strategy that holds less (the report's memory per device).");
         }
     }
-
-    internal static string Format(double bytes) => bytes switch
-    {
-        >= 1e9 => $"{bytes / 1e9:F2} GB",
-        >= 1e6 => $"{bytes / 1e6:F2} MB",
-        >= 1e3 => $"{bytes / 1e3:F1} kB",
-        _ => $"{bytes:F0} B",
-    };
 
     private (long PerDevice, long Host) Memory()
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CloudMatrix.Compute.Collectives;
 using CloudMatrix.Compute.Topology;
+using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Sharding;
 
@@ -81,7 +82,7 @@ public static class Planner
                 MatMulPlan plan = MatMul.Plan(mesh, m, n, k, s, new MatMulOptions { Uneven = options.Uneven, ReduceAlgorithm = alg, Timing = options.Timing });
                 if (plan.MemoryPerDeviceBytes > system.Npu.HbmCapacityBytes)
                 {
-                    planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, $"needs {MatMulPlan.Format(plan.MemoryPerDeviceBytes)} per device; HBM holds {MatMulPlan.Format(system.Npu.HbmCapacityBytes)}"));
+                    planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, $"needs {ByteSize.Format(plan.MemoryPerDeviceBytes)} per device; HBM holds {ByteSize.Format(system.Npu.HbmCapacityBytes)}"));
                     return;
                 }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CloudMatrix.Compute.Execution;
+using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Sharding;
 
@@ -132,10 +133,10 @@ public sealed record RunReport
         sb.AppendLine(c, $"  step            {SimulatedSeconds * 1e6,12:F1} us   {Pflops,8:F2} PFLOP/s = {PeakFraction,6:P1} of the mesh's BF16 peak");
         sb.AppendLine(c, $"  compute         {ComputeSeconds * 1e6,12:F1} us");
         sb.AppendLine(c, $"  communication   {CommSeconds * 1e6,12:F1} us   exposed {ExposedCommSeconds * 1e6:F1} us ({(SimulatedSeconds > 0 ? ExposedCommSeconds / SimulatedSeconds : 0):P0} of the step)");
-        sb.AppendLine(c, $"  sent per device {MatMulPlan.Format(BytesPerDevice),12}   memory per device {MatMulPlan.Format(MemoryPerDeviceBytes)} of {MatMulPlan.Format(HbmBytes)} HBM   energy {EnergyJoules:F2} J");
+        sb.AppendLine(c, $"  sent per device {ByteSize.Format(BytesPerDevice),12}   memory per device {ByteSize.Format(MemoryPerDeviceBytes)} of {ByteSize.Format(HbmBytes)} HBM   energy {EnergyJoules:F2} J");
         if (PaddingWasteFlops > 0 || PaddingWasteBytes > 0)
         {
-            sb.AppendLine(c, $"  uneven shards: padding waste {PaddingWasteFlops / 1e9:F2} GFLOP, {MatMulPlan.Format(PaddingWasteBytes)}");
+            sb.AppendLine(c, $"  uneven shards: padding waste {PaddingWasteFlops / 1e9:F2} GFLOP, {ByteSize.Format(PaddingWasteBytes)}");
         }
 
         if (Numerics is { } n)

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using CloudMatrix.Compute.Kernels.Gemm;
+using CloudMatrix.Compute.Numerics;
+using CloudMatrix.Compute.Tensors;
+
+namespace CloudMatrix.Compute.Backends;
+
+/// <summary>What <see cref="GemmBenchmark.Run"/> times: C = op(A)·op(B), BF16 in, FP32 accumulate and out.</summary>
+/// <param name="M">Rows of op(A) and C; at least 1.</param>
+/// <param name="N">Columns of op(B) and C; at least 1.</param>
+/// <param name="K">Columns of op(A), rows of op(B); at least 1.</param>
+/// <param name="Threads">Host threads of the cpu-simd kernel; at least 1 (ignored by device backends).</param>
+/// <param name="TransA">Whether A is stored transposed (K x M).</param>
+/// <param name="TransB">Whether B is stored transposed (N x K).</param>
+/// <param name="Repeat">Timed runs after one untimed warm-up run; at least 1.</param>
+/// <param name="Seed">Seed of the operands (A from <paramref name="Seed"/>, B from <paramref name="Seed"/> + 1, through <see cref="DenseTensor.Random{T}"/>).</param>
+/// <param name="Backend">The backend's name as <see cref="BackendRegistry"/> knows it, or <c>auto</c>.</param>
+public sealed record GemmBenchmarkRequest(
+    int M, int N, int K, int Threads, GemmTranspose TransA, GemmTranspose TransB, int Repeat, int Seed, string Backend = "cpu-simd");
+
+/// <summary>What <see cref="GemmBenchmark.Run"/> reports.</summary>
+/// <param name="M">Rows of op(A) and C.</param>
+/// <param name="N">Columns of op(B) and C.</param>
+/// <param name="K">Inner dimension.</param>
+/// <param name="Threads">Host threads of the cpu-simd kernel; 0 when a device backend ran the GEMM.</param>
+/// <param name="TransA">Whether A was stored transposed.</param>
+/// <param name="TransB">Whether B was stored transposed.</param>
+/// <param name="Kernel">The microkernel that ran (<see cref="ComputeBackend.GemmKernelName"/>).</param>
+/// <param name="Gflops">2·M·N·K / <paramref name="Seconds"/> / 1e9, in GFLOP/s.</param>
+/// <param name="Seconds">Median host time of one call, in seconds.</param>
+/// <param name="BestSeconds">Fastest host time of one call, in seconds.</param>
+/// <param name="Repeat">Timed runs.</param>
+/// <param name="MaxRelError">Largest <see cref="GemmReference.RelativeError"/> over the checked elements (dimensionless).</param>
+/// <param name="ErrorBound">The bound that error is held to, <see cref="GemmReference.Fp32AccumulationBound"/> (dimensionless).</param>
+/// <param name="CheckedElements">Elements of C compared with the FP64 reference (all, or a seeded sample of 4096 for products above 2^27 multiply-adds).</param>
+/// <param name="Passed">Whether the error is within the bound.</param>
+/// <param name="Seed">Seed of the operands.</param>
+/// <param name="Backend">The compute backend that ran it (what <c>auto</c> resolved to).</param>
+/// <param name="Device">The backend's device.</param>
+public sealed record GemmBenchmarkResult(
+    int M, int N, int K, int Threads, bool TransA, bool TransB, string Kernel, double Gflops, double Seconds,
+    double BestSeconds, int Repeat, double MaxRelError, double ErrorBound, long CheckedElements, bool Passed, int Seed,
+    string Backend, string Device);
+
+/// <summary>
+/// The GEMM microbenchmark behind <c>cmx bench gemm</c>: seeded BF16 operands, one warm-up and
+/// <see cref="GemmBenchmarkRequest.Repeat"/> timed calls on a backend (host time; on a device backend operands are
+/// uploaded once and each timed run is one GEMM plus the wait for it), then a check against
+/// <see cref="GemmReference"/>.
+/// </summary>
+public static class GemmBenchmark
+{
+    /// <summary>Products up to this many multiply-adds are checked in full; larger ones on a sample of elements.</summary>
+    private const double FullCheckMultiplyAdds = 1 << 27;
+
+    private const int SampledElements = 4096;
+
+    /// <summary>Runs the benchmark.</summary>
+    /// <param name="request">What to run.</param>
+    /// <param name="progress">Where to write progress lines (the backend <c>auto</c> chose, the warm-up); null for none.</param>
+    /// <returns>Timings and the check.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size, the threads or the repeat count is below 1, or an operand has more elements than one array holds.</exception>
+    /// <exception cref="BackendUnavailableException">The named backend is not available on this machine.</exception>
+    public static GemmBenchmarkResult Run(GemmBenchmarkRequest request, TextWriter? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        (int m, int n, int k) = (request.M, request.N, request.K);
+        ArgumentOutOfRangeException.ThrowIfLessThan(m, 1, "M");
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, "N");
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1, "K");
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.Threads, 1, "Threads");
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.Repeat, 1, "Repeat");
+        foreach (var (name, count) in new[] { ("A", (long)m * k), ("B", (long)k * n), ("C", (long)m * n) })
+        {
+            if (count > Array.MaxLength)
+            {
+                throw new ArgumentOutOfRangeException(nameof(request), $"{name} would have {count} elements; at most {Array.MaxLength} fit in one array.");
+            }
+        }
+
+        int lda = request.TransA == GemmTranspose.None ? k : m;
+        int ldb = request.TransB == GemmTranspose.None ? n : k;
+        BFloat16[] a = DenseTensor.Random<BFloat16>(request.TransA == GemmTranspose.None ? [m, k] : [k, m], (ulong)request.Seed).Span.ToArray();
+        BFloat16[] b = DenseTensor.Random<BFloat16>(request.TransB == GemmTranspose.None ? [k, n] : [n, k], (ulong)request.Seed + 1).Span.ToArray();
+        float[] c = new float[m * n];
+
+        // A backend named explicitly must exist (no silent fallback); "auto" says what it picked.
+        using ComputeBackend backend = ComputeBackend.Create(request.Backend);
+        if (backend.SelectionReason is string reason)
+        {
+            progress?.WriteLine(reason);
+        }
+
+        bool onHost = backend.Name == "cpu-simd";
+        using DeviceGemm? device = onHost ? null : new DeviceGemm(backend, request, a, lda, b, ldb);
+        var options = new GemmOptions { ThreadCount = request.Threads };
+        void Multiply()
+        {
+            if (device is null)
+            {
+                BFloat16Gemm.Multiply(request.TransA, request.TransB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n, options);
+            }
+            else
+            {
+                device.Run();
+            }
+        }
+
+        progress?.WriteLine($"gemm {m} x {n} x {k} on {backend.Name}: warm-up");
+        Multiply();
+        var times = new double[request.Repeat];
+        for (int r = 0; r < request.Repeat; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            Multiply();
+            times[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        device?.Result(c);
+        Array.Sort(times);
+        double median = times[times.Length / 2];
+        (double maxRel, long checkedCount) = Check(request, a, lda, b, ldb, c);
+        double bound = GemmReference.Fp32AccumulationBound(k);
+        return new GemmBenchmarkResult(m, n, k, onHost ? request.Threads : 0, request.TransA == GemmTranspose.Transpose,
+            request.TransB == GemmTranspose.Transpose, backend.GemmKernelName, 2.0 * m * n * k / median / 1e9, median,
+            times[0], request.Repeat, maxRel, bound, checkedCount, maxRel <= bound, request.Seed, backend.Name, backend.DeviceName);
+    }
+
+    private static (double MaxRel, long Checked) Check(GemmBenchmarkRequest request, BFloat16[] a, int lda, BFloat16[] b, int ldb, float[] c)
+    {
+        (int m, int n, int k) = (request.M, request.N, request.K);
+        bool full = (double)m * n * k <= FullCheckMultiplyAdds;
+        long count = full ? (long)m * n : Math.Min(SampledElements, (long)m * n);
+
+        // Sampled elements: (row, column) pairs drawn uniformly by the library's one generator.
+        Span<double> picks = full ? default : DenseTensor.Random<double>([(int)count, 2], (ulong)request.Seed ^ 0x5EEDu, RandomDistribution.Uniform(0, 1)).Span;
+        double maxRel = 0;
+        for (long e = 0; e < count; e++)
+        {
+            int i = full ? (int)(e / n) : Math.Min(m - 1, (int)(picks[(int)(2 * e)] * m));
+            int j = full ? (int)(e % n) : Math.Min(n - 1, (int)(picks[(int)((2 * e) + 1)] * n));
+            var (value, magnitude) = GemmReference.Element(request.TransA, request.TransB, k, a, lda, b, ldb, i, j);
+            maxRel = Math.Max(maxRel, GemmReference.RelativeError(c[((long)i * n) + j], value, magnitude));
+        }
+
+        return (maxRel, count);
+    }
+
+    /// <summary>The GEMM on a device backend: operands uploaded once (copies are not timed).</summary>
+    private sealed class DeviceGemm : IDisposable
+    {
+        private readonly ComputeBackend _backend;
+        private readonly GemmBenchmarkRequest _request;
+        private readonly DeviceBuffer<BFloat16> _a;
+        private readonly DeviceBuffer<BFloat16> _b;
+        private readonly DeviceBuffer<float> _c;
+        private readonly int _lda;
+        private readonly int _ldb;
+
+        public DeviceGemm(ComputeBackend backend, GemmBenchmarkRequest request, BFloat16[] a, int lda, BFloat16[] b, int ldb)
+        {
+            (_backend, _request, _lda, _ldb) = (backend, request, lda, ldb);
+            _a = backend.Allocate<BFloat16>(a.Length);
+            _b = backend.Allocate<BFloat16>(b.Length);
+            _c = backend.Allocate<float>(checked(request.M * request.N));
+            _a.CopyFrom(a);
+            _b.CopyFrom(b);
+        }
+
+        public void Run()
+        {
+            _backend.Gemm(_request.TransA, _request.TransB, _request.M, _request.N, _request.K, 1f, _a, _lda, _b, _ldb, 0f, _c, _request.N);
+            _backend.Synchronize();
+        }
+
+        public void Result(float[] c) => _c.CopyTo(c);
+
+        public void Dispose()
+        {
+            _a.Dispose();
+            _b.Dispose();
+            _c.Dispose();
+        }
+    }
+}
