@@ -316,7 +316,7 @@ public static partial class Collectives
 
     // A length every split of the schedules divides exactly (parts over n and over the power of two p <= n, halves,
     // chunks), so a timing-only schedule moves exactly S/k bytes per step for any S.
-    private static int TemplateLength(int n, int chunks)
+    internal static int TemplateLength(int n, int chunks)
     {
         int p = 1;
         while (p * 2 <= n) p *= 2;

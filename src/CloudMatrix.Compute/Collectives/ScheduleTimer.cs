@@ -146,6 +146,22 @@ internal sealed class ScheduleTimer
     public ScheduleTiming Time(double scale, TimingModel model) =>
         model == TimingModel.Rounds ? TimeRounds(scale) : TimeFlowGraph(scale);
 
+    /// <summary>The transfers the flow-graph model simulates, scaled (for simulating several schedules together).</summary>
+    public TimedTransfer[] Transfers(double scale)
+    {
+        var scaled = new TimedTransfer[_transfers.Length];
+        for (int i = 0; i < scaled.Length; i++)
+        {
+            TimedTransfer t = _transfers[i];
+            scaled[i] = t with { Bytes = t.Bytes * scale, DelaySeconds = (t.DelaySeconds * scale) + _stepLatency[i] };
+        }
+
+        return scaled;
+    }
+
+    /// <summary>When this schedule's last reduction ends, given its transfers' finish times (a slice of a joint run).</summary>
+    public double TailOf(ReadOnlySpan<double> finish, double scale) => Tail(finish.ToArray(), scale);
+
     private ScheduleTiming TimeFlowGraph(double scale)
     {
         var scaled = new TimedTransfer[_transfers.Length];

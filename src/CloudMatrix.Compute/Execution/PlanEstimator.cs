@@ -195,56 +195,69 @@ public static class PlanEstimator
             return TimeGroupsApart(plan, step);
         }
 
-        var lists = new List<List<TimedTransfer>>();
         var details = new List<string>();
-        foreach (CollectiveCall call in step.Calls)
+        var resolved = step.Calls.Select(call => call.Algorithm == CollectiveAlgorithm.Auto ? call with { Algorithm = Choose(plan, call, []) } : call).ToArray();
+        foreach (CollectiveCall call in resolved)
         {
-            CollectiveAlgorithm algorithm = call.Algorithm == CollectiveAlgorithm.Auto ? Choose(plan, call, []) : call.Algorithm;
-            if (call.Operation == CollectiveOperation.SendReceive)
+            details.Add(call.Operation == CollectiveOperation.SendReceive
+                ? $"ppermute x{call.Pairs!.Count}"
+                : $"{Redistribution.Name(call.Operation)} {call.Algorithm} x{call.Groups.Count} groups of {call.Groups[0].Length}");
+        }
+
+        // Every protocol of the system is timed, all the step's collectives together, and the fastest kept (as each
+        // collective alone is timed): the same chunks, channels, byte scale, step latencies and launch cost.
+        (double Seconds, List<(int, double)> Sent, double Bytes, List<(string, double)> Links)? best = null;
+        foreach (CollectiveFabric variant in fabric.TimingVariants(CollectiveAlgorithm.Ring))
+        {
+            var lists = new List<TimedTransfer[]>();
+            var timers = new List<(ScheduleTimer Timer, double Scale, int Start, int Count)>();
+            int offset = 0;
+            foreach (CollectiveCall call in resolved)
             {
-                var list = call.Pairs!
-                    .Where(pair => pair.From != pair.To)
-                    .Select(pair => new TimedTransfer(mesh.Devices[pair.From], mesh.Devices[pair.To],
-                        (double)plan.Slots[call.Source].Extents[pair.From].Elements * BFloat16Bytes, [], 0))
-                    .ToList();
-                lists.Add(list);
-                details.Add($"ppermute x{call.Pairs!.Count}");
-                continue;
+                if (call.Operation == CollectiveOperation.SendReceive)
+                {
+                    double latency = variant.Protocol?.ScaleUp.StepLatencySeconds ?? 0;
+                    TimedTransfer[] list = [.. call.Pairs!
+                        .Where(pair => pair.From != pair.To)
+                        .Select(pair => new TimedTransfer(mesh.Devices[pair.From], mesh.Devices[pair.To],
+                            (double)plan.Slots[call.Source].Extents[pair.From].Elements * BFloat16Bytes * variant.ByteScale, [], latency))];
+                    lists.Add(list);
+                    offset += list.Length;
+                    continue;
+                }
+
+                for (int g = 0; g < call.Groups.Count; g++)
+                {
+                    int[] group = call.Groups[g];
+                    int[] devices = group.Select(p => mesh.Devices[p]).ToArray();
+                    int root = call.Roots is null ? 0 : Math.Max(0, Array.IndexOf(group, call.Roots[g]));
+                    var timer = ConcurrentCollectives.Timer(variant, call.Operation, call.Algorithm, devices, ElementsPerRank(plan, call, group), BFloat16Bytes, root);
+                    if (timer is null) continue;
+                    TimedTransfer[] list = timer.Value.Timer.Transfers(timer.Value.Scale);
+                    lists.Add(list);
+                    timers.Add((timer.Value.Timer, timer.Value.Scale, offset, list.Length));
+                    offset += list.Length;
+                }
             }
 
-            for (int g = 0; g < call.Groups.Count; g++)
+            if (offset == 0) return (0, 0, string.Join("; ", details), [], []);
+            TransferTimes times = ConcurrentCollectives.Simulate(variant, lists);
+            double total = times.TotalSeconds;
+            foreach (var (timer, scale, start, count) in timers)
             {
-                int[] group = call.Groups[g];
-                int[] devices = group.Select(p => mesh.Devices[p]).ToArray();
-                int root = call.Roots is null ? 0 : Array.IndexOf(group, call.Roots[g]);
-                lists.Add(ConcurrentCollectives.Transfers(fabric, call.Operation, algorithm, devices, ElementsPerRank(plan, call, group), BFloat16Bytes, Math.Max(0, root)));
+                total = Math.Max(total, timer.TailOf(times.FinishSeconds.AsSpan(start, count), scale));
             }
 
-            details.Add($"{Redistribution.Name(call.Operation)} {algorithm} x{call.Groups.Count} groups of {call.Groups[0].Length}");
+            total += variant.Protocol?.LaunchSeconds ?? 0;
+            if (best is null || total < best.Value.Seconds)
+            {
+                var sent = new List<(int, double)>();
+                foreach (var t in lists.SelectMany(l => l)) if (t.Bytes > 0) sent.Add((t.Source, t.Bytes / variant.ByteScale));
+                best = (total, sent, sent.Sum(x => x.Item2), times.Links.Where(l => l.Bytes > 0).Select(l => (l.Name, l.Bytes / variant.ByteScale)).ToList());
+            }
         }
 
-        var sent = new List<(int, double)>();
-        foreach (var t in lists.SelectMany(l => l)) if (t.Bytes > 0) sent.Add((t.Source, t.Bytes));
-        double bytes = sent.Sum(s => s.Item2);
-        int transfers = lists.Sum(l => l.Count);
-        if (transfers == 0) return (0, 0, string.Join("; ", details), sent, []);
-        if (transfers <= options.MaxJointTransfers)
-        {
-            TransferTimes times = ConcurrentCollectives.Simulate(fabric, lists);
-            return (times.TotalSeconds, bytes, string.Join("; ", details) + "; simulated together", sent,
-                times.Links.Where(l => l.Bytes > 0).Select(l => (l.Name, l.Bytes)).ToList());
-        }
-
-        // Too many transfers to simulate jointly: each group alone (contention across groups ignored), the slowest wins.
-        double worst = 0;
-        var links = new List<(string, double)>();
-        foreach (var list in lists.Where(l => l.Count > 0).DistinctBy(l => l.Count))
-        {
-            TransferTimes t = fabric.Network.Simulate(list);
-            worst = Math.Max(worst, t.TotalSeconds);
-        }
-
-        return (worst, bytes, string.Join("; ", details) + "; groups timed one by one", sent, links);
+        return (best!.Value.Seconds, best.Value.Bytes, string.Join("; ", details) + "; simulated together", best.Value.Sent, best.Value.Links);
     }
 
     // A step's transfer count, from the algorithms' step counts (ring-like: 2n per member; direct: n per member).
