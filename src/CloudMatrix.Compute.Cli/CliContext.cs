@@ -31,6 +31,9 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr)
     /// <summary>Standard error: progress, warnings and, under <c>--json</c>, any human text.</summary>
     public TextWriter Error { get; } = stderr;
 
+    /// <summary>Whether <see cref="Error"/> is the process's standard error and that is a terminal (for progress lines).</summary>
+    public bool ErrorIsTerminal => ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected;
+
     /// <summary>Writes <paramref name="value"/> as the verb's one JSON object on standard output.</summary>
     public void WriteJson<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
 

@@ -1,13 +1,15 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using CloudMatrix.Compute.Cli.Commands;
+using CloudMatrix.Compute.Memory;
 
 namespace CloudMatrix.Compute.Cli;
 
 /// <summary>Builds the <c>cmx</c> command tree and runs it with the project's exit-code convention.</summary>
 /// <remarks>
 /// Exit codes: 0 success; 2 usage error (unknown verb or option, a value out of range: the message names the
-/// parameter, the value and what is valid); 1 failure while running. With <c>--json</c> a verb writes exactly one
+/// parameter, the value and what is valid); 1 failure while running, including work refused by the memory budget
+/// (the message gives the need and the budget) and running out of memory. The contract is docs/errors.md. With <c>--json</c> a verb writes exactly one
 /// JSON object to standard output and any human text to standard error.
 /// </remarks>
 internal static class CmxApp
@@ -31,6 +33,8 @@ internal static class CmxApp
         CollectiveCommand.Create(context),
         DevicesCommand.Create(context),
         BenchCommand.Create(context),
+        MatmulCommand.Create(context),
+        PlanCommand.Create(context),
     ];
 
     /// <summary>Parses <paramref name="args"/>, runs the chosen verb and returns the process exit code.</summary>
@@ -90,10 +94,36 @@ internal static class CmxApp
             stderr.WriteLine($"cmx: {ex.Message}");
             return ExitUsage;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (MemoryBudgetExceededException ex)
+        {
+            // Refused before allocating: the message has the need and the budget.
+            stderr.WriteLine($"cmx: error: {ex.Message}");
+            return ExitFailure;
+        }
+        catch (OutOfMemoryException ex)
+        {
+            // An estimate fell short of what the runtime could give: still a failure with the budget, never an abort.
+            stderr.WriteLine(
+                $"cmx: error: out of memory ({ex.Message}) although the work fit the memory budget of {MemoryBudget.Show(SafeBudget())}; " +
+                $"lower {MemoryBudget.EnvironmentVariable} or ask for less.");
+            return ExitFailure;
+        }
+        catch (Exception ex)
         {
             stderr.WriteLine($"cmx: error: {ex.Message}");
             return ExitFailure;
+        }
+    }
+
+    private static long SafeBudget()
+    {
+        try
+        {
+            return MemoryBudget.Bytes;
+        }
+        catch (ArgumentException)
+        {
+            return MemoryBudget.DefaultBytes;
         }
     }
 }

@@ -1,259 +1,156 @@
 using System.CommandLine;
-using System.Diagnostics;
-using CloudMatrix.Compute.Backends;
-using CloudMatrix.Compute.Collectives;
-using CloudMatrix.Compute.Kernels.Gemm;
-using CloudMatrix.Compute.Numerics;
-using CloudMatrix.Compute.Tensors;
+using System.Globalization;
+using CloudMatrix.Compute.Cli.Commands;
+using CloudMatrix.Compute.Sharding;
 using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Cli;
 
 /// <summary>
-/// <c>cmx</c> with no verb: the main job. One BF16 matrix multiplication <c>C = A·B</c> sharded over the 384 NPUs of
-/// the CloudMatrix384 preset as a (dp = 48 nodes) × (tp = 8 NPUs of a node) mesh, row-parallel in the Megatron sense:
-/// A's rows are split across dp, the shared dimension K across tp. Every NPU runs its real GEMM on the chosen backend
-/// (BF16 partial product, FP32 accumulation), each node all-reduces its 8 partials with a real collective (BF16 on the
-/// wire, as the libraries do), and the result is spot-checked against an FP64 reference on the same BF16 inputs.
-/// The same plan is timed on the modelled machine: per-NPU compute/HBM roofline, then the intra-node all-reduce on the
-/// network model.
+/// <c>cmx</c> with no verb: the main job. An 8192³ BF16 product on CloudMatrix384 (or the system given), sharded by
+/// the planner's best strategy (<c>auto</c>) or the one named, run on real data on the default backend and
+/// spot-checked against FP64, timed on the modelled system; the same product planned on GB200 NVL72 side by side, and
+/// the top of the ranking. A thin caller of <c>Planner.Rank</c>, <c>MatMul.Plan</c> and <c>MatMulPlan.Execute</c>.
 /// </summary>
-/// <remarks>
-/// Model assumptions: compute and all-reduce do not overlap; the 48 node all-reduces run at once on disjoint nodes,
-/// whose L1 switches they do not share, so one node's simulated time is the step's; the roofline reads A's and B's
-/// shards once and writes the BF16 partial once.
-/// </remarks>
 internal static class MainJob
 {
-    private const int Dp = 48;
-    private const int Tp = 8;
-    private const int SpotRowsPerNode = 1;
+    // Cost per product: the system's price amortised straight-line over this many years, plus energy at this price.
+    // Both are assumptions stated in the output, not sourced figures; pass your own through the API.
+    private const double AmortisationYears = 4;
+    private const double UsdPerKwh = 0.10;
 
-    private static readonly Option<int> SizeOption = new("--size")
-    {
-        Description = "M = N = K of the product; a multiple of 48 (dp) and of 8 (tp), i.e. of 48.",
-        DefaultValueFactory = _ => 3072,
-    };
-
-    private static readonly Option<string> BackendOption = new("--backend")
-    {
-        Description = "Compute backend of the per-NPU GEMMs: auto, cpu-simd, ilgpu-cpu, cuda, opencl.",
-        DefaultValueFactory = _ => "auto",
-    };
-
-    private static readonly Option<bool> EstimateOption = new("--estimate")
-    {
-        Description = "Timing only: simulate the plan without running any GEMM or collective on real data.",
-    };
+    private static readonly Option<int?> SizeOption = new("--size") { Description = "M = N = K of the product (default 8192); do not combine with --m/--n/--k." };
+    private static readonly Option<int?> MOption = new("--m") { Description = "Rows of A and C (default 8192)." };
+    private static readonly Option<int?> NOption = new("--n") { Description = "Columns of B and C (default 8192)." };
+    private static readonly Option<int?> KOption = new("--k") { Description = "The contracting dimension (default 8192)." };
+    private static readonly Option<string?> SystemOption = new("--system") { Description = $"Preset: {string.Join(", ", Systems.Names)} (default cloudmatrix384)." };
+    private static readonly Option<string?> TopologyOption = new("--topology") { Description = "A topology file (cmx-topology JSON) instead of a preset." };
+    private static readonly Option<string?> CompareOption = new("--compare") { Description = "Preset to plan the same product on, side by side (default gb200-nvl72; 'none' to skip)." };
+    private static readonly Option<string> StrategyOption = new("--strategy") { Description = "auto (the planner's best) or a strategy name.", DefaultValueFactory = _ => "auto" };
+    private static readonly Option<string?> MeshOption = new("--mesh") { Description = "Mesh for a named strategy, e.g. dp=48,tp=8 (default: the planner's best mesh for it)." };
+    private static readonly Option<string> BackendOption = new("--backend") { Description = "Backend of the real run: auto, cpu-simd, ilgpu-cpu, cuda, opencl.", DefaultValueFactory = _ => "auto" };
+    private static readonly Option<bool> EstimateOption = new("--estimate") { Description = "Timing only: plan and simulate, compute nothing." };
+    private static readonly Option<string?> TraceOption = new("--trace") { Description = "Write the simulated timeline as a Chrome/Perfetto trace to this file." };
 
     /// <summary>Adds the main job's options to the root command and makes it the root's action.</summary>
     public static void Attach(RootCommand root, CliContext context)
     {
-        root.Options.Add(SizeOption);
-        root.Options.Add(BackendOption);
-        root.Options.Add(EstimateOption);
-        root.SetAction(parse => Run(
-            context,
-            parse.GetValue(SizeOption),
-            parse.GetValue(BackendOption) ?? "auto",
-            parse.GetValue(EstimateOption),
-            parse.GetValue(CliContext.JsonOption)));
+        foreach (Option o in new Option[] { SizeOption, MOption, NOption, KOption, SystemOption, TopologyOption, CompareOption, StrategyOption, MeshOption, BackendOption, EstimateOption, TraceOption })
+        {
+            root.Options.Add(o);
+        }
+
+        root.SetAction(parse => Run(context, parse));
     }
 
-    /// <summary>Runs the main job and returns the exit code.</summary>
-    public static int Run(CliContext context, int size, string backendName, bool estimateOnly, bool json)
+    private static int Run(CliContext context, ParseResult parse)
     {
-        if (size < Dp || size % Dp != 0)
+        bool json = parse.GetValue(CliContext.JsonOption);
+        int? size = parse.GetValue(SizeOption);
+        int? m = parse.GetValue(MOption), n = parse.GetValue(NOption), k = parse.GetValue(KOption);
+        if (size is not null && (m is not null || n is not null || k is not null))
         {
-            throw new CliUsageException($"--size is {size}; it must be a positive multiple of 48 (dp = 48 row blocks, tp = 8 K blocks), e.g. 768, 3072 or 6144.");
+            throw new CliUsageException("--size sets M = N = K; give either --size or --m/--n/--k, not both.");
         }
 
+        int mm = size ?? m ?? 8192, nn = size ?? n ?? 8192, kk = size ?? k ?? 8192;
+        foreach (var (name, value) in new[] { (size is null ? "--m" : "--size", mm), (size is null ? "--n" : "--size", nn), (size is null ? "--k" : "--size", kk) })
+        {
+            if (value < 1) throw new CliUsageException($"{name} is {value}; it must be at least 1.");
+        }
+
+        if (parse.GetValue(EstimateOption) && parse.GetValue(BackendOption) is { } be && !string.Equals(be, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliUsageException($"--estimate computes nothing, so --backend {be} would be ignored; drop one of them.");
+        }
+
+        SystemSpec system = InfoCommand.ResolveSystem(parse.GetValue(SystemOption), parse.GetValue(TopologyOption), DeviceGranularity.Npu);
+        string strategyName = parse.GetValue(StrategyOption) ?? "auto";
+        string? meshText = parse.GetValue(MeshOption);
+        bool estimate = parse.GetValue(EstimateOption);
+        string backend = parse.GetValue(BackendOption) ?? "auto";
         TextWriter human = context.Human(json);
-        SystemSpec system = Systems.CloudMatrix384();
-        int m = size, n = size, k = size;
-        int mb = m / Dp, kb = k / Tp;
+        human.WriteLine($"CloudMatrix.Compute main job: C = A·B, BF16, {mm} x {nn} x {kk} on {system.Name} ({system.DeviceCount} devices)");
 
-        // Timed half: per-NPU roofline of its GEMM shard, then the node's all-reduce of BF16 partials.
-        NpuSpec npu = system.Npu;
-        double shardFlops = 2.0 * mb * n * kb;
-        double shardBytes = 2.0 * (((double)mb * kb) + ((double)kb * n) + ((double)mb * n));
-        double computeSeconds = Math.Max(shardFlops / npu.Bf16FlopsPerSecond, shardBytes / npu.HbmBytesPerSecond);
-        string computeBound = shardFlops / npu.Bf16FlopsPerSecond >= shardBytes / npu.HbmBytesPerSecond ? "compute" : "HBM";
-        var nodeGroup = Enumerable.Range(0, Tp).ToArray();
-        var groupOptions = new CollectiveOptions { Group = nodeGroup };
-        CollectiveTiming commTiming = Collectives.Collectives.Estimate(system, CollectiveOperation.AllReduce, (long)mb * n, CollectiveDataType.Bf16,
-            CollectiveAlgorithm.Auto, groupOptions);
+        // 1. The ranking (the planner times every feasible candidate).
+        human.WriteLine("  planning: every strategy x mesh x reduction algorithm ...");
+        PlanRanking ranking = PlanCommand.Rank(system, mm, nn, kk, 0, uneven: true);
+        human.WriteLine($"  ranked {ranking.Candidates.Count} candidates ({ranking.Refused.Count} refused) in {ranking.HostSeconds:F2} s of host time");
 
-        human.WriteLine($"CloudMatrix.Compute main job on {system.Name}: C = A·B, BF16, M = N = K = {size}");
-        human.WriteLine($"  mesh dp = {Dp} nodes x tp = {Tp} NPUs; row-parallel: each NPU multiplies a {mb} x {kb} block of A by a {kb} x {n} block of B,");
-        human.WriteLine($"  then each node all-reduces its {Tp} partial sums ({mb} x {n} BF16, {FormatBytes((double)mb * n * 2)} per NPU).");
-
-        RealRun? real = null;
-        if (!estimateOnly)
+        // 2. The plan to run: the best, the best of a named strategy, or a named strategy on a given mesh.
+        var request = new MatmulCommand.MatmulRequest(system, mm, nn, kk, meshText, null, null, null, null,
+            Uneven: true, Reduce: "auto", Backend: backend, Estimate: estimate, SpotCheck: (double)mm * nn * kk <= (1L << 31) ? 0 : 32, Trace: parse.GetValue(TraceOption));
+        MatMulPlan plan;
+        if (meshText is not null)
         {
-            real = Execute(human, system, size, backendName, groupOptions, commTiming.Algorithm);
+            if (string.Equals(strategyName, "auto", StringComparison.OrdinalIgnoreCase)) throw new CliUsageException("--mesh needs a named --strategy (auto picks its own mesh).");
+            plan = MatmulPlanning.Plan(request with { Strategy = strategyName });
         }
-
-        double stepSeconds = computeSeconds + commTiming.SimulatedSeconds;
-        double totalFlops = 2.0 * m * n * k;
-        human.WriteLine();
-        human.WriteLine("Simulated time on the modelled CloudMatrix384 (not this host's time):");
-        human.WriteLine($"  per-NPU GEMM   {computeSeconds * 1e6,10:F1} us  ({computeBound}-bound roofline: {shardFlops / 1e9:F2} GFLOP at {npu.Bf16FlopsPerSecond / 1e12:F1} TFLOP/s, {FormatBytes(shardBytes)} at {npu.HbmBytesPerSecond / 1e12:F1} TB/s)");
-        human.WriteLine($"  all-reduce     {commTiming.SimulatedSeconds * 1e6,10:F1} us  ({commTiming.Algorithm}, busbw {commTiming.BusBandwidthGBps:F1} GB/s; {commTiming.Reason})");
-        human.WriteLine($"  step           {stepSeconds * 1e6,10:F1} us  ({totalFlops / stepSeconds / 1e15:F1} PFLOP/s achieved of {system.DeviceCount * npu.Bf16FlopsPerSecond / 1e15:F1} peak; communication {100 * commTiming.SimulatedSeconds / stepSeconds:F0}% of the step)");
-        if (real is not null)
+        else if (string.Equals(strategyName, "auto", StringComparison.OrdinalIgnoreCase))
         {
-            human.WriteLine();
-            human.WriteLine($"Real run on this host ({real.Backend}):");
-            human.WriteLine($"  {Dp * Tp} GEMMs      {real.GemmHostSeconds,8:F3} s host time ({totalFlops / real.GemmHostSeconds / 1e9:F1} GFLOP/s)");
-            human.WriteLine($"  {Dp} all-reduces {real.CollectiveHostSeconds,8:F3} s host time");
-            // Relative error per element is meaningless where C crosses zero, so the scale is C's largest magnitude.
-            human.WriteLine($"  C vs an FP64 product of the same BF16 inputs, {real.Error.Count:N0} spot-checked elements ({Dp * SpotRowsPerNode} rows):");
-            human.WriteLine($"    max abs error {real.Error.MaxAbsoluteError:E2} = {real.Error.MaxAbsoluteError / real.MaxAbsReference:P2} of max |C| ({real.MaxAbsReference:F2}); " +
-                "BF16 partials, rounded again at every all-reduce hop");
+            plan = ranking.Candidates.Count > 0 ? ranking.Best.Plan : throw new CliUsageException(ranking.Why);
         }
         else
         {
-            human.WriteLine("(--estimate: no real data was computed)");
+            Strategy s = PlanCommand.ParseStrategies(strategyName)![0];
+            PlanCandidate best = ranking.Candidates.FirstOrDefault(c => c.Strategy == s.Name)
+                ?? throw new CliUsageException($"--strategy {s.Name} has no feasible mesh for {mm} x {nn} x {kk} on {system.Name}: {ranking.Refused.FirstOrDefault(r => r.Strategy == s.Name)?.Reason}");
+            plan = best.Plan;
         }
 
+        human.WriteLine($"  running {plan.Strategy.Name} on {plan.Mesh}: {plan.Steps.Count} steps; A {plan.A}, B {plan.B}, C {plan.C}");
+        RunReport report = MatmulCommand.RunPlan(context, plan, request, human);
+
+        // 3. The same product on another system, planned the same way.
+        string compare = parse.GetValue(CompareOption) ?? "gb200-nvl72";
+        var rows = new List<SystemRow> { Row(system, report) };
+        if (!string.Equals(compare, "none", StringComparison.OrdinalIgnoreCase))
+        {
+            SystemSpec other = InfoCommand.ResolveSystem(compare, null, DeviceGranularity.Npu);
+            PlanRanking otherRanking = PlanCommand.Rank(other, mm, nn, kk, 0, uneven: true);
+            if (otherRanking.Candidates.Count > 0) rows.Add(Row(other, otherRanking.Best.Estimate));
+        }
+
+        PrintComparison(human, rows);
+        human.WriteLine();
+        human.WriteLine($"Top of the ranking on {system.Name}:");
+        PlanCommand.Print(human, ranking, 5);
         if (json)
         {
             context.WriteJson(new
             {
-                System = system.Name,
-                M = m,
-                N = n,
-                K = k,
-                Mesh = new { Dp, Tp },
-                Strategy = "row_parallel",
-                Simulated = new
-                {
-                    ComputeSeconds = computeSeconds,
-                    ComputeBound = computeBound,
-                    AllReduceSeconds = commTiming.SimulatedSeconds,
-                    AllReduceAlgorithm = commTiming.Algorithm,
-                    AllReduceBusbwGbps = commTiming.BusBandwidthGBps,
-                    StepSeconds = stepSeconds,
-                    AchievedPflops = totalFlops / stepSeconds / 1e15,
-                },
-                Host = real is null ? null : new
-                {
-                    real.Backend,
-                    real.GemmHostSeconds,
-                    real.CollectiveHostSeconds,
-                    SpotCheckedElements = real.Error.Count,
-                    MaxAbsError = real.Error.MaxAbsoluteError,
-                    MaxAbsReference = real.MaxAbsReference,
-                    MaxRelError = real.Error.MaxRelativeError,
-                    MaxBf16Ulp = real.Error.MaxBFloat16UlpDistance,
-                },
+                Run = MatmulCommand.Json(report),
+                Systems = rows,
+                Ranking = ranking.Candidates.Take(10).Select(PlanCommand.Row),
+                RankingHostSeconds = ranking.HostSeconds,
+                Assumptions = new { AmortisationYears, UsdPerKwh },
             });
         }
 
-        return CmxApp.ExitOk;
+        return report.Numerics is { Verified: false } ? CmxApp.ExitFailure : CmxApp.ExitOk;
     }
 
-    private sealed record RealRun(string Backend, double GemmHostSeconds, double CollectiveHostSeconds, ErrorReport Error, double MaxAbsReference);
+    /// <summary>One system's figures for the product.</summary>
+    internal sealed record SystemRow(string System, string Strategy, string Mesh, double SimulatedSeconds, double Pflops, double PeakFraction, double EnergyJoules, double CostUsd);
 
-    private static RealRun Execute(TextWriter human, SystemSpec system, int size, string backendName, CollectiveOptions groupOptions, CollectiveAlgorithm algorithm)
+    private static SystemRow Row(SystemSpec system, RunReport r)
     {
-        int m = size, n = size, k = size;
-        int mb = m / Dp, kb = k / Tp;
-
-        // Host memory: A and B (BF16), every NPU's partial and its all-reduced copy (BF16), the reference rows (FP64).
-        long needBytes = (2L * m * k) + (2L * k * n) + (2L * 2L * Dp * Tp * mb * n) + (8L * Dp * SpotRowsPerNode * n);
-        long budgetBytes = (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.75);
-        if (needBytes > budgetBytes)
-        {
-            throw new CliUsageException(
-                $"--size {size} needs {FormatBytes(needBytes)} of host memory but the budget is {FormatBytes(budgetBytes)} (75% of what this process may use); " +
-                "use a smaller --size or --estimate for timing only.");
-        }
-
-        using ComputeBackend backend = ComputeBackend.Create(backendName);
-        human.WriteLine($"  backend: {backend.Name} ({backend.DeviceName}){(backend.SelectionReason is null ? "" : $"; {backend.SelectionReason}")}");
-        human.WriteLine($"  host memory needed: {FormatBytes(needBytes)}");
-
-        DenseTensor<BFloat16> a = DenseTensor.Random<BFloat16>([m, k], seed: 1);
-        DenseTensor<BFloat16> b = DenseTensor.Random<BFloat16>([k, n], seed: 2);
-
-        // Functional half, 1: every NPU's GEMM. For node i the 8 NPUs' A blocks sit kb apart in A's rows, their B
-        // blocks kb rows apart in B, and their partials one after another: one strided batched call per node.
-        var clock = Stopwatch.StartNew();
-        using DeviceBuffer<BFloat16> aDevice = backend.Allocate<BFloat16>(a.Length);
-        using DeviceBuffer<BFloat16> bDevice = backend.Allocate<BFloat16>(b.Length);
-        using DeviceBuffer<BFloat16> partials = backend.Allocate<BFloat16>(Tp * mb * n);
-        aDevice.CopyFrom(a.Span);
-        bDevice.CopyFrom(b.Span);
-        var nodeBuffers = new BFloat16[Dp][][];
-        for (int node = 0; node < Dp; node++)
-        {
-            // A's block of node `node` starts at row node*mb; within it NPU t reads columns t*kb .. t*kb+kb.
-            using DeviceBuffer<BFloat16> aNode = backend.Allocate<BFloat16>(mb * k);
-            backend.Copy(aDevice, node * mb * k, aNode, 0, mb * k);
-            backend.GemmBatched(GemmTranspose.None, GemmTranspose.None, mb, n, kb, 1f,
-                aNode, k, kb, bDevice, n, (long)kb * n, 0f, partials, n, (long)mb * n, Tp);
-            nodeBuffers[node] = new BFloat16[Tp][];
-            for (int t = 0; t < Tp; t++)
-            {
-                var shard = new BFloat16[mb * n];
-                partials.CopyTo(shard, t * mb * n);
-                nodeBuffers[node][t] = shard;
-            }
-        }
-
-        backend.Synchronize();
-        double gemmSeconds = clock.Elapsed.TotalSeconds;
-
-        // Functional half, 2: each node's all-reduce on real BF16 buffers (partial sums rounded to BF16 per hop), with
-        // the algorithm the timed half chose, so both halves describe the same run.
-        clock.Restart();
-        var c = new BFloat16[m * n];
-        for (int node = 0; node < Dp; node++)
-        {
-            var options = groupOptions with { Group = Enumerable.Range(node * Tp, Tp).ToArray() };
-            CollectiveResult<BFloat16> reduced = Collectives.Collectives.AllReduce(system, nodeBuffers[node], algorithm, options);
-            reduced.Outputs[0].CopyTo(c, node * mb * n);
-        }
-
-        double collectiveSeconds = clock.Elapsed.TotalSeconds;
-
-        // Spot check: one row of C per node against an FP64 product of the same BF16 inputs.
-        var actual = new BFloat16[Dp * SpotRowsPerNode * n];
-        var reference = new double[actual.Length];
-        Span<BFloat16> aSpan = a.Span, bSpan = b.Span;
-        for (int node = 0; node < Dp; node++)
-        {
-            int row = (node * mb) + (node % mb); // a different position in each node's block
-            Span<double> refRow = reference.AsSpan(node * n, n);
-            for (int p = 0; p < k; p++)
-            {
-                double av = aSpan[(row * k) + p];
-                if (av == 0)
-                {
-                    continue;
-                }
-
-                for (int j = 0; j < n; j++)
-                {
-                    refRow[j] += av * bSpan[(p * n) + j];
-                }
-            }
-
-            c.AsSpan(row * n, n).CopyTo(actual.AsSpan(node * n, n));
-        }
-
-        ErrorReport error = ErrorMetrics.Compare<BFloat16>(actual, reference);
-        double maxAbsReference = reference.Max(Math.Abs);
-        return new RealRun($"{backend.Name}: {backend.DeviceName}", gemmSeconds, collectiveSeconds, error, maxAbsReference);
+        double capexPerSecond = system.CostUsd / (AmortisationYears * 365.25 * 86400);
+        double cost = (capexPerSecond * r.SimulatedSeconds) + (r.EnergyJoules / 3.6e6 * UsdPerKwh);
+        return new SystemRow(system.Name, r.Strategy, r.Mesh, r.SimulatedSeconds, r.Pflops, r.PeakFraction, r.EnergyJoules, cost);
     }
 
-    private static string FormatBytes(double bytes) => bytes switch
+    private static void PrintComparison(TextWriter w, IReadOnlyList<SystemRow> rows)
     {
-        >= 1e9 => $"{bytes / 1e9:F2} GB",
-        >= 1e6 => $"{bytes / 1e6:F2} MB",
-        >= 1e3 => $"{bytes / 1e3:F1} kB",
-        _ => $"{bytes:F0} B",
-    };
+        var c = CultureInfo.InvariantCulture;
+        w.WriteLine();
+        w.WriteLine("Systems side by side (simulated; each with its planner's best):");
+        w.WriteLine(string.Format(c, "  {0,-16} {1,-18} {2,-20} {3,12} {4,10} {5,8} {6,12} {7,14}", "system", "strategy", "mesh", "time us", "PFLOP/s", "of peak", "energy J", "cost per 1e6"));
+        foreach (SystemRow r in rows)
+        {
+            w.WriteLine(string.Format(c, "  {0,-16} {1,-18} {2,-20} {3,12:F1} {4,10:F1} {5,8:P1} {6,12:F2} {7,14:F2}", r.System, r.Strategy, r.Mesh, r.SimulatedSeconds * 1e6, r.Pflops, r.PeakFraction, r.EnergyJoules, r.CostUsd * 1e6));
+        }
+
+        w.WriteLine($"  cost: the system's price over {AmortisationYears} years plus energy at ${UsdPerKwh}/kWh (assumptions, not sourced), in USD per million products");
+    }
 }

@@ -1,3 +1,4 @@
+using CloudMatrix.Compute.Testing;
 using System.Text.Json;
 
 namespace CloudMatrix.Compute.Cli.Tests;
@@ -23,8 +24,23 @@ public class CliConventionTests
     }
 
     [Fact]
+    public void Help_ListsTheMainJobsOptions()
+    {
+        // The root command is the main job: its options are the root's (running it is the heavy test below).
+        var (code, output, _) = CmxRunner.Run("--help");
+        Assert.Equal(0, code);
+        foreach (string option in new[] { "--size", "--m", "--n", "--k", "--system", "--topology", "--compare", "--strategy", "--backend", "--estimate" })
+        {
+            Assert.Contains(option + " ", output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Run with no arguments for the main job", output, StringComparison.Ordinal);
+    }
+
+    [HeavyFact]
     public void NoArguments_RunsMainJob()
     {
+        // A full 8192^3 plan and real run: minutes on 2 cores, so it is in the heavy category.
         var (code, output, _) = CmxRunner.Run();
         Assert.Equal(0, code);
         Assert.Contains("CloudMatrix384", output, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace CloudMatrix.Compute.Cli.Tests;
@@ -11,6 +12,8 @@ public class CollectiveCommandTests
             "--min-bytes", "1024", "--max-bytes", "4096", "--dtype", "fp32", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
+        Assert.Equal("allreduce", doc.RootElement.GetProperty("operation").GetString());
+        Assert.Equal("float", doc.RootElement.GetProperty("dtype").GetString());
         var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToArray();
         Assert.Equal([1024.0, 2048.0, 4096.0], rows.Select(r => r.GetProperty("bytes").GetDouble()));
         foreach (var row in rows)
@@ -40,6 +43,10 @@ public class CollectiveCommandTests
         var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToArray();
         Assert.NotEmpty(rows);
         Assert.All(rows, r => Assert.Equal(0, r.GetProperty("wrong").GetInt64()));
+        // In place where the library has it (output as long as the input); reduce-scatter and all-gather are unchecked there.
+        bool inPlace = op is not ("reducescatter" or "allgather");
+        Assert.All(rows, r => Assert.Equal(inPlace ? JsonValueKind.Number : JsonValueKind.Null, r.GetProperty("in_place_wrong").ValueKind));
+        if (inPlace) Assert.All(rows, r => Assert.Equal(0, r.GetProperty("in_place_wrong").GetInt64()));
     }
 
     [Fact]
@@ -52,21 +59,73 @@ public class CollectiveCommandTests
     }
 
     [Fact]
-    public void Plot_WritesAPng()
+    public void Plot_WritesAnSvgOfBusbwAndTime_TitledWithTheSystem_LegendBelowTheData()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"cmx-collective-{Guid.NewGuid():N}.png");
+        string path = Path.Combine(Path.GetTempPath(), $"cmx-collective-{Guid.NewGuid():N}.svg");
         try
         {
-            var (code, _, err) = CmxRunner.Run("collective", "--op", "allgather", "--system", "gb200-nvl72", "--ranks", "8", "--algo", "ring,direct",
+            var (code, _, err) = CmxRunner.Run("collective", "--op", "allreduce", "--system", "gb200-nvl72", "--ranks", "8", "--algo", "ring,bidirectional_ring,direct",
                 "--min-bytes", "1024", "--max-bytes", "1048576", "--step-factor", "4", "--plot", path, "--json");
             Assert.True(code == 0, err);
-            byte[] head = File.ReadAllBytes(path)[..8];
-            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, head);
+            var svg = System.Xml.Linq.XDocument.Load(path).Root!;
+            System.Xml.Linq.XNamespace ns = "http://www.w3.org/2000/svg";
+            string[] texts = [.. svg.Descendants(ns + "text").Select(t => t.Value)];
+            Assert.Contains("allreduce, 8 ranks, bfloat16: simulated on gb200-nvl72", texts);
+            Assert.Contains("bus bandwidth", texts);
+            Assert.Contains("time (log-log)", texts);
+            Assert.Contains("busbw (GB/s)", texts);
+            Assert.Contains("0", texts);                                   // the busbw axis starts at 0
+            Assert.Contains("1 KiB", texts);
+            Assert.Contains(texts, t => t.EndsWith("µs", StringComparison.Ordinal));
+            // Ring and bidirectional ring take the same time on one switch: a note says so and their markers differ.
+            Assert.Contains(texts, t => t.StartsWith("ring and bidirectional_ring coincide", StringComparison.Ordinal));
+            Assert.Single(svg.Descendants(ns + "circle").Select(c => c.Attribute("r")!.Value).Distinct());
+            Assert.Equal(2 * 6 + 1, svg.Descendants(ns + "circle").Count());  // 6 sizes in 2 panels, plus the legend
+            Assert.Equal(2 * 6 + 1, svg.Descendants(ns + "rect").Count(r => r.Attribute("width")!.Value == r.Attribute("height")!.Value));
+            // Every legend entry sits below the lowest panel edge.
+            double panelBottom = svg.Elements(ns + "rect").Where(r => r.Attribute("stroke")?.Value == "#333")
+                .Max(r => double.Parse(r.Attribute("y")!.Value, CultureInfo.InvariantCulture) + double.Parse(r.Attribute("height")!.Value, CultureInfo.InvariantCulture));
+            var legend = svg.Elements(ns + "text").Where(t => t.Value is "ring" or "bidirectional_ring" or "direct").ToList();
+            Assert.Equal(3, legend.Count);
+            Assert.All(legend, t => Assert.True(double.Parse(t.Attribute("y")!.Value, CultureInfo.InvariantCulture) > panelBottom + 40));
         }
         finally
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void Plot_ToAPngName_IsAUsageErrorSayingSvg()
+    {
+        var (code, _, err) = CmxRunner.Run("collective", "--op", "allreduce", "--max-bytes", "64", "--plot", "busbw.png");
+        Assert.Equal(2, code);
+        Assert.Contains(".svg", err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("allreduce")]
+    [InlineData("reducescatter")]
+    [InlineData("allgather")]
+    [InlineData("broadcast")]
+    [InlineData("reduce")]
+    [InlineData("alltoall")]
+    public void OperationName_IsTheSameOnTheCommandLineInTheHeaderAndInJson(string op)
+    {
+        var (code, output, err) = CmxRunner.Run("collective", "--op", op, "--system", "gb200-nvl72", "--ranks", "4", "--min-bytes", "64", "--max-bytes", "64", "--json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(op, doc.RootElement.GetProperty("operation").GetString());
+        Assert.StartsWith($"# cmx collective: {op},", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_StatesEachDefaultOnce()
+    {
+        var (code, output, _) = CmxRunner.Run("collective", "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("[default: 8G]", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("(default", output, StringComparison.Ordinal);
     }
 
     [Theory]

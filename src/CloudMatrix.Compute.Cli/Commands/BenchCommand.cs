@@ -3,6 +3,7 @@ using System.Diagnostics;
 using CloudMatrix.Compute.Backends;
 using CloudMatrix.Compute.Kernels.Gemm;
 using CloudMatrix.Compute.Kernels.Peak;
+using CloudMatrix.Compute.Memory;
 using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Cli.Commands;
@@ -46,11 +47,12 @@ internal static class BenchCommand
         {
             var request = new GemmBenchRequest(
                 Positive(parse.GetValue(m), "--m"), Positive(parse.GetValue(n), "--n"), Positive(parse.GetValue(k), "--k"),
-                Positive(parse.GetValue(threads), "--threads"),
+                InRange(parse.GetValue(threads), "--threads", MaxThreads),
                 parse.GetValue(transA) ? GemmTranspose.Transpose : GemmTranspose.None,
                 parse.GetValue(transB) ? GemmTranspose.Transpose : GemmTranspose.None,
-                Positive(parse.GetValue(repeat), "--repeat"), parse.GetValue(seed),
+                InRange(parse.GetValue(repeat), "--repeat", MaxRepeat), parse.GetValue(seed),
                 BackendRegistry.Normalize(parse.GetValue(backend) ?? "cpu-simd"));
+            GuardSize(request);
             GemmBenchResult result = GemmBench.Run(request, context.Human(parse.GetValue(CliContext.JsonOption)));
             if (parse.GetValue(CliContext.JsonOption))
             {
@@ -94,15 +96,12 @@ internal static class BenchCommand
         };
         command.SetAction(parse =>
         {
-            int chains = Positive(parse.GetValue(accumulators), "--accumulators");
-            if (chains > 30)
-            {
-                throw new CliUsageException($"--accumulators is {chains}; it must be at most 30.");
-            }
-
+            int chains = InRange(parse.GetValue(accumulators), "--accumulators", 30);
+            int mib = InRange(parse.GetValue(memory), "--memory-mib", MaxMemoryMiB);
+            // Two buffers of that size: the source and the copy's destination.
+            MemoryBudget.Ensure(2.0 * mib * (1 << 20), $"bench peak --memory-mib {mib}");
             PeakBenchResult result = PeakBench.Run(
-                Positive(parse.GetValue(threads), "--threads"), chains, Positive(parse.GetValue(memory), "--memory-mib"),
-                context.Human(parse.GetValue(CliContext.JsonOption)));
+                InRange(parse.GetValue(threads), "--threads", MaxThreads), chains, mib, context.Human(parse.GetValue(CliContext.JsonOption)));
             if (parse.GetValue(CliContext.JsonOption))
             {
                 context.WriteJson(result);
@@ -116,9 +115,45 @@ internal static class BenchCommand
         });
         return command;
     }
+    /// <summary>The GEMM kernel's own limit on host threads.</summary>
+    internal const int MaxThreads = 4096;
+
+    /// <summary>Timed runs at most: each keeps one time, and a run of this many small products ends in seconds.</summary>
+    internal const int MaxRepeat = 100_000;
+
+    /// <summary>Largest streamed buffer of <c>bench peak</c>, in MiB (two are allocated).</summary>
+    internal const int MaxMemoryMiB = 1 << 16;
 
     private static int Positive(int value, string option) =>
         value >= 1 ? value : throw new CliUsageException($"{option} is {value}; it must be at least 1.");
+
+    private static int InRange(int value, string option, int max) =>
+        value >= 1 && value <= max ? value : throw new CliUsageException($"{option} is {value}; it must be in 1..{max}.");
+
+    /// <summary>
+    /// Refuses operands that cannot be one array (exit 2, naming the options) or that exceed the memory budget (exit 1,
+    /// with the need and the budget), before anything is allocated.
+    /// </summary>
+    internal static void GuardSize(GemmBenchRequest r)
+    {
+        foreach (var (name, rows, rowOption, cols, colOption) in new[]
+        {
+            ("A", r.M, "--m", r.K, "--k"), ("B", r.K, "--k", r.N, "--n"), ("C", r.M, "--m", r.N, "--n"),
+        })
+        {
+            long elements = (long)rows * cols;
+            if (elements > Array.MaxLength)
+            {
+                throw new CliUsageException(
+                    $"{rowOption} {rows} x {colOption} {cols} gives {name} {elements:N0} elements; at most {Array.MaxLength:N0} fit in one array.");
+            }
+        }
+
+        // BF16 A and B, FP32 C; a device backend holds a second copy of each.
+        double bytes = (2.0 * r.M * r.K) + (2.0 * r.K * r.N) + (4.0 * r.M * r.N);
+        double copies = r.Backend == "cpu-simd" ? 1 : 2;
+        MemoryBudget.Ensure(bytes * copies, $"bench gemm --m {r.M} --n {r.N} --k {r.K}");
+    }
 }
 
 /// <summary>What <c>cmx bench gemm</c> runs.</summary>

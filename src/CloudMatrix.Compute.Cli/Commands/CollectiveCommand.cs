@@ -4,7 +4,6 @@ using System.Globalization;
 using CloudMatrix.Compute.Collectives;
 using CloudMatrix.Compute.Numerics;
 using CloudMatrix.Compute.Topology;
-using ScottPlot;
 
 namespace CloudMatrix.Compute.Cli.Commands;
 
@@ -29,20 +28,20 @@ internal static class CollectiveCommand
     {
         var op = new Option<string>("--op") { Description = "allreduce, reducescatter, allgather, broadcast, reduce or alltoall.", Required = true };
         var system = new Option<string>("--system") { Description = $"The modelled system: {string.Join(", ", Systems.Names)}.", DefaultValueFactory = _ => "cloudmatrix384" };
-        var ranks = new Option<int?>("--ranks") { Description = "Group = the system's first N devices (default: all)." };
+        var ranks = new Option<int?>("--ranks") { Description = "Group = the system's first N devices; all of them when not given." };
         var algo = new Option<string>("--algo")
         {
             Description = "auto, all, or a comma-separated list of: ring, bidirectional_ring, halving_doubling, direct, one_shot, double_binary_tree, hierarchical, pairwise.",
             DefaultValueFactory = _ => "auto",
         };
-        var minBytes = new Option<string>("--min-bytes") { Description = "Smallest per-rank buffer, bytes; K, M, G suffixes are binary (8, 1K, 64M; default 8).", DefaultValueFactory = _ => "8" };
-        var maxBytes = new Option<string>("--max-bytes") { Description = "Largest per-rank buffer, bytes; K, M, G suffixes are binary (default 8G).", DefaultValueFactory = _ => "8G" };
-        var step = new Option<double>("--step-factor") { Description = "Multiply the size by this between rows (default 2).", DefaultValueFactory = _ => 2 };
-        var dtype = new Option<string>("--dtype") { Description = "bf16 or fp32 (default bf16).", DefaultValueFactory = _ => "bf16" };
-        var execute = new Option<bool>("--execute") { Description = "Also run real data through the algorithm and count wrong elements." };
-        var plot = new Option<string?>("--plot") { Description = "Write busbw against size (log axis) per algorithm to this PNG file." };
+        var minBytes = new Option<string>("--min-bytes") { Description = "Smallest size S in bytes (nccl-tests' -b); K, M, G suffixes are binary (8, 1K, 64M).", DefaultValueFactory = _ => "8" };
+        var maxBytes = new Option<string>("--max-bytes") { Description = "Largest size S in bytes (nccl-tests' -e); K, M, G suffixes are binary.", DefaultValueFactory = _ => "8G" };
+        var step = new Option<double>("--step-factor") { Description = "Multiply the size by this between rows (nccl-tests' -f).", DefaultValueFactory = _ => 2 };
+        var dtype = new Option<string>("--dtype") { Description = "Element type as nccl-tests' -d names it: bfloat16 (or bf16), float (or fp32).", DefaultValueFactory = _ => "bfloat16" };
+        var execute = new Option<bool>("--execute") { Description = "Also run real data through the algorithm, out of place and in place, and count wrong elements." };
+        var plot = new Option<string?>("--plot") { Description = "Write an SVG file: busbw and time (log-log) against size, one series per algorithm." };
 
-        var command = new Command("collective", "nccl-tests-style sweep of a collective on a modelled system: simulated time, algbw, busbw, wrong elements.");
+        var command = new Command("collective", "nccl-tests-style sweep of a collective on a modelled system: nccl-tests' columns (size, count, type, redop, root, then time, algbw, busbw and #wrong out of place and in place) with simulated times.");
         foreach (Option o in new Option[] { op, system, ranks, algo, minBytes, maxBytes, step, dtype, execute, plot })
         {
             command.Options.Add(o);
@@ -70,9 +69,23 @@ internal static class CollectiveCommand
     private sealed record Settings(CollectiveOperation Operation, SystemSpec System, int? Ranks, string Algorithms, long MinBytes, long MaxBytes,
         double StepFactor, CollectiveDataType Type, bool Execute, string? PlotPath);
 
-    /// <summary>One table row; JSON fields are these names in snake_case.</summary>
-    internal sealed record Row(double Bytes, long Count, string Type, string Algo, double TimeUs, double AlgbwGbps, double BusbwGbps, long? Wrong, string Reason);
+    /// <summary>
+    /// One table row in nccl-tests' layout; JSON fields are these names in snake_case. <c>Bytes</c> is nccl-tests'
+    /// size S and <c>Count</c> its count column (elements per rank: for reduce-scatter each rank's output, for
+    /// all-gather each rank's input, for all-to-all what each rank sends to each peer). <c>Algo</c> is the algorithm
+    /// that ran, <c>Series</c> the one asked for (<c>auto</c> picks per size). The model's time does not depend on
+    /// where the output goes, so out-of-place and in-place times are equal unless <c>--execute</c> ran both; an
+    /// unchecked #wrong is null (N/A in the table).
+    /// </summary>
+    internal sealed record Row(string Series, double Bytes, long Count, string Type, string Redop, int Root, string Algo,
+        double TimeUs, double AlgbwGbps, double BusbwGbps, long? Wrong,
+        double InPlaceTimeUs, double InPlaceAlgbwGbps, double InPlaceBusbwGbps, long? InPlaceWrong, string Reason);
 
+    /// <summary>nccl-tests' closing average for one series: busbw averaged over every out-of-place and in-place row.</summary>
+    internal sealed record Average(string Series, double AvgBusbwGbps);
+
+    /// <summary>The name of <paramref name="operation"/> on the command line, in the table header and in JSON.</summary>
+    internal static string OperationName(CollectiveOperation operation) => Operations.First(kv => kv.Value == operation).Key;
     private static CollectiveOperation ParseOperation(string value) =>
         Operations.TryGetValue(value.Trim(), out var operation)
             ? operation
@@ -80,11 +93,28 @@ internal static class CollectiveCommand
 
     private static CollectiveDataType ParseType(string value) => value.Trim().ToLowerInvariant() switch
     {
-        "bf16" or "bfloat16" => CollectiveDataType.Bf16,
-        "fp32" or "float" or "float32" => CollectiveDataType.Fp32,
-        _ => throw new CliUsageException($"--dtype '{value}' is not a type; valid: bf16, fp32."),
+        "bfloat16" or "bf16" => CollectiveDataType.Bf16,
+        "float" or "fp32" or "float32" => CollectiveDataType.Fp32,
+        _ => throw new CliUsageException($"--dtype '{value}' is not a type; valid: bfloat16 (or bf16), float (or fp32)."),
     };
 
+    /// <summary>nccl-tests' name of the element type, as its <c>-d</c> option and type column spell it.</summary>
+    internal static string TypeName(CollectiveDataType type) => type == CollectiveDataType.Bf16 ? "bfloat16" : "float";
+
+    /// <summary>
+    /// nccl-tests' count column for a size of <paramref name="elements"/> elements: per rank, so the size divided by
+    /// the ranks for reduce-scatter (each rank's output), all-gather (each rank's input) and all-to-all (each peer's part).
+    /// </summary>
+    internal static long NcclCount(CollectiveOperation operation, long elements, int ranks) =>
+        operation is CollectiveOperation.ReduceScatter or CollectiveOperation.AllGather or CollectiveOperation.AllToAll ? elements / ranks : elements;
+
+    /// <summary>Each rank's input for a size of <paramref name="elements"/> elements, rounded down to whole per-rank parts as nccl-tests does.</summary>
+    internal static long InputElementsPerRank(CollectiveOperation operation, long elements, int ranks) => operation switch
+    {
+        CollectiveOperation.AllGather => elements / ranks,
+        CollectiveOperation.ReduceScatter or CollectiveOperation.AllToAll => elements / ranks * ranks,
+        _ => elements,
+    };
     /// <summary>
     /// A byte count as nccl-tests writes it: a whole number with an optional binary suffix K (2^10), M (2^20) or
     /// G (2^30), any case, optionally followed by B or iB ("8", "1K", "64M", "8G", "64MiB", "512b").
@@ -123,7 +153,7 @@ internal static class CollectiveCommand
             if (match is null || (match != CollectiveAlgorithm.Auto && !supported.Contains(match.Value)))
             {
                 throw new CliUsageException(
-                    $"--algo '{part}' is not an algorithm of {operation}; valid: auto, all, {string.Join(", ", supported.Select(Collectives.Collectives.Name))}.");
+                    $"--algo '{part}' is not an algorithm of {OperationName(operation)}; valid: auto, all, {string.Join(", ", supported.Select(Collectives.Collectives.Name))}.");
             }
 
             list.Add(match.Value);
@@ -161,31 +191,52 @@ internal static class CollectiveCommand
         var algorithms = ParseAlgorithms(s.Algorithms, s.Operation);
         var sizes = Sizes(s.MinBytes, s.MaxBytes, s.StepFactor);
         int element = s.Type == CollectiveDataType.Bf16 ? 2 : 4;
-        var options = new CollectiveOptions { Group = [.. Enumerable.Range(0, n)] };
-        if (s.Execute) CheckMemory(s, n, element, sizes[^1]);
-
-        TextWriter human = context.Human(json);
-        string typeName = s.Type == CollectiveDataType.Bf16 ? "bf16" : "fp32";
-        human.WriteLine($"# cmx collective: {s.Operation} on {s.System.Name}, {n} ranks, {typeName}, {(s.Execute ? "real data" : "timing only")}; times are simulated");
-        human.WriteLine($"# {"size(B)",14} {"count",12} {"type",5} {"algorithm",20} {"time(us)",12} {"algbw(GB/s)",12} {"busbw(GB/s)",12} {"#wrong",7}");
-        var rows = new List<Row>();
-        var host = Stopwatch.StartNew();
-        foreach (long bytes in sizes)
+        if (s.PlotPath is not null && !s.PlotPath.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
         {
-            long elements = bytes / element;
-            // nccl-tests convention: all-gather's size is the gathered buffer, so each rank contributes size/n.
-            long perRank = s.Operation == CollectiveOperation.AllGather ? elements / n : elements;
-            foreach (CollectiveAlgorithm algorithm in algorithms)
-            {
-                Row row = s.Execute
-                    ? ExecuteRow(s, options, n, (int)perRank, algorithm, typeName)
-                    : TimeRow(s, options, perRank, algorithm, typeName);
-                rows.Add(row);
-                human.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {row.Bytes,14:F0} {row.Count,12} {row.Type,5} {row.Algo,20} {row.TimeUs,12:F2} {row.AlgbwGbps,12:F2} {row.BusbwGbps,12:F2} {(row.Wrong is long w ? w.ToString(CultureInfo.InvariantCulture) : "N/A"),7}"));
-            }
+            throw new CliUsageException($"--plot '{s.PlotPath}' must name an .svg file: cmx draws its plots as SVG (any browser shows them).");
         }
 
+        if (s.Execute) CheckMemory(n, element, sizes[^1]);
+
+        TextWriter human = context.Human(json);
+        using var progress = TerminalProgress.For(context, json);
+        string what = $"{OperationName(s.Operation)}, {n} ranks, {TypeName(s.Type)}";
+        human.WriteLine($"# cmx collective: {what}, {(s.Execute ? "real data" : "timing only")}; times are simulated on {s.System.Name}, not measured");
+        human.WriteLine($"# nBytes from {s.MinBytes} to {s.MaxBytes}, step factor {s.StepFactor.ToString(CultureInfo.InvariantCulture)}");
+        var rows = new List<Row>();
+        var averages = new List<Average>();
+        var host = Stopwatch.StartNew();
+        int done = 0;
+        foreach (CollectiveAlgorithm algorithm in algorithms)
+        {
+            string series = algorithm == CollectiveAlgorithm.Auto ? "auto" : Collectives.Collectives.Name(algorithm);
+            human.WriteLine("#");
+            human.WriteLine($"# algorithm: {series}");
+            WriteColumnHeader(human);
+            var block = new List<Row>();
+            foreach (long bytes in sizes)
+            {
+                progress.Report($"cmx collective: {series} at {Plots.PlotAxis.FormatBytes(bytes)} ({++done}/{sizes.Count * algorithms.Count})");
+                Row row = MeasureRow(s, n, series, bytes / element, algorithm);
+                block.Add(row);
+                progress.Clear();
+                human.WriteLine(FormatRow(row));
+            }
+
+            progress.Clear();
+            var average = new Average(series, block.Count == 0 ? 0 : block.Average(r => (r.BusbwGbps + r.InPlaceBusbwGbps) / 2));
+            if (s.Execute)
+            {
+                long wrong = block.Sum(r => (r.Wrong ?? 0) + (r.InPlaceWrong ?? 0));
+                human.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# Out of bounds values : {wrong} {(wrong == 0 ? "OK" : "FAILED")}"));
+            }
+
+            human.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# Avg bus bandwidth    : {average.AvgBusbwGbps:G6} "));
+            rows.AddRange(block);
+            averages.Add(average);
+        }
+
+        human.WriteLine("#");
         human.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {rows.Count} rows in {host.Elapsed.TotalSeconds:F2} s of host time"));
         if (algorithms.Count == 1 && algorithms[0] == CollectiveAlgorithm.Auto && rows.Count > 0)
         {
@@ -194,47 +245,99 @@ internal static class CollectiveCommand
 
         if (s.PlotPath is not null)
         {
-            WritePlot(s.PlotPath, rows, $"{s.Operation} on {s.System.Name}, {n} ranks, {typeName}");
+            WritePlot(s.PlotPath, rows, what, s.System.Name);
             human.WriteLine($"# plot written to {s.PlotPath}");
         }
 
         if (json)
         {
-            context.WriteJson(new { Operation = s.Operation, System = s.System.Name, Ranks = n, Dtype = typeName, Execute = s.Execute, Rows = rows });
+            context.WriteJson(new
+            {
+                Operation = OperationName(s.Operation), System = s.System.Name, Ranks = n, Dtype = TypeName(s.Type), Execute = s.Execute,
+                Rows = rows, Averages = averages,
+            });
         }
 
-        long totalWrong = rows.Sum(r => r.Wrong ?? 0);
+        long totalWrong = rows.Sum(r => (r.Wrong ?? 0) + (r.InPlaceWrong ?? 0));
         return totalWrong == 0 ? CmxApp.ExitOk : CmxApp.ExitFailure;
     }
 
-    private static Row TimeRow(Settings s, CollectiveOptions options, long perRank, CollectiveAlgorithm algorithm, string typeName)
+    // The three header lines of nccl-tests' table, plus our trailing algorithm column.
+    private static void WriteColumnHeader(TextWriter w)
     {
-        CollectiveTiming t = Collectives.Collectives.Estimate(s.System, s.Operation, perRank, s.Type, algorithm, options);
-        return ToRow(t, typeName, null);
+        // Data lines put the out-of-place columns at 49..79 and the in-place ones at 81..111: centre the group names.
+        w.WriteLine($"#{new string(' ', 57)}out-of-place{new string(' ', 24)}in-place");
+        w.WriteLine($"# {"size",10} {"count",12} {"type",9} {"redop",6} {"root",5} {"time",8} {"algbw",7} {"busbw",7} {"#wrong",6} {"time",8} {"algbw",7} {"busbw",7} {"#wrong",6}  algo");
+        w.WriteLine($"# {"(B)",10} {"(elements)",12} {"",9} {"",6} {"",5} {"(us)",8} {"(GB/s)",7} {"(GB/s)",7} {"",6} {"(us)",8} {"(GB/s)",7} {"(GB/s)",7} {"",6}");
     }
 
-    private static Row ToRow(CollectiveTiming t, string typeName, long? wrong) =>
-        new(t.Bytes, (long)(t.Bytes / (typeName == "bf16" ? 2 : 4)), typeName, Collectives.Collectives.Name(t.Algorithm),
-            t.SimulatedSeconds * 1e6, t.AlgorithmBandwidthGBps, t.BusBandwidthGBps, wrong, t.Reason);
+    /// <summary>One data line: nccl-tests' thirteen columns, then the algorithm that ran.</summary>
+    internal static string FormatRow(Row r) => string.Create(CultureInfo.InvariantCulture,
+        $"  {r.Bytes,10:F0} {r.Count,12} {r.Type,9} {r.Redop,6} {r.Root,5} {Time(r.TimeUs),8} {r.AlgbwGbps,7:F2} {r.BusbwGbps,7:F2} {Wrong(r.Wrong),6} {Time(r.InPlaceTimeUs),8} {r.InPlaceAlgbwGbps,7:F2} {r.InPlaceBusbwGbps,7:F2} {Wrong(r.InPlaceWrong),6}  {r.Algo}");
 
-    private static Row ExecuteRow(Settings s, CollectiveOptions options, int n, int perRank, CollectiveAlgorithm algorithm, string typeName)
+    // nccl-tests' precision: fewer decimals as the time grows, so the column keeps its width.
+    private static string Time(double us) => us.ToString(us >= 10000 ? "F0" : us >= 100 ? "F1" : "F2", CultureInfo.InvariantCulture);
+
+    private static string Wrong(long? wrong) => wrong is long w ? w.ToString(CultureInfo.InvariantCulture) : "N/A";
+
+    private static Row MeasureRow(Settings s, int n, string series, long elements, CollectiveAlgorithm algorithm)
+    {
+        var options = new CollectiveOptions { Group = [.. Enumerable.Range(0, n)] };
+        long perRank = InputElementsPerRank(s.Operation, elements, n);
+        long count = NcclCount(s.Operation, elements, n);
+        if (!s.Execute)
+        {
+            CollectiveTiming t = Collectives.Collectives.Estimate(s.System, s.Operation, perRank, s.Type, algorithm, options);
+            return ToRow(s, series, count, t, null, t, null);
+        }
+
+        float[][] inputs = RandomInputs(s.Type, n, (int)perRank);
+        var (outOfPlace, wrong) = ExecuteOnce(s, options, inputs, algorithm, inPlace: false);
+        if (s.Operation is CollectiveOperation.ReduceScatter or CollectiveOperation.AllGather)
+        {
+            // The library runs these out of place only (their output length differs from the input's): same time, unchecked.
+            return ToRow(s, series, count, outOfPlace, wrong, outOfPlace, null);
+        }
+
+        var (inPlace, inPlaceWrong) = ExecuteOnce(s, options, inputs, algorithm, inPlace: true);
+        return ToRow(s, series, count, outOfPlace, wrong, inPlace, inPlaceWrong);
+    }
+
+    private static Row ToRow(Settings s, string series, long count, CollectiveTiming outOfPlace, long? wrong, CollectiveTiming inPlace, long? inPlaceWrong) =>
+        new(series, outOfPlace.Bytes, count, TypeName(s.Type), Collectives.Collectives.IsReducing(s.Operation) ? "sum" : "none",
+            s.Operation is CollectiveOperation.Broadcast or CollectiveOperation.Reduce ? 0 : -1, Collectives.Collectives.Name(outOfPlace.Algorithm),
+            outOfPlace.SimulatedSeconds * 1e6, outOfPlace.AlgorithmBandwidthGBps, outOfPlace.BusBandwidthGBps, wrong,
+            inPlace.SimulatedSeconds * 1e6, inPlace.AlgorithmBandwidthGBps, inPlace.BusBandwidthGBps, inPlaceWrong, outOfPlace.Reason);
+
+    // Seeded inputs in [-1, 1), already rounded to the element type so the reference sums what the ranks hold.
+    private static float[][] RandomInputs(CollectiveDataType type, int n, int perRank)
     {
         var random = new Random(perRank ^ n);
         var inputs = new float[n][];
         for (int r = 0; r < n; r++)
         {
             inputs[r] = new float[perRank];
-            for (int i = 0; i < perRank; i++) inputs[r][i] = (float)((random.NextDouble() * 2) - 1);
+            for (int i = 0; i < perRank; i++)
+            {
+                float v = (float)((random.NextDouble() * 2) - 1);
+                inputs[r][i] = type == CollectiveDataType.Bf16 ? (float)(BFloat16)v : v;
+            }
         }
 
-        int root = 0;
+        return inputs;
+    }
+
+    private static (CollectiveTiming Timing, long Wrong) ExecuteOnce(Settings s, CollectiveOptions options, float[][] inputs, CollectiveAlgorithm algorithm, bool inPlace)
+    {
+        const int root = 0;
+        int n = inputs.Length;
+        options = options with { InPlace = inPlace };
         float[][] outputs;
         CollectiveTiming timing;
         double factor;
         if (s.Type == CollectiveDataType.Bf16)
         {
             BFloat16[][] b = [.. inputs.Select(x => x.Select(v => (BFloat16)v).ToArray())];
-            inputs = [.. b.Select(x => x.Select(v => (float)v).ToArray())];
             var result = Collectives.Collectives.Run(s.System, s.Operation, b, algorithm, options);
             outputs = [.. result.Outputs.Select(x => x.Select(v => (float)v).ToArray())];
             timing = result.Timing;
@@ -242,16 +345,17 @@ internal static class CollectiveCommand
         }
         else
         {
-            var result = Collectives.Collectives.Run(s.System, s.Operation, inputs, algorithm, options);
+            float[][] buffers = [.. inputs.Select(x => (float[])x.Clone())];
+            var result = Collectives.Collectives.Run(s.System, s.Operation, buffers, algorithm, options);
             outputs = [.. result.Outputs];
             timing = result.Timing;
             factor = CollectiveVerification.BoundFactor(n, wireBf16: false, outputBf16: false);
         }
 
-        return ToRow(timing, typeName, CollectiveVerification.CountWrong(s.Operation, root, inputs, outputs, factor));
+        return (timing, CollectiveVerification.CountWrong(s.Operation, root, inputs, outputs, factor));
     }
 
-    private static void CheckMemory(Settings s, int n, int element, long maxBytes)
+    private static void CheckMemory(int n, int element, long maxBytes)
     {
         // Inputs, outputs, the FP32 working copies and the reference: about 6 FP32-sized copies of every rank's buffer.
         double need = 6.0 * n * (maxBytes / element) * 4;
@@ -261,47 +365,14 @@ internal static class CollectiveCommand
             throw new CliUsageException(string.Create(CultureInfo.InvariantCulture,
                 $"--execute at --max-bytes {maxBytes} on {n} ranks needs about {need / (1 << 30):F1} GiB of host memory; the budget is {budget / (1 << 30):F1} GiB (half the memory available). Lower --max-bytes or --ranks, or drop --execute to time only."));
         }
-
-        _ = s;
     }
 
-    private static void WritePlot(string path, List<Row> rows, string title)
+    private static void WritePlot(string path, List<Row> rows, string what, string systemName)
     {
-        var plot = new Plot();
-        foreach (var group in rows.Where(r => r.Bytes > 0).GroupBy(r => r.Algo))
-        {
-            double[] xs = [.. group.Select(r => Math.Log10(r.Bytes))];
-            double[] ys = [.. group.Select(r => r.BusbwGbps)];
-            var scatter = plot.Add.Scatter(xs, ys);
-            scatter.LegendText = group.Key;
-        }
-
-        plot.Title(title);
-        plot.XLabel("bytes per rank (log scale)");
-        plot.YLabel("busbw (GB/s)");
-        // Ticks at powers of two (the sizes nccl-tests sweeps), at most about a dozen of them.
-        double lo = Math.Floor(Math.Log2(Math.Max(1, rows.Where(r => r.Bytes > 0).Select(r => r.Bytes).DefaultIfEmpty(1).Min())));
-        double hi = Math.Ceiling(Math.Log2(Math.Max(2, rows.Select(r => r.Bytes).DefaultIfEmpty(2).Max())));
-        int stride = Math.Max(1, (int)Math.Ceiling((hi - lo) / 12));
-        var positions = new List<double>();
-        var labels = new List<string>();
-        for (double e = lo; e <= hi; e += stride)
-        {
-            positions.Add(e * Math.Log10(2));
-            labels.Add(FormatBytes(Math.Pow(2, e)));
-        }
-
-        plot.Axes.Bottom.SetTicks([.. positions], [.. labels]);
-        plot.ShowLegend();
-        plot.SavePng(path, 1000, 600);
+        var series = rows.GroupBy(r => r.Series)
+            .Select(g => (g.Key == "auto" ? "auto (fastest per size)" : g.Key,
+                (IReadOnlyList<Plots.CollectiveSweepPlot.Point>)[.. g.Select(r => new Plots.CollectiveSweepPlot.Point(r.Bytes, r.TimeUs, r.BusbwGbps))]))
+            .ToList();
+        File.WriteAllText(path, Plots.CollectiveSweepPlot.Render(what, systemName, series));
     }
-
-    private static string FormatBytes(double b) => b switch
-    {
-        >= 1L << 40 => string.Create(CultureInfo.InvariantCulture, $"{b / (1L << 40):G3} TiB"),
-        >= 1 << 30 => string.Create(CultureInfo.InvariantCulture, $"{b / (1 << 30):G3} GiB"),
-        >= 1 << 20 => string.Create(CultureInfo.InvariantCulture, $"{b / (1 << 20):G3} MiB"),
-        >= 1 << 10 => string.Create(CultureInfo.InvariantCulture, $"{b / (1 << 10):G3} KiB"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{b:G3} B"),
-    };
 }

@@ -27,11 +27,12 @@ internal static class InfoCommand
             DeviceGranularity g = ParseGranularity(parse.GetValue(granularity));
             string? compareList = parse.GetValue(compare);
             List<SystemSummary> summaries;
+            RefuseGranularityWithFile(parse, granularity, parse.GetValue(topology));
             if (compareList is not null)
             {
-                if (parse.GetValue(system) is not null || parse.GetValue(topology) is not null)
+                if (parse.GetValue(system) is not null || parse.GetValue(topology) is not null || Given(parse, supernodes))
                 {
-                    throw new CliUsageException("--compare names every system itself; do not combine it with --system or --topology.");
+                    throw new CliUsageException("--compare names every system itself; do not combine it with --system, --topology or --supernodes.");
                 }
 
                 string[] names = compareList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -40,7 +41,7 @@ internal static class InfoCommand
                     throw new CliUsageException($"--compare needs at least two comma-separated systems, was '{compareList}'.");
                 }
 
-                summaries = names.Select(n => Resolve(n, g).Summarize()).ToList();
+                summaries = names.Select(n => Resolve(n, g, Given(parse, granularity)).Summarize()).ToList();
             }
             else
             {
@@ -71,7 +72,7 @@ internal static class InfoCommand
     /// <summary>The <c>--supernodes</c> option shared by the verbs that pick a system.</summary>
     internal static Option<int> SupernodesOption() => new("--supernodes")
     {
-        Description = "Join this many CloudMatrix384 supernodes over their RDMA planes (default 1).",
+        Description = "Join this many CloudMatrix384 supernodes over their RDMA planes.",
         DefaultValueFactory = _ => 1,
     };
 
@@ -114,14 +115,36 @@ internal static class InfoCommand
         _ => throw new CliUsageException($"--granularity must be 'npu' or 'die', was '{value}'."),
     };
 
-    private static SystemSpec Resolve(string nameOrFile, DeviceGranularity g) =>
-        nameOrFile.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? LoadTopology(nameOrFile) : Systems.ByName(nameOrFile, g);
+    /// <summary>Whether the user wrote <paramref name="option"/> on the command line (not just its default).</summary>
+    internal static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
-    private static SystemSpec LoadTopology(string path)
+    /// <summary>A topology file says its own granularity; <c>--granularity</c> next to <c>--topology</c> would be ignored.</summary>
+    internal static void RefuseGranularityWithFile(ParseResult parse, Option granularity, string? topologyPath)
     {
+        if (topologyPath is not null && Given(parse, granularity))
+        {
+            throw new CliUsageException(
+                $"--granularity applies to presets; the file given to --topology ('{topologyPath}') sets its own granularity. Drop --granularity.");
+        }
+    }
+
+    private static SystemSpec Resolve(string nameOrFile, DeviceGranularity g, bool granularityGiven) =>
+        nameOrFile.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+            ? (granularityGiven
+                ? throw new CliUsageException($"--granularity applies to presets; the file '{nameOrFile}' in --compare sets its own granularity.")
+                : LoadTopology(nameOrFile, "--compare"))
+            : Systems.ByName(nameOrFile, g);
+
+    private static SystemSpec LoadTopology(string path, string option = "--topology")
+    {
+        if (Directory.Exists(path))
+        {
+            throw new CliUsageException($"{option}: '{path}' is a directory; give a topology file (cmx-topology JSON).");
+        }
+
         if (!File.Exists(path))
         {
-            throw new CliUsageException($"--topology: file '{path}' does not exist.");
+            throw new CliUsageException($"{option}: file '{path}' does not exist.");
         }
 
         try

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using CloudMatrix.Compute.Memory;
 using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Topology;
 
@@ -30,6 +31,7 @@ internal static class SimulateCommand
         command.SetAction(parse =>
         {
             bool json = parse.GetValue(CliContext.JsonOption);
+            InfoCommand.RefuseGranularityWithFile(parse, granularity, parse.GetValue(topology));
             SystemSpec spec = InfoCommand.ResolveSystem(parse.GetValue(system), parse.GetValue(topology),
                 InfoCommand.ParseGranularity(parse.GetValue(granularity)), parse.GetValue(supernodes));
             int topCount = parse.GetValue(top);
@@ -52,6 +54,11 @@ internal static class SimulateCommand
             }
             else
             {
+                if (Directory.Exists(path))
+                {
+                    throw new CliUsageException($"--flows: '{path}' is a directory; give a flow file (cmx-flows JSON).");
+                }
+
                 if (!File.Exists(path))
                 {
                     throw new CliUsageException($"--flows: file '{path}' does not exist.");
@@ -125,8 +132,16 @@ internal static class SimulateCommand
             throw new CliUsageException($"--bytes must be finite and >= 0, was {bytes.ToString(CultureInfo.InvariantCulture)}.");
         }
 
+        string kind = name.Trim().ToLowerInvariant();
+        double flows = kind == "all-to-all" ? (double)devices * (devices - 1) : devices;
+        if (flows > int.MaxValue)
+        {
+            throw new CliUsageException($"--pattern {name} on {devices:N0} devices gives {flows:N0} flows; at most {int.MaxValue:N0} can be simulated.");
+        }
+
+        MemoryBudget.Ensure(flows * BytesPerSimulatedFlow, $"--pattern {name} on {devices:N0} devices ({flows:N0} flows)");
         var list = new List<Flow>();
-        switch (name.Trim().ToLowerInvariant())
+        switch (kind)
         {
             case "all-to-all":
                 for (int a = 0; a < devices; a++)
@@ -154,6 +169,12 @@ internal static class SimulateCommand
 
         return list;
     }
+
+    /// <summary>
+    /// Memory one flow takes from generation to the result, bytes: the flow, its route's link shares in the engine
+    /// and its row of the result. An estimate on the high side, for <see cref="MemoryBudget"/>.
+    /// </summary>
+    internal const double BytesPerSimulatedFlow = 1024;
 
     internal static Fault ParseFault(string text)
     {

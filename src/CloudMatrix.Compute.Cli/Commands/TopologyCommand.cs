@@ -26,6 +26,7 @@ internal static class TopologyCommand
         };
         command.SetAction(parse =>
         {
+            string path = OutputPath(parse.GetValue(output));
             DeviceGranularity g = InfoCommand.ParseGranularity(parse.GetValue(granularity));
             int count = parse.GetValue(supernodes);
             string? torusShape = parse.GetValue(torus), meshShape = parse.GetValue(mesh);
@@ -37,36 +38,73 @@ internal static class TopologyCommand
                     throw new CliUsageException("Give --torus or --mesh, not both.");
                 }
 
+                string option = torusShape is null ? "--mesh" : "--torus";
+                foreach (Option presetOnly in new Option[] { system, granularity, supernodes })
+                {
+                    if (InfoCommand.Given(parse, presetOnly))
+                    {
+                        throw new CliUsageException($"{presetOnly.Name} picks a preset; {option} builds its own system. Give one of them.");
+                    }
+                }
+
                 string shape = torusShape ?? meshShape!;
                 int[] dims = shape.Split('x').Select(d => int.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v : -1).ToArray();
                 if (dims.Any(d => d < 2))
                 {
-                    throw new CliUsageException($"--{(torusShape is null ? "mesh" : "torus")} must be extents >= 2 joined by 'x' (e.g. 16x24), was '{shape}'.");
+                    throw new CliUsageException($"{option} must be extents >= 2 joined by 'x' (e.g. 16x24), was '{shape}'.");
                 }
 
-                spec = TopologyBuilder.Torus(dims, parse.GetValue(linkGbps) * 1e9, parse.GetValue(latencyUs) * 1e-6, wrap: torusShape is not null);
-            }
-            else if (count > 1)
-            {
-                string name = parse.GetValue(system) ?? "cloudmatrix384";
-                if (!string.Equals(name, "cloudmatrix384", StringComparison.OrdinalIgnoreCase))
+                double devices = dims.Aggregate(1.0, (a, d) => a * d);
+                if (devices > TopologyBuilder.MaxDevices)
                 {
-                    throw new CliUsageException($"--supernodes joins CloudMatrix384 supernodes; --system was '{name}'.");
+                    throw new CliUsageException(
+                        $"{option} {shape} has {devices.ToString("N0", CultureInfo.InvariantCulture)} devices; at most {TopologyBuilder.MaxDevices:N0} are supported.");
                 }
 
-                spec = Systems.CloudMatrix384Cluster(count, g);
+                double gbps = parse.GetValue(linkGbps), us = parse.GetValue(latencyUs);
+                if (!(double.IsFinite(gbps) && gbps > 0 && gbps * 1e9 < double.MaxValue))
+                {
+                    throw new CliUsageException($"--link-gbps must be a finite number of GB/s > 0, was {gbps.ToString(CultureInfo.InvariantCulture)}.");
+                }
+
+                if (!(double.IsFinite(us) && us >= 0))
+                {
+                    throw new CliUsageException($"--latency-us must be a finite number of microseconds >= 0, was {us.ToString(CultureInfo.InvariantCulture)}.");
+                }
+
+                spec = TopologyBuilder.Torus(dims, gbps * 1e9, us * 1e-6, wrap: torusShape is not null);
             }
             else
             {
+                foreach (Option torusOnly in new Option[] { linkGbps, latencyUs })
+                {
+                    if (InfoCommand.Given(parse, torusOnly))
+                    {
+                        throw new CliUsageException($"{torusOnly.Name} sets the links of --torus or --mesh; a preset has its own links.");
+                    }
+                }
+
                 if (count < 1)
                 {
                     throw new CliUsageException($"--supernodes must be >= 1, was {count}.");
                 }
 
-                spec = Systems.ByName(parse.GetValue(system) ?? "cloudmatrix384", g);
+                string name = parse.GetValue(system) ?? "cloudmatrix384";
+                if (count > 1)
+                {
+                    if (!string.Equals(name.Trim(), "cloudmatrix384", StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw new CliUsageException($"--supernodes joins CloudMatrix384 supernodes; --system was '{name}'.");
+                    }
+
+                    spec = Systems.CloudMatrix384Cluster(count, g);
+                }
+                else
+                {
+                    spec = Systems.ByName(name, g);
+                }
             }
 
-            string path = parse.GetValue(output)!;
             TopologyFile.Save(spec, path);
             bool json = parse.GetValue(CliContext.JsonOption);
             if (json)
@@ -81,5 +119,21 @@ internal static class TopologyCommand
             return CmxApp.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>Checks <c>--out</c> before any work: a file path, not empty and not a directory.</summary>
+    private static string OutputPath(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new CliUsageException($"--out must be a file path, was '{path}'.");
+        }
+
+        if (Directory.Exists(path))
+        {
+            throw new CliUsageException($"--out '{path}' is a directory; give a file path such as {Path.Combine(path, "topology.json")}.");
+        }
+
+        return path;
     }
 }

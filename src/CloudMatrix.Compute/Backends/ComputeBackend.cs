@@ -22,7 +22,7 @@ namespace CloudMatrix.Compute.Backends;
 /// <see cref="Synchronize"/> waits explicitly (for timing). A backend owns its device context: create one, use it,
 /// dispose it (disposing also frees its buffers). Instances are safe to call from several threads.</para>
 /// </remarks>
-public abstract class ComputeBackend : IDisposable
+public abstract partial class ComputeBackend : IDisposable
 {
     private long _allocatedBytes;
     private int _disposed;

@@ -89,6 +89,28 @@ internal sealed class CpuSimdBackend : ComputeBackend
         BFloat16Gemm.MultiplyBatch(items);
     }
 
+    /// <inheritdoc/>
+    public override bool IsThreadSafe => true;
+
+    private protected override void GemmViewsCore(ReadOnlySpan<DeviceGemmTask> tasks)
+    {
+        // One batch across the host's cores: the kernel library spreads the items (and splits large ones).
+        var items = new GemmBatchItem[tasks.Length];
+        for (int i = 0; i < tasks.Length; i++)
+        {
+            items[i] = Item(tasks[i]);
+        }
+
+        BFloat16Gemm.MultiplyBatch(items);
+    }
+
+    private protected override void GemmViewCore(in DeviceGemmTask task) => BFloat16Gemm.MultiplyBatch([Item(task)]);
+
+    private static GemmBatchItem Item(in DeviceGemmTask t) => HostItem(t,
+        ((CpuDeviceBuffer<BFloat16>)t.A).Memory, ((CpuDeviceBuffer<BFloat16>)t.B).Memory,
+        t.CFloat is null ? default : ((CpuDeviceBuffer<float>)t.CFloat).Memory,
+        t.CBFloat16 is null ? default : ((CpuDeviceBuffer<BFloat16>)t.CBFloat16).Memory);
+
     private protected override void ReduceCore(IReadOnlyList<DeviceBuffer<float>> sources, DeviceBuffer<float> destination, int start, int length) =>
         BufferSum.Sum(Chunks(sources, start, length), ((CpuDeviceBuffer<float>)destination).Span.Slice(start, length));
 

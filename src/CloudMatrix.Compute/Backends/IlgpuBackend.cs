@@ -162,6 +162,30 @@ internal sealed class IlgpuBackend : ComputeBackend
         }
     }
 
+    private protected override void GemmViewCore(in DeviceGemmTask task)
+    {
+        var args = new GemmKernelArguments(task.M, task.N, task.K, task.Lda, task.Ldb, task.Ldc, false, false,
+            1f, task.Accumulate ? 1f : 0f, 0, 0, 0);
+        long aLength = ((long)(task.M - 1) * task.Lda) + task.K;
+        long bLength = ((long)(task.K - 1) * task.Ldb) + task.N;
+        long cLength = ((long)(task.M - 1) * task.Ldc) + task.N;
+        lock (Sync)
+        {
+            Bind();
+            CheckGrid(task.M);
+            ArrayView<ushort> a = Of(task.A).Bits.SubView(task.AOffset, aLength);
+            ArrayView<ushort> b = Of(task.B).Bits.SubView(task.BOffset, bLength);
+            if (task.CFloat is not null)
+            {
+                _kernels.Gemm(a, b, Of(task.CFloat).View.SubView(task.COffset, cLength), args, 1);
+            }
+            else
+            {
+                _kernels.Gemm(a, b, Of(task.CBFloat16!).Bits.SubView(task.COffset, cLength), args, 1);
+            }
+        }
+    }
+
     private protected override void ReduceCore(IReadOnlyList<DeviceBuffer<float>> sources, DeviceBuffer<float> destination, int start, int length)
     {
         if (sources.Count == 1 && ReferenceEquals(sources[0], destination))

@@ -2,7 +2,7 @@ namespace CloudMatrix.Compute.Collectives;
 
 /// <summary>
 /// How a collective moves its data. Not every algorithm implements every operation;
-/// <see cref="Collectives.SupportedAlgorithms"/> lists the pairs, and an unsupported pair is refused with an
+/// <see cref="Collectives.SupportedAlgorithms(CollectiveOperation)"/> lists the pairs, and an unsupported pair is refused with an
 /// <see cref="ArgumentException"/>. Each member documents its reduction order (what decides its last bits).
 /// </summary>
 public enum CollectiveAlgorithm
@@ -13,7 +13,9 @@ public enum CollectiveAlgorithm
     /// <summary>
     /// Ring over the group order (all-reduce = reduce-scatter then all-gather, n-1 steps each; broadcast and reduce
     /// become a pipelined chain). Reduction order of part <c>c</c>: ranks c+1, c+2, …, c (mod n), one partial sum
-    /// crossing each hop, rounded to the wire type at every hop.
+    /// crossing each hop, rounded to the wire type at every hop. Across supernodes the model times one ring per
+    /// device of a node (<see cref="CollectiveOptions.Channels"/>, each on its share of every part); the data are
+    /// reduced in the one ring's order above (the channels' orders would differ in the last bits).
     /// </summary>
     Ring,
 
@@ -62,4 +64,12 @@ public enum CollectiveAlgorithm
 
     /// <summary>All-to-all in n-1 steps: at step s rank r sends its part for rank r+s (mod n).</summary>
     Pairwise,
+
+    /// <summary>
+    /// All-reduce reduced inside the switches (NVLink SHARP / NVLS, InfiniBand SHARP), only on systems whose
+    /// <see cref="Topology.CommunicationCosts.InSwitch"/> is set, for a group inside one supernode; <see cref="Auto"/>
+    /// considers it there. Reduction order:
+    /// the canonical one (ranks 0..n-1 in group order, FP32 accumulation, one rounding), as <see cref="Direct"/>.
+    /// </summary>
+    InSwitch,
 }

@@ -15,6 +15,60 @@ internal sealed class CollectiveFabric
         NodeOfDevice = nodeOfDevice;
         Network = network;
         Reduce = reduce;
+        SupernodeOfDevice = new int[nodeOfDevice.Length];
+    }
+
+    /// <summary>The software and protocol costs (ideal unless the system has some).</summary>
+    public CommunicationCosts Costs { get; init; } = CommunicationCosts.Ideal;
+
+    /// <summary>The protocol this fabric times with (its links already derated by the protocol's efficiency); null for the ideal model.</summary>
+    public CollectiveProtocol? Protocol { get; init; }
+
+    /// <summary>
+    /// Bytes the network model moves per byte of data (1/efficiency) when a protocol derates every link class alike:
+    /// the flow model is linear in the rates, so this equals derating every link, without a second network graph.
+    /// </summary>
+    public double ByteScale { get; init; } = 1;
+
+    /// <summary>Each device's supernode: a transfer between two supernodes is a scale-out step, else a scale-up step.</summary>
+    public int[] SupernodeOfDevice { get; init; }
+
+    private Func<CollectiveProtocol, CollectiveFabric>? _variantFactory;
+    private readonly Dictionary<string, CollectiveFabric> _variants = [];
+
+    /// <summary>
+    /// The fabrics to time <paramref name="algorithm"/> on: one per protocol of the system (links derated by the
+    /// protocol's efficiency, its latencies attached), the in-switch protocol's for <see cref="CollectiveAlgorithm.InSwitch"/>,
+    /// or this fabric itself for the ideal model.
+    /// </summary>
+    /// <exception cref="ArgumentException">In-switch reduction asked of a system whose switches do not reduce.</exception>
+    public IReadOnlyList<CollectiveFabric> TimingVariants(CollectiveAlgorithm algorithm)
+    {
+        if (algorithm == CollectiveAlgorithm.InSwitch)
+        {
+            CollectiveProtocol inSwitch = Costs.InSwitch ?? throw new ArgumentException(
+                $"InSwitch needs switches that reduce; system '{Name}' has none (its CommunicationCosts.InSwitch is null). Valid: the other algorithms or Auto.",
+                nameof(algorithm));
+            return [Variant(inSwitch)];
+        }
+
+        if (Costs.Protocols.Count == 0 || _variantFactory is null) return [this];
+        return [.. Costs.Protocols.Select(Variant)];
+    }
+
+    private CollectiveFabric Variant(CollectiveProtocol protocol)
+    {
+        if (_variantFactory is null) return this;
+        lock (_variants)
+        {
+            if (_variants.TryGetValue(protocol.Name, out CollectiveFabric? cached)) return cached;
+        }
+
+        CollectiveFabric created = _variantFactory(protocol);
+        lock (_variants)
+        {
+            return _variants.TryAdd(protocol.Name, created) ? created : _variants[protocol.Name];
+        }
     }
 
     public string Name { get; }
@@ -74,6 +128,9 @@ internal sealed class CollectiveFabric
         const double probe = 1 << 20;
         double alpha = Network.Simulate([new TimedTransfer(source, destination, 0, [], 0)]).TotalSeconds;
         double full = Network.Simulate([new TimedTransfer(source, destination, probe, [], 0)]).TotalSeconds;
+        // The links' rate as the network model sees it: nominal where a uniform protocol efficiency is applied as
+        // ByteScale (the chunk heuristics that use it then pick the same counts as the ideal model, and a sweep costs
+        // the same host time), derated where a protocol derates link classes differently.
         var hop = (alpha, full > alpha ? probe / (full - alpha) : double.PositiveInfinity);
         lock (_hops)
         {
@@ -89,11 +146,34 @@ internal sealed class CollectiveFabric
     public static CollectiveFabric For(SystemSpec system)
     {
         ArgumentNullException.ThrowIfNull(system);
-        return Cache.GetValue(system, s => new CollectiveFabric(
-            s.Name,
-            [.. s.Devices.Select(d => d.NodeIndex)],
-            new NetworkSimulatorAdapter(s),
-            new DeviceReduceModel(s.Npu.VectorFlopsPerSecond, s.Npu.HbmBytesPerSecond)));
+        return Cache.GetValue(system, Create);
+    }
+
+    private static CollectiveFabric Create(SystemSpec s)
+    {
+        int[] nodes = [.. s.Devices.Select(d => d.NodeIndex)];
+        int[] supernodes = [.. s.Devices.Select(d => d.SupernodeIndex)];
+        var reduce = new DeviceReduceModel(s.Npu.VectorFlopsPerSecond, s.Npu.HbmBytesPerSecond);
+        var fabric = new CollectiveFabric(s.Name, nodes, new NetworkSimulatorAdapter(s), reduce)
+        {
+            Costs = s.Communication,
+            SupernodeOfDevice = supernodes,
+        };
+        fabric._variantFactory = p =>
+        {
+            bool uniform = p.ScaleUp.BandwidthEfficiency == p.ScaleOut.BandwidthEfficiency;
+            ITransferSimulator network = uniform
+                ? fabric.Network
+                : new NetworkSimulatorAdapter(s.WithLinkBandwidthScaled(p.ScaleUp.BandwidthEfficiency, p.ScaleOut.BandwidthEfficiency));
+            return new CollectiveFabric($"{s.Name}|{p.Name}", nodes, network, reduce)
+            {
+                Costs = s.Communication,
+                Protocol = p,
+                SupernodeOfDevice = supernodes,
+                ByteScale = uniform ? 1 / p.ScaleUp.BandwidthEfficiency : 1,
+            };
+        };
+        return fabric;
     }
 
     /// <summary>An ideal single-switch system of <paramref name="devices"/> devices, <paramref name="devicesPerNode"/> to a node.</summary>

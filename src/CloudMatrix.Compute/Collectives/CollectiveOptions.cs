@@ -33,9 +33,25 @@ public sealed record CollectiveOptions
     /// earlier ones). 0 picks the algorithm's default: 1 for rings, halving-doubling and direct, about one chunk
     /// per 256 KiB (at most 32) for the broadcast and reduce chains, and for the double binary tree the power of two
     /// (1..512) nearest the k that minimises its pipeline time (k + d)(α + S/(2kB)), with d = 2⌈log₂(n+1)⌉ hops
-    /// and the fabric's hop latency α (seconds) and bandwidth B (B/s).
+    /// and the fabric's hop latency α (seconds) and the links' nominal bandwidth B (B/s; a protocol's efficiency is not
+    /// in this heuristic).
     /// </summary>
     public int Chunks { get; init; }
+
+    /// <summary>
+    /// Parallel channels for ring algorithms: the buffer is split over this many rings, each visiting every node's
+    /// members rotated by its index so that each ring leaves a node through a different device and NIC (NCCL runs one
+    /// ring per NIC). 0 picks one channel per member of a node when the group spans several supernodes (so
+    /// multi-node collectives use every NIC), else 1.
+    /// </summary>
+    public int Channels { get; init; }
+
+    /// <summary>
+    /// The protocol to time with, by name (e.g. <c>Simple</c>, <c>LL128</c>, <c>LL</c>, among the system's
+    /// <see cref="Topology.CommunicationCosts.Protocols"/>); null times each and keeps the fastest, as NCCL's tuner.
+    /// Ignored on a system with ideal costs and by <see cref="CollectiveAlgorithm.InSwitch"/>.
+    /// </summary>
+    public string? Protocol { get; init; }
 
     /// <summary>Defaults: all devices, root = first, library order, out of place, BF16 partials, default chunks.</summary>
     public static CollectiveOptions Default { get; } = new();

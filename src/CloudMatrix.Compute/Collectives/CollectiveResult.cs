@@ -16,6 +16,14 @@ public sealed class CollectiveResult<T>
     /// </summary>
     public IReadOnlyList<T[]> Outputs { get; }
 
+    /// <summary>
+    /// The algorithm whose reduction order the outputs follow: the timed one, except under
+    /// <see cref="CollectiveOptions.Deterministic"/> for reducing operations, where it is
+    /// <see cref="CollectiveAlgorithm.Direct"/> (the canonical order) while <see cref="Timing"/> still names the
+    /// algorithm that was timed.
+    /// </summary>
+    public CollectiveAlgorithm ReductionOrder { get; init; }
+
     /// <summary>Simulated time and bandwidths of the algorithm that ran.</summary>
     public CollectiveTiming Timing { get; }
 }

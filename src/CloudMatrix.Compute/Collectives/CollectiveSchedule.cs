@@ -63,6 +63,9 @@ internal sealed record CollectiveSchedule
     /// </summary>
     public int ReduceConcurrency { get; init; } = 1;
 
+    /// <summary>Bytes on the wire per byte a transfer step moves (1 except for timing-only shapes such as an in-switch reduction's).</summary>
+    public double WireScale { get; init; } = 1;
+
     /// <summary>Length of each rank's working buffer, in elements.</summary>
     public required int[] WorkLengths { get; init; }
 

@@ -38,6 +38,18 @@ public sealed record CollectiveTiming
     /// </summary>
     public required string Model { get; init; }
 
+    /// <summary>
+    /// The protocol whose costs were applied (the system's fastest for this size, e.g. NCCL's <c>LL128</c>), or
+    /// <c>ideal</c> when the system has no protocol costs (links at nominal rate, no fixed costs).
+    /// </summary>
+    public string Protocol { get; init; } = "ideal";
+
+    /// <summary>Parallel channels the algorithm ran over (rings over different orders, one per NIC across supernodes); 1 otherwise.</summary>
+    public int Channels { get; init; } = 1;
+
+    /// <summary>The fixed cost of the collective's launch included in <see cref="SimulatedSeconds"/>, seconds (0 when ideal).</summary>
+    public double LaunchSeconds { get; init; }
+
     /// <summary>Load of each link that carried data.</summary>
     public required IReadOnlyList<LinkUtilisation> Links { get; init; }
 

@@ -30,11 +30,31 @@ public static partial class Collectives
     // at 384 ranks; NCCL streams large buffers in many more steps. The tree's default grows with the size instead.
     private const int MaxTreeChunks = 512;
 
-    /// <summary>The algorithms that implement <paramref name="operation"/> (besides <see cref="CollectiveAlgorithm.Auto"/>).</summary>
+    // Groups up to this size time a hierarchical all-reduce at every power-of-two chunk count up to the closed form's.
+    private const int SearchedChunksMaxRanks = 64;
+
+    /// <summary>
+    /// The algorithms that implement <paramref name="operation"/> on any system (besides
+    /// <see cref="CollectiveAlgorithm.Auto"/>); <see cref="CollectiveAlgorithm.InSwitch"/>, which needs switches that
+    /// reduce, is listed by <see cref="SupportedAlgorithms(SystemSpec, CollectiveOperation)"/>.
+    /// </summary>
     /// <param name="operation">The operation.</param>
     /// <returns>The algorithms, in no particular order.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="operation"/> is not a defined value.</exception>
     public static IReadOnlyList<CollectiveAlgorithm> SupportedAlgorithms(CollectiveOperation operation) => ScheduleFactory.Supported(operation);
+
+    /// <summary>
+    /// The algorithms that implement <paramref name="operation"/> on <paramref name="system"/>: those of
+    /// <see cref="SupportedAlgorithms(CollectiveOperation)"/>, plus <see cref="CollectiveAlgorithm.InSwitch"/> for
+    /// all-reduce where the system's switches reduce (<see cref="CommunicationCosts.InSwitch"/>). Auto compares these.
+    /// </summary>
+    /// <param name="system">The modelled machine.</param>
+    /// <param name="operation">The operation.</param>
+    /// <returns>The algorithms, in enum order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="system"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="operation"/> is not a defined value.</exception>
+    public static IReadOnlyList<CollectiveAlgorithm> SupportedAlgorithms(SystemSpec system, CollectiveOperation operation) =>
+        Candidates(CollectiveFabric.For(system), operation);
 
     /// <summary>
     /// The part of a buffer of <paramref name="length"/> elements that rank <paramref name="index"/> of
@@ -243,6 +263,7 @@ public static partial class Collectives
         int[] group = ResolveGroup(fabric.DeviceCount, options.Group);
         int root = ResolveRoot(group, options.Root);
         _ = ResolveChunks(operation, CollectiveAlgorithm.Ring, 0, options.Chunks);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Channels);
         return Time(fabric, operation, group, root, elementsPerRank, type, algorithm, options, template: true);
     }
 
@@ -264,6 +285,28 @@ public static partial class Collectives
         return 1 << (int)Math.Round(Math.Log2(Math.Clamp(k, 1, MaxTreeChunks)));
     }
 
+    /// <summary>
+    /// Pipeline chunks of a hierarchical all-reduce across supernodes. Its d = 2(k-1) + 2(m-1) stages (k members per
+    /// node, m nodes) run as a pipeline of c chunks in c + d - 1 rounds, each costing about α + X/c, where X is one
+    /// cross-node step's transmission time (S/(k·m) over one NIC) and α one step's fixed cost (path latency plus the
+    /// protocol's scale-out step latency): least at c = √(d·X/α), rounded to a power of two within 1..512.
+    /// </summary>
+    internal static int HierarchicalChunks(CollectiveFabric fabric, int[] group, double bytes)
+    {
+        int n = group.Length;
+        int m = group.Select(d => fabric.NodeOfDevice[d]).Distinct().Count();
+        int k = n / Math.Max(1, m);
+        int other = Array.FindIndex(group, d => fabric.SupernodeOfDevice[d] != fabric.SupernodeOfDevice[group[0]]);
+        if (n < 2 || bytes <= 0 || other < 0) return 1;
+        var (alpha, bandwidth) = fabric.Hop(group[0], group[other]);
+        alpha += fabric.Protocol?.ScaleOut.StepLatencySeconds ?? 0;
+        if (!(alpha > 0) || !(bandwidth > 0) || double.IsInfinity(bandwidth)) return MaxDefaultChunks;
+        int d = (2 * (k - 1)) + (2 * (m - 1));
+        double x = bytes / k / m / bandwidth;
+        double c = Math.Sqrt(d * x / alpha);
+        return 1 << (int)Math.Round(Math.Log2(Math.Clamp(c, 1, MaxTreeChunks)));
+    }
+
     // A length every split of the schedules divides exactly (parts over n and over the power of two p <= n, halves,
     // chunks), so a timing-only schedule moves exactly S/k bytes per step for any S.
     private static int TemplateLength(int n, int chunks)
@@ -282,30 +325,105 @@ public static partial class Collectives
             return ChooseFastest(fabric, operation, group, root, elements, type, options, template);
         }
 
+        if (algorithm == CollectiveAlgorithm.InSwitch && SpansSupernodes(fabric, group))
+        {
+            throw new ArgumentException(
+                $"InSwitch reduces inside one scale-up domain; the group spans {group.Select(d => fabric.SupernodeOfDevice[d]).Distinct().Count()} supernodes of '{fabric.Name}'. Valid: a group within one supernode, or another algorithm.",
+                nameof(algorithm));
+        }
+
+        // Every protocol of the system is timed and the fastest kept, as NCCL's tuner picks one per size.
+        IReadOnlyList<CollectiveFabric> variants = fabric.TimingVariants(algorithm);
+        if (options.Protocol is { } wanted && algorithm != CollectiveAlgorithm.InSwitch)
+        {
+            variants = [.. variants.Where(v => v.Protocol is null || string.Equals(v.Protocol.Name, wanted, StringComparison.OrdinalIgnoreCase))];
+            if (variants.Count == 0)
+            {
+                throw new ArgumentException(
+                    $"Protocol '{wanted}' is not one of system '{fabric.Name}': valid: {string.Join(", ", fabric.Costs.Protocols.Select(p => p.Name))} (or null for the fastest).",
+                    nameof(options));
+            }
+        }
+
+        CollectiveTiming? best = null;
+        foreach (CollectiveFabric variant in variants)
+        {
+            CollectiveTiming t = TimeOn(variant, operation, group, root, elements, type, algorithm, options, template);
+            if (best is null || t.SimulatedSeconds < best.SimulatedSeconds) best = t;
+        }
+
+        return best!;
+    }
+
+    /// <summary>
+    /// Channels a ring runs over: as many as each node has group members when the group spans several supernodes
+    /// (one ring per device and NIC, as NCCL builds them), else one (on a scale-up fabric one ring already spreads over
+    /// every plane).
+    /// </summary>
+    internal static int ResolveChannels(CollectiveFabric fabric, int[] group, int channels)
+    {
+        if (channels < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be >= 0 (0 picks one per device of a node across supernodes).");
+        }
+
+        if (channels > 0) return Math.Min(channels, Math.Max(1, group.Length));
+        if (group.Select(d => fabric.SupernodeOfDevice[d]).Distinct().Count() < 2) return 1;
+        int[] perNode = [.. group.GroupBy(d => fabric.NodeOfDevice[d]).Select(g => g.Count())];
+        return perNode.All(c => c == perNode[0]) ? perNode[0] : 1;
+    }
+
+    private static bool SpansSupernodes(CollectiveFabric fabric, int[] group) =>
+        group.Select(d => fabric.SupernodeOfDevice[d]).Distinct().Skip(1).Any();
+
+    private static CollectiveTiming TimeOn(CollectiveFabric fabric, CollectiveOperation operation, int[] group, int root, long elements,
+        CollectiveDataType type, CollectiveAlgorithm algorithm, CollectiveOptions options, bool template)
+    {
         int n = group.Length;
+        if (algorithm == CollectiveAlgorithm.Hierarchical && options.Chunks == 0 && n <= SearchedChunksMaxRanks && SpansSupernodes(fabric, group))
+        {
+            // Per-step costs queue on each channel (every node-ring channel carries 2(k-1) messages per chunk), which
+            // the closed form of HierarchicalChunks does not see: on small groups, time the powers of two up to it.
+            int most = HierarchicalChunks(fabric, group, SizeBytes(operation, n, elements, ElementBytes(type)));
+            CollectiveTiming? best = null;
+            for (int c = 1; c <= most; c *= 2)
+            {
+                CollectiveTiming t = TimeOn(fabric, operation, group, root, elements, type, algorithm, options with { Chunks = c }, template);
+                if (best is null || t.SimulatedSeconds < best.SimulatedSeconds) best = t;
+            }
+
+            return best!;
+        }
+
         int bufferBytes = ElementBytes(type);
         int wireBytes = type == CollectiveDataType.Bf16 && options.Fp32Partials && IsReducing(operation) ? 4 : bufferBytes;
         double size = SizeBytes(operation, n, elements, bufferBytes);
-        int chunks = algorithm == CollectiveAlgorithm.DoubleBinaryTree && options.Chunks == 0
-            ? TreeChunks(fabric, group, size)
-            : ResolveChunks(operation, algorithm, size, options.Chunks);
-        int length = template ? TemplateLength(n, chunks) : checked((int)elements);
+        int chunks = algorithm switch
+        {
+            CollectiveAlgorithm.DoubleBinaryTree when options.Chunks == 0 => TreeChunks(fabric, group, size),
+            // Across supernodes the node stages and the network stage pipeline, as in NCCL's tree.
+            CollectiveAlgorithm.Hierarchical when options.Chunks == 0 && SpansSupernodes(fabric, group) => HierarchicalChunks(fabric, group, size),
+            _ => ResolveChunks(operation, algorithm, size, options.Chunks),
+        };
+        int channels = algorithm == CollectiveAlgorithm.Ring ? ResolveChannels(fabric, group, options.Channels) : 1;
+        int length = template ? TemplateLength(n, chunks * channels) : checked((int)elements);
         double scale = template ? (double)elements / length : 1;
         ScheduleTimer Plan()
         {
             int[] nodes = [.. group.Select(d => fabric.NodeOfDevice[d])];
-            CollectiveSchedule schedule = ScheduleFactory.Create(operation, algorithm, n, length, root, chunks, nodes);
+            CollectiveSchedule schedule = ScheduleFactory.Create(operation, algorithm, n, length, root, chunks, nodes, channels, timing: true);
             return new ScheduleTimer(schedule, group, wireBytes, bufferBytes, fabric);
         }
 
         ScheduleTimer timer = template
-            ? fabric.Plan($"{operation}|{algorithm}|{root}|{chunks}|{wireBytes}|{bufferBytes}|{string.Join(",", group)}", Plan)
+            ? fabric.Plan($"{operation}|{algorithm}|{root}|{chunks}|{channels}|{wireBytes}|{bufferBytes}|{string.Join(",", group)}", Plan)
             : Plan();
         ScheduleTiming timing = timer.Time(scale, chunks);
-        double total = timing.Seconds;
+        double launch = fabric.Protocol?.LaunchSeconds ?? 0;
+        double total = timing.Seconds + launch;
         var links = timing.Links
             .Where(l => l.Bytes > 0)
-            .Select(l => new LinkUtilisation(l.Name, l.Bytes, l.BusySeconds, total > 0 ? l.Bytes / (l.BytesPerSecond * total) : 0))
+            .Select(l => new LinkUtilisation(l.Name, l.Bytes / fabric.ByteScale, l.BusySeconds, total > 0 ? l.Bytes / (l.BytesPerSecond * total) : 0))
             .ToArray();
         return new CollectiveTiming
         {
@@ -319,6 +437,9 @@ public static partial class Collectives
             Chunks = chunks,
             Model = timing.Model == TimingModel.Rounds ? "rounds" : "flow_graph",
             Links = links,
+            Protocol = fabric.Protocol?.Name ?? "ideal",
+            Channels = channels,
+            LaunchSeconds = launch,
         };
     }
 
@@ -326,7 +447,12 @@ public static partial class Collectives
         CollectiveDataType type, CollectiveOptions options, bool template)
     {
         // Candidates are independent simulations: time them on all host cores.
-        IReadOnlyList<CollectiveAlgorithm> candidates = SupportedAlgorithms(operation);
+        IReadOnlyList<CollectiveAlgorithm> candidates = Candidates(fabric, operation);
+        if (SpansSupernodes(fabric, group))
+        {
+            // A switch reduces only what its own scale-up domain sends it (NCCL's NVLS stays inside one NVLink domain).
+            candidates = [.. candidates.Where(a => a != CollectiveAlgorithm.InSwitch)];
+        }
         var results = new CollectiveTiming?[candidates.Count];
         var failures = new string?[candidates.Count];
         Parallel.For(0, candidates.Count, i =>
@@ -348,6 +474,12 @@ public static partial class Collectives
         return timed[0] with { Reason = reason };
     }
 
+    /// <summary>The algorithms Auto compares on <paramref name="fabric"/>: the operation's, plus in-switch reduction where the switches reduce.</summary>
+    internal static IReadOnlyList<CollectiveAlgorithm> Candidates(CollectiveFabric fabric, CollectiveOperation operation) =>
+        operation == CollectiveOperation.AllReduce && fabric.Costs.InSwitch is not null
+            ? [.. SupportedAlgorithms(operation), CollectiveAlgorithm.InSwitch]
+            : SupportedAlgorithms(operation);
+
     /// <summary>The algorithm's name as the CLI and reports write it (snake_case).</summary>
     internal static string Name(CollectiveAlgorithm algorithm) => algorithm switch
     {
@@ -355,6 +487,7 @@ public static partial class Collectives
         CollectiveAlgorithm.HalvingDoubling => "halving_doubling",
         CollectiveAlgorithm.OneShot => "one_shot",
         CollectiveAlgorithm.DoubleBinaryTree => "double_binary_tree",
+        CollectiveAlgorithm.InSwitch => "in_switch",
         _ => algorithm.ToString().ToLowerInvariant(),
     };
 
@@ -370,7 +503,7 @@ public static partial class Collectives
             store: (work, target) => work.CopyTo(target),
             fusedRing: (x, y) => RingAllReduceKernel.Run(x, y, roundWire: false, TensorPrimitivesHostReducer.Instance),
             originals: inputs);
-        return new CollectiveResult<float>(outputs, timing);
+        return new CollectiveResult<float>(outputs, timing) { ReductionOrder = FunctionalAlgorithm(operation, timing.Algorithm, opts) };
     }
 
     /// <summary>Runs <paramref name="operation"/> on real BF16 buffers (one per group member) and times it.</summary>
@@ -391,7 +524,7 @@ public static partial class Collectives
             store: (work, target) => BFloat16Convert.ToBFloat16(work, target),
             fusedRing: (x, y) => RingAllReduceKernel.Run(x, y, roundWire, TensorPrimitivesHostReducer.Instance),
             originals: [.. buffers]);
-        return new CollectiveResult<BFloat16>(outputs, timing);
+        return new CollectiveResult<BFloat16>(outputs, timing) { ReductionOrder = FunctionalAlgorithm(operation, timing.Algorithm, opts) };
     }
 
     private static (int[] Group, int Root, int Length, CollectiveOptions Options) Validate<T>(CollectiveFabric fabric, CollectiveOperation operation,
@@ -434,15 +567,20 @@ public static partial class Collectives
         }
 
         _ = ResolveChunks(operation, CollectiveAlgorithm.Ring, 0, options.Chunks);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Channels);
         return (group, root, buffers[0].Length, options);
     }
+
+    // Deterministic mode reduces in the canonical order, which is Direct's.
+    private static CollectiveAlgorithm FunctionalAlgorithm(CollectiveOperation operation, CollectiveAlgorithm algorithm, CollectiveOptions options) =>
+        options.Deterministic && IsReducing(operation) ? CollectiveAlgorithm.Direct : algorithm;
 
     private static T[][] Execute<T>(CollectiveOperation operation, CollectiveAlgorithm algorithm, int[] group, int[] nodes, int root, int length,
         float[][] inputs, CollectiveOptions options, bool roundWire, Func<int, T[]> allocate, Action<ReadOnlySpan<float>, Span<T>> store,
         Action<float[][], T[][]> fusedRing, T[][] originals)
     {
         int n = group.Length;
-        CollectiveAlgorithm functional = options.Deterministic && IsReducing(operation) ? CollectiveAlgorithm.Direct : algorithm;
+        CollectiveAlgorithm functional = FunctionalAlgorithm(operation, algorithm, options);
         if (operation == CollectiveOperation.AllReduce && functional == CollectiveAlgorithm.Ring)
         {
             T[][] outs = options.InPlace ? originals : [.. Enumerable.Range(0, n).Select(_ => allocate(length))];

@@ -9,9 +9,11 @@ internal sealed class NetworkSimulatorAdapter : ITransferSimulator
     private readonly NetworkSimulator _simulator;
     private readonly Dictionary<string, double> _bandwidth;
 
-    public NetworkSimulatorAdapter(SystemSpec system)
+    /// <param name="system">The modelled machine.</param>
+    /// <param name="faults">Links, switches or planes down or degraded (the fault soak test times collectives under them); none when null.</param>
+    public NetworkSimulatorAdapter(SystemSpec system, IReadOnlyList<Fault>? faults = null)
     {
-        _simulator = new NetworkSimulator(system);
+        _simulator = new NetworkSimulator(system, faults);
         _bandwidth = system.Links.ToDictionary(l => l.Id, l => l.BandwidthBytesPerSecond);
         DeviceCount = system.DeviceCount;
     }

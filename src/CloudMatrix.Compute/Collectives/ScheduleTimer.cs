@@ -40,6 +40,8 @@ internal sealed class ScheduleTimer
     private readonly double[] _roundDelay;
     private readonly double[] _reduceSeconds;
     private readonly bool[] _hasDependents;
+    private readonly double[] _stepLatency;
+    private readonly List<double> _roundStepLatency = [];
     private readonly int _transferCount;
     private readonly bool _wavefronts;
     private List<RoundShape>? _rounds;
@@ -47,6 +49,11 @@ internal sealed class ScheduleTimer
 
     private sealed record RoundShape(TimedTransfer[] Transfers, double[] Scaled, double[] Fixed, LinkLoad[] Links);
 
+    /// <remarks>
+    /// The fabric's protocol (if any) adds its step latency, by link class, to every transfer (not scaled with the
+    /// size), and its <see cref="Topology.CommunicationCosts.ReducePipelineSlices"/> leaves only that fraction of each
+    /// reduction exposed (the rest overlaps the transfer that brings the data).
+    /// </remarks>
     public ScheduleTimer(CollectiveSchedule schedule, IReadOnlyList<int> group, int wireElementBytes, int bufferElementBytes, CollectiveFabric fabric)
     {
         _schedule = schedule;
@@ -55,11 +62,22 @@ internal sealed class ScheduleTimer
         ScheduleStep[] steps = schedule.Steps;
         _reduceSeconds = new double[steps.Length];
         _hasDependents = new bool[steps.Length];
+        _stepLatency = new double[steps.Length];
+        double exposed = 1.0 / Math.Max(1, fabric.Costs.ReducePipelineSlices);
         for (int i = 0; i < steps.Length; i++)
         {
-            if (steps[i].IsTransfer) _transferCount++;
+            if (steps[i].IsTransfer)
+            {
+                _transferCount++;
+                if (fabric.Protocol is { } protocol)
+                {
+                    bool scaleOut = fabric.SupernodeOfDevice[_group[steps[i].Source]] != fabric.SupernodeOfDevice[_group[steps[i].Destination]];
+                    _stepLatency[i] = protocol.For(scaleOut ? Topology.LinkNetwork.ScaleOut : Topology.LinkNetwork.ScaleUp).StepLatencySeconds;
+                }
+            }
+
             _reduceSeconds[i] = steps[i].Kind == StepKind.Reduce && steps[i].Count > 0
-                ? fabric.Reduce.Seconds(steps[i].Count, bufferElementBytes) * schedule.ReduceConcurrency
+                ? fabric.Reduce.Seconds(steps[i].Count, bufferElementBytes) * schedule.ReduceConcurrency * exposed
                 : 0;
             foreach (int dep in schedule.DependenciesOf(steps[i])) _hasDependents[dep] = true;
         }
@@ -90,7 +108,7 @@ internal sealed class ScheduleTimer
                 if (steps[d].Destination == s.Source) delay += _reduceSeconds[d];
             }
 
-            double bytes = s.IsTransfer ? (double)s.Count * wireElementBytes : 0;
+            double bytes = s.IsTransfer ? (double)s.Count * wireElementBytes * schedule.WireScale * fabric.ByteScale : 0;
             _transfers[i] = new TimedTransfer(_group[s.Source], _group[s.Destination], bytes, deps.ToArray(), delay);
         }
 
@@ -134,7 +152,7 @@ internal sealed class ScheduleTimer
         for (int i = 0; i < scaled.Length; i++)
         {
             TimedTransfer t = _transfers[i];
-            scaled[i] = t with { Bytes = t.Bytes * scale, DelaySeconds = t.DelaySeconds * scale };
+            scaled[i] = t with { Bytes = t.Bytes * scale, DelaySeconds = (t.DelaySeconds * scale) + _stepLatency[i] };
         }
 
         TransferTimes times = _fabric.Network.Simulate(scaled);
@@ -173,15 +191,16 @@ internal sealed class ScheduleTimer
         }
 
         double total = 0;
-        foreach (RoundShape round in _rounds)
+        for (int k = 0; k < _rounds.Count; k++)
         {
+            RoundShape round = _rounds[k];
             double longest = 0;
             for (int f = 0; f < round.Scaled.Length; f++)
             {
                 longest = Math.Max(longest, (round.Scaled[f] * scale) + round.Fixed[f]);
             }
 
-            total += longest;
+            total += longest + _roundStepLatency[k];
         }
 
         // Bytes scale exactly; busy time is taken as scaling too (it is transmission time once latency is excluded).
@@ -217,6 +236,9 @@ internal sealed class ScheduleTimer
         var rounds = new List<RoundShape>();
         foreach (List<int> members in byRound.Values)
         {
+            double stepLatency = 0;
+            foreach (int i in members) stepLatency = Math.Max(stepLatency, _stepLatency[i]);
+            _roundStepLatency.Add(stepLatency);
             // Rounds that move the same bytes over the same pairs after the same delays are simulated once.
             var alone = members.Select(i => _transfers[i] with { DependsOn = [], DelaySeconds = _roundDelay[i] }).OrderBy(t => t.Source).ThenBy(t => t.Destination).ThenBy(t => t.Bytes).ToArray();
             var hash = new HashCode();

@@ -38,11 +38,22 @@ public static class FlowFile
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            // A repeated key would otherwise be read as its last value, silently.
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions
+            {
+                CommentHandling = JsonCommentHandling.Skip,
+                AllowTrailingCommas = true,
+                AllowDuplicateProperties = false,
+            });
         }
         catch (JsonException ex)
         {
             throw new FormatException($"{sourceName}: $: not valid JSON (line {ex.LineNumber + 1}): {ex.Message}");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The duplicate-key check unescapes every field name; a lone surrogate escape in one fails there.
+            throw new FormatException($"{sourceName}: $: a field name is not valid Unicode text (a lone UTF-16 surrogate escape): {ex.Message}");
         }
 
         using (doc)
@@ -54,14 +65,24 @@ public static class FlowFile
                 throw Fail("$", "must be a JSON object");
             }
 
-            if (!root.TryGetProperty("format", out JsonElement format) || format.ValueKind != JsonValueKind.String || format.GetString() != FormatName)
+            foreach (JsonProperty prop in root.EnumerateObject())
+            {
+                string name = Name(prop, "$");
+                if (name is not ("format" or "version" or "flows"))
+                {
+                    throw Fail(name, "unknown field; known: format, version, flows");
+                }
+            }
+
+            if (!root.TryGetProperty("format", out JsonElement format) || format.ValueKind != JsonValueKind.String || Text(format, "format") != FormatName)
             {
                 throw Fail("format", $"must be \"{FormatName}\"");
             }
 
-            if (!root.TryGetProperty("version", out JsonElement version) || !version.TryGetInt32(out int v) || v != Version)
+            if (!root.TryGetProperty("version", out JsonElement version) || version.ValueKind != JsonValueKind.Number ||
+                !version.TryGetInt32(out int v) || v != Version)
             {
-                throw Fail("version", $"this library reads version {Version}");
+                throw Fail("version", $"this library reads version {Version}, was {(version.ValueKind == JsonValueKind.Undefined ? "missing" : version.GetRawText())}");
             }
 
             if (!root.TryGetProperty("flows", out JsonElement flows) || flows.ValueKind != JsonValueKind.Array)
@@ -81,14 +102,14 @@ public static class FlowFile
 
                 foreach (JsonProperty prop in f.EnumerateObject())
                 {
-                    if (prop.Name is not ("id" or "source" or "destination" or "bytes" or "depends_on" or "delay_seconds" or "tag"))
+                    if (Name(prop, p) is not ("id" or "source" or "destination" or "bytes" or "depends_on" or "delay_seconds" or "tag"))
                     {
-                        throw Fail($"{p}.{prop.Name}", "unknown field; known: id, source, destination, bytes, depends_on, delay_seconds, tag");
+                        throw Fail($"{p}.{Name(prop, p)}", "unknown field; known: id, source, destination, bytes, depends_on, delay_seconds, tag");
                     }
                 }
 
                 int id = f.TryGetProperty("id", out JsonElement idEl) && idEl.ValueKind != JsonValueKind.Null
-                    ? (idEl.TryGetInt32(out int x) ? x : throw Fail(p + ".id", $"must be a whole number, was {idEl.GetRawText()}"))
+                    ? (idEl.ValueKind == JsonValueKind.Number && idEl.TryGetInt32(out int x) ? x : throw Fail(p + ".id", $"must be a whole number, was {idEl.GetRawText()}"))
                     : i;
                 int source = Device(f, p, "source");
                 int destination = Device(f, p, "destination");
@@ -122,7 +143,14 @@ public static class FlowFile
                     }
                 }
 
-                string? tag = f.TryGetProperty("tag", out JsonElement tagEl) && tagEl.ValueKind == JsonValueKind.String ? tagEl.GetString() : null;
+                string? tag = null;
+                if (f.TryGetProperty("tag", out JsonElement tagEl) && tagEl.ValueKind != JsonValueKind.Null)
+                {
+                    tag = tagEl.ValueKind == JsonValueKind.String
+                        ? Text(tagEl, p + ".tag")
+                        : throw Fail(p + ".tag", $"must be a string or null, was {tagEl.GetRawText()}");
+                }
+
                 result.Add(new Flow(id, source, destination, bytes) { DependsOn = deps, DelaySeconds = delay, Tag = tag });
                 i++;
             }
@@ -145,13 +173,39 @@ public static class FlowFile
 
                 if (e.ValueKind == JsonValueKind.String)
                 {
-                    string id = e.GetString()!;
+                    string id = Text(e, $"{p}.{name}");
                     return system.ContainsId(id) && system.VertexIndex(id) < system.DeviceCount
                         ? system.VertexIndex(id)
                         : throw Fail($"{p}.{name}", $"'{id}' is no device id of '{system.Name}'");
                 }
 
                 throw Fail($"{p}.{name}", $"must be a device index or id, was {e.GetRawText()}");
+            }
+
+            // JSON may escape a lone UTF-16 surrogate ("\ud800"), which the reader refuses with
+            // InvalidOperationException, outside this parser's contract: reported here with its path instead.
+            string Text(JsonElement e, string path)
+            {
+                try
+                {
+                    return e.GetString()!;
+                }
+                catch (InvalidOperationException)
+                {
+                    throw Fail(path, $"must be valid Unicode text, was {e.GetRawText()} (a lone UTF-16 surrogate escape)");
+                }
+            }
+
+            string Name(JsonProperty prop, string path)
+            {
+                try
+                {
+                    return prop.Name;
+                }
+                catch (InvalidOperationException)
+                {
+                    throw Fail(path, "a field name is not valid Unicode text (a lone UTF-16 surrogate escape)");
+                }
             }
 
             double Number(JsonElement f, string p, string name, double? fallback)
@@ -161,8 +215,8 @@ public static class FlowFile
                     return fallback ?? throw Fail($"{p}.{name}", "is required");
                 }
 
-                return e.ValueKind == JsonValueKind.Number
-                    ? e.GetDouble()
+                return e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out double d)
+                    ? d
                     : throw Fail($"{p}.{name}", $"must be a number, was {e.GetRawText()}");
             }
         }

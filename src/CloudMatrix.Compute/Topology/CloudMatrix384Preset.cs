@@ -109,6 +109,8 @@ internal static class CloudMatrix384Preset
         b.Source("power_watts", "SemiAnalysis system table: ~559 kW (its text says close to 600 kW)");
         b.Source("cost_usd", "seed article / SemiAnalysis: ~$8M");
         b.Source("npu.bf16_flops_per_second", "SemiAnalysis 300 PFLOPS / 384 = 781.25 TFLOPS per chip (msmodeling: 707.8)");
+        b.Communication = CommunicationPresets.HcclCloudMatrix384;
+        b.Source("communication", CommunicationPresets.HcclCloudMatrix384.Source);
         b.Source("fabric", "arXiv:2506.12708v2 §3.3: two-tier UB switch fabric, 7 sub-planes x 16 L2 chips, optical L1-L2 links");
         b.Source("optical_transceivers", "SemiAnalysis: 6,912 x 400G = 5,376 scale-up + 1,536 scale-out; counted per link");
 

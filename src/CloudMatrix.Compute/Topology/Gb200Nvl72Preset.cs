@@ -45,6 +45,10 @@ internal static class Gb200Nvl72Preset
         b.Source("power_watts", "seed article / SemiAnalysis: ~145 kW per rack");
         b.Source("cost_usd", "seed article / SemiAnalysis: ~$2.5M per rack");
         b.Source("fabric", "NVIDIA DGX GB200 reference architecture: 18 NVSwitch chips, one NVLink 5 link per GPU per chip");
+        // No NVL72 collective measurement was used: NCCL's Hopper constants (tuner latencies, NVLink and NVLS
+        // efficiencies) are carried over as a prior; docs/validation.md lists NVL72 as not validated.
+        b.Communication = CommunicationPresets.NcclHopper;
+        b.Source("communication", "prior: NCCL on Hopper (CommunicationPresets.NcclHopper), not validated on NVL72");
 
         var chip = new SwitchChipSpec("NVSwitch (NVLink 5)", Gpus, NvLinkBw);
         for (int k = 0; k < NvSwitches; k++)

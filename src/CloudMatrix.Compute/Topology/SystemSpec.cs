@@ -129,6 +129,37 @@ public sealed class SystemSpec
         return vertex < Devices.Count ? Devices[vertex].Id : Switches[vertex - Devices.Count].Id;
     }
 
+    /// <summary>
+    /// The software and protocol costs of this system's collectives (launch and step latencies, achievable bandwidth
+    /// per link class, in-switch reduction); <see cref="CommunicationCosts.Ideal"/> unless a preset, a topology file
+    /// or <see cref="WithCommunication"/> set them.
+    /// </summary>
+    public CommunicationCosts Communication { get; private init; } = CommunicationCosts.Ideal;
+
+    /// <summary>This system with other collective costs (the devices, switches and links are shared, not copied).</summary>
+    /// <param name="costs">The costs; <see cref="CommunicationCosts.Ideal"/> for the α-β model of the links alone.</param>
+    /// <returns>A new system description.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="costs"/> is null.</exception>
+    /// <exception cref="ArgumentException">A protocol is invalid (see <see cref="CommunicationCosts.Validate"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value is outside its range.</exception>
+    public SystemSpec WithCommunication(CommunicationCosts costs)
+    {
+        ArgumentNullException.ThrowIfNull(costs);
+        costs.Validate();
+        return new SystemSpec(Name, Granularity, Npu, Cpu, NodeCount, RackCount, SupernodeCount, PowerWatts, CostUsd, Sources, Devices, Switches, Links)
+        {
+            Communication = costs,
+        };
+    }
+
+    /// <summary>This system with every link's bandwidth multiplied by its class's factor (protocol efficiency).</summary>
+    internal SystemSpec WithLinkBandwidthScaled(double scaleUp, double scaleOut) =>
+        new(Name, Granularity, Npu, Cpu, NodeCount, RackCount, SupernodeCount, PowerWatts, CostUsd, Sources, Devices, Switches,
+            [.. Links.Select(l => l with { BandwidthBytesPerSecond = l.BandwidthBytesPerSecond * (l.Network == LinkNetwork.ScaleOut ? scaleOut : scaleUp) })])
+        {
+            Communication = Communication,
+        };
+
     /// <summary>The table figures of this system (summed from per-device and per-link figures).</summary>
     public SystemSummary Summarize() => SystemSummary.Of(this);
 

@@ -1,3 +1,5 @@
+using CloudMatrix.Compute.Memory;
+
 namespace CloudMatrix.Compute.Topology;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace CloudMatrix.Compute.Topology;
 public static class Systems
 {
     /// <summary>CLI and file names of the presets, in the order <see cref="ByName"/> lists them.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["cloudmatrix384", "gb200-nvl72"];
+    public static IReadOnlyList<string> Names { get; } = ["cloudmatrix384", "gb200-nvl72", "hgx-h100"];
 
     /// <summary>
     /// Huawei CloudMatrix384: 48 nodes x 8 Ascend 910C (2 dies each), 4 Kunpeng CPUs and 7 L1 UB switch chips per
@@ -26,15 +28,45 @@ public static class Systems
     /// <param name="supernodes">How many, &gt;= 1.</param>
     /// <param name="granularity">NPU or die devices.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="supernodes"/> &lt; 1.</exception>
+    /// <exception cref="MemoryBudgetExceededException">The joined system would need more memory than <see cref="MemoryBudget"/> allows.</exception>
     public static SystemSpec CloudMatrix384Cluster(int supernodes, DeviceGranularity granularity = DeviceGranularity.Npu)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(supernodes, 1);
         SystemSpec one = CloudMatrix384(granularity);
+        MemoryBudget.Ensure((double)supernodes * ((one.DeviceCount + one.Switches.Count) * TopologyBuilder.BytesPerDevice +
+            one.Links.Count * TopologyBuilder.BytesPerLink), $"{supernodes} joined CloudMatrix384 supernodes");
         return TopologyBuilder.Join($"cloudmatrix384x{supernodes}", Enumerable.Repeat(one, supernodes).ToArray());
     }
 
     /// <summary>NVIDIA GB200 NVL72: 72 B200 GPUs, 18 NVSwitch chips, one NVLink 5 link from every GPU to every chip.</summary>
     public static SystemSpec Gb200Nvl72() => Gb200Nvl72Preset.Build();
+
+    /// <summary>
+    /// <paramref name="nodes"/> HGX/DGX H100 nodes: 8 H100 SXM GPUs on 4 NVSwitch chips per node (18 NVLink 4 links per
+    /// GPU, 450 GB/s each way), and across nodes one 400 Gb/s NIC per GPU on a rail-optimised InfiniBand fabric (rail
+    /// leaf per GPU index, non-blocking spine); each node is its own scale-up domain. Collective costs: NCCL's on
+    /// Hopper (<see cref="CommunicationPresets.NcclHopper"/>), with NVLink SHARP in-switch reduction.
+    /// </summary>
+    /// <param name="nodes">Number of nodes, ≥ 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="nodes"/> &lt; 1.</exception>
+    public static SystemSpec HgxH100(int nodes = 1) =>
+        HgxH100Preset.Build(nodes, 400e9 / 8, CommunicationPresets.NcclHopper, nodes == 1 ? "hgx-h100" : $"hgx-h100x{nodes}");
+
+    /// <summary>
+    /// <paramref name="nodes"/> HGX H100 nodes whose rail-optimised scale-out fabric has NICs of
+    /// <paramref name="nicBytesPerSecond"/> each, one per GPU, with the given collective costs (e.g. Google Cloud A3
+    /// Mega: 8 x 200 Gb/s and <see cref="CommunicationPresets.NcclA3MegaTcpxo"/>).
+    /// </summary>
+    /// <param name="nodes">Number of nodes, ≥ 1.</param>
+    /// <param name="nicBytesPerSecond">Bandwidth of each GPU's NIC, bytes/s each way (400 Gb/s = 50e9).</param>
+    /// <param name="costs">The collective costs; <see cref="CommunicationCosts.Ideal"/> for the links alone.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="costs"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A count or bandwidth is out of range.</exception>
+    public static SystemSpec HgxH100(int nodes, double nicBytesPerSecond, CommunicationCosts costs)
+    {
+        ArgumentNullException.ThrowIfNull(costs);
+        return HgxH100Preset.Build(nodes, nicBytesPerSecond, costs, $"hgx-h100x{nodes}");
+    }
 
     /// <summary>The preset called <paramref name="name"/> (case-insensitive): <c>cloudmatrix384</c> or <c>gb200-nvl72</c>.</summary>
     /// <param name="name">Preset name.</param>
@@ -48,6 +80,7 @@ public static class Systems
         {
             "cloudmatrix384" => CloudMatrix384(granularity),
             "gb200-nvl72" => Gb200Nvl72(),
+            "hgx-h100" => HgxH100(),
             _ => throw new ArgumentException(
                 $"Unknown system '{name}'; valid names: {string.Join(", ", Names)}.", nameof(name)),
         };

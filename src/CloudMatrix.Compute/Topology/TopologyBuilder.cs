@@ -1,4 +1,5 @@
 using System.Globalization;
+using CloudMatrix.Compute.Memory;
 
 namespace CloudMatrix.Compute.Topology;
 
@@ -47,6 +48,9 @@ public sealed class TopologyBuilder
 
     /// <summary>Total power, watts (a system total; 0 when unknown).</summary>
     public double PowerWatts { get; set; }
+
+    /// <summary>The collectives' software and protocol costs; <see cref="CommunicationCosts.Ideal"/> by default.</summary>
+    public CommunicationCosts Communication { get; set; } = CommunicationCosts.Ideal;
 
     /// <summary>Total cost, US dollars (a system total; 0 when unknown).</summary>
     public double CostUsd { get; set; }
@@ -144,6 +148,17 @@ public sealed class TopologyBuilder
     /// </exception>
     public SystemSpec Build()
     {
+        // 0 means "derive from the devices"; a negative count is a mistake, not a request to derive it.
+        if (NodeCount < 0)
+        {
+            throw new ArgumentException($"nodes: must be >= 0 (0 to count them from the devices), was {NodeCount}", "nodes");
+        }
+
+        if (SupernodeCount < 0)
+        {
+            throw new ArgumentException($"supernodes: must be >= 0 (0 to count them from the devices), was {SupernodeCount}", "supernodes");
+        }
+
         int nodes = NodeCount > 0 ? NodeCount : (_devices.Count == 0 ? 0 : _devices.Max(d => d.NodeIndex) + 1);
         int supernodes = SupernodeCount > 0 ? SupernodeCount : (_devices.Count == 0 ? 0 : _devices.Max(d => d.SupernodeIndex) + 1);
         var spec = new SystemSpec(Name, Granularity, Npu, Cpu, nodes, RackCount, supernodes, PowerWatts, CostUsd,
@@ -153,7 +168,7 @@ public sealed class TopologyBuilder
             throw new ArgumentException($"{error.Path}: {error.Reason}", error.Path);
         }
 
-        return spec;
+        return Communication.IsIdeal ? spec : spec.WithCommunication(Communication);
     }
 
     /// <summary>
@@ -195,7 +210,8 @@ public sealed class TopologyBuilder
     /// <param name="wrap">True for a torus, false for a mesh.</param>
     /// <param name="npu">Device figures; a placeholder when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="dimensions"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A dimension or figure is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension or figure is out of range, or the product of the dimensions exceeds <see cref="MaxDevices"/>.</exception>
+    /// <exception cref="MemoryBudgetExceededException">The system would need more memory than <see cref="MemoryBudget"/> allows.</exception>
     public static SystemSpec Torus(IReadOnlyList<int> dimensions, double bandwidthBytesPerSecond, double latencySeconds,
         bool wrap = true, NpuSpec? npu = null)
     {
@@ -208,8 +224,16 @@ public sealed class TopologyBuilder
 
         CheckBandwidth(bandwidthBytesPerSecond);
         CheckLatency(latencySeconds);
-        int count = dimensions.Aggregate(1, (a, d) => checked(a * d));
         string shape = string.Join("x", dimensions);
+        double product = dimensions.Aggregate(1.0, (a, d) => a * d);
+        if (product > MaxDevices)
+        {
+            throw new ArgumentOutOfRangeException(nameof(dimensions), shape,
+                $"A torus or mesh of {shape} has {product:0} devices; at most {MaxDevices} are supported.");
+        }
+
+        int count = (int)product;
+        MemoryBudget.Ensure(count * (BytesPerDevice + dimensions.Count * BytesPerLink), $"a {(wrap ? "torus" : "mesh")} of {shape}");
         var b = new TopologyBuilder((wrap ? "torus-" : "mesh-") + shape, npu ?? IdealNpu);
         for (int i = 0; i < count; i++)
         {
@@ -261,6 +285,7 @@ public sealed class TopologyBuilder
         {
             Granularity = first.Granularity,
             Cpu = first.Cpu,
+            Communication = first.Communication,
         };
         foreach (var source in first.Sources)
         {
@@ -339,6 +364,18 @@ public sealed class TopologyBuilder
         b.NodeCount = nodeOffset;
         return b.Build();
     }
+
+    /// <summary>The most devices one system may have (ids and indices are 32-bit; vertices include switches too).</summary>
+    public const int MaxDevices = 1 << 30;
+
+    /// <summary>
+    /// Memory one device of a built system takes, bytes, with its id, index entries and its share of the simulator's
+    /// and writer's per-vertex arrays: an estimate for <see cref="MemoryBudget"/>, on the high side.
+    /// </summary>
+    internal const double BytesPerDevice = 512;
+
+    /// <summary>Memory one link takes, bytes, with its id, the routing graph's bundles and its text in a file: an estimate, on the high side.</summary>
+    internal const double BytesPerLink = 1024;
 
     /// <summary>A placeholder device for ideal topologies: 1 PFLOPS BF16, 1 TB/s HBM, 64 GB.</summary>
     internal static NpuSpec IdealNpu { get; } = new("ideal", 1, 1e15, 1e15, 2.5e14, 2.5e14, 64_000_000_000, 1e12);

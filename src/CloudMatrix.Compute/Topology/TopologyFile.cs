@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace CloudMatrix.Compute.Topology;
@@ -42,7 +43,8 @@ public static class TopologyFile
     {
         ArgumentNullException.ThrowIfNull(system);
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        // Names and sources are written as they are (µ, ×, §), not as \u escapes; JSON-significant characters are still escaped.
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("format", FormatName);
@@ -154,6 +156,11 @@ public static class TopologyFile
             }
 
             w.WriteEndArray();
+            if (!system.Communication.IsIdeal)
+            {
+                WriteCommunication(w, system.Communication);
+            }
+
             w.WriteEndObject();
         }
 
@@ -170,12 +177,23 @@ public static class TopologyFile
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            // A repeated key would otherwise be read as its last value, silently.
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions
+            {
+                CommentHandling = JsonCommentHandling.Skip,
+                AllowTrailingCommas = true,
+                AllowDuplicateProperties = false,
+            });
         }
         catch (JsonException ex)
         {
             throw new TopologyFormatException(sourceName, "$",
                 $"not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {ex.Message}");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The duplicate-key check unescapes every field name; a lone surrogate escape in one fails there.
+            throw new TopologyFormatException(sourceName, "$", $"a field name is not valid Unicode text (a lone UTF-16 surrogate escape): {ex.Message}");
         }
 
         using (doc)
@@ -184,6 +202,11 @@ public static class TopologyFile
             try
             {
                 return r.ReadSystem(doc.RootElement);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // A safety net: every field read above already names its JSON path.
+                throw new TopologyFormatException(sourceName, "$", ex.Message);
             }
             catch (ArgumentException ex) when (ex.ParamName is { } p && ex is not ArgumentNullException)
             {
@@ -211,13 +234,110 @@ public static class TopologyFile
         _ => "electrical",
     };
 
+    // Optional in version 1: a file without it describes a system with ideal collective costs, as before.
+    private static void WriteCommunication(Utf8JsonWriter w, CommunicationCosts c)
+    {
+        w.WriteStartObject("communication");
+        w.WriteString("source", c.Source);
+        w.WriteNumber("reduce_pipeline_slices", c.ReducePipelineSlices);
+        w.WriteStartArray("protocols");
+        foreach (CollectiveProtocol p in c.Protocols)
+        {
+            w.WriteStartObject();
+            WriteProtocol(w, p);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        if (c.InSwitch is { } inSwitch)
+        {
+            w.WriteStartObject("in_switch");
+            WriteProtocol(w, inSwitch);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("in_switch");
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteProtocol(Utf8JsonWriter w, CollectiveProtocol p)
+    {
+        w.WriteString("name", p.Name);
+        w.WriteString("source", p.Source);
+        w.WriteNumber("launch_seconds", p.LaunchSeconds);
+        foreach (var (name, cost) in new[] { ("scale_up", p.ScaleUp), ("scale_out", p.ScaleOut) })
+        {
+            w.WriteStartObject(name);
+            w.WriteNumber("step_latency_seconds", cost.StepLatencySeconds);
+            w.WriteNumber("bandwidth_efficiency", cost.BandwidthEfficiency);
+            w.WriteEndObject();
+        }
+    }
+
     private sealed class Reader(string source)
     {
+        private CommunicationCosts ReadCommunication(JsonElement c)
+        {
+            const string path = "communication";
+            Object(c, path);
+            Fields(c, path, "source", "reduce_pipeline_slices", "protocols", "in_switch");
+            var protocols = new List<CollectiveProtocol>();
+            int i = 0;
+            foreach (JsonElement p in Arr(c, "protocols", required: false))
+            {
+                protocols.Add(ReadProtocol(p, $"communication.protocols[{i++}]"));
+            }
+
+            CollectiveProtocol? inSwitch = c.TryGetProperty("in_switch", out JsonElement s) && s.ValueKind != JsonValueKind.Null
+                ? ReadProtocol(s, "communication.in_switch")
+                : null;
+            var costs = new CommunicationCosts
+            {
+                Source = Str(c, path, "source", ""),
+                ReducePipelineSlices = Int(c, path, "reduce_pipeline_slices", 1),
+                Protocols = protocols,
+                InSwitch = inSwitch,
+            };
+            try
+            {
+                costs.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                throw Fail(path, ex.Message);
+            }
+
+            return costs;
+        }
+
+        private CollectiveProtocol ReadProtocol(JsonElement p, string path)
+        {
+            Object(p, path);
+            Fields(p, path, "name", "source", "launch_seconds", "scale_up", "scale_out");
+            LinkClassCost Cost(string name)
+            {
+                if (!p.TryGetProperty(name, out JsonElement e) || e.ValueKind == JsonValueKind.Null) return LinkClassCost.Ideal;
+                string at = Join(path, name);
+                Object(e, at);
+                Fields(e, at, "step_latency_seconds", "bandwidth_efficiency");
+                return new LinkClassCost(Num(e, at, "step_latency_seconds", 0), Num(e, at, "bandwidth_efficiency", 1));
+            }
+
+            return new CollectiveProtocol(Str(p, path, "name"), Num(p, path, "launch_seconds", 0), Cost("scale_up"), Cost("scale_out"))
+            {
+                Source = Str(p, path, "source", ""),
+            };
+        }
+
         public SystemSpec ReadSystem(JsonElement root)
         {
             Object(root, "$");
-            Fields(root, "$", "format", "version", "name", "granularity", "nodes", "racks", "supernodes", "power_watts",
-                "cost_usd", "sources", "npu", "cpu", "switch_chips", "devices", "switches", "links");
+            // "$schema" lets an editor find docs/topology.schema.json; the reader has no use for it.
+            Fields(root, "$", "$schema", "format", "version", "name", "granularity", "nodes", "racks", "supernodes", "power_watts",
+                "cost_usd", "sources", "npu", "cpu", "switch_chips", "devices", "switches", "links", "communication");
             string format = Str(root, "$", "format");
             if (format != FormatName)
             {
@@ -265,9 +385,10 @@ public static class TopologyFile
                 Object(sources, "sources");
                 foreach (JsonProperty p in sources.EnumerateObject())
                 {
-                    b.Source(p.Name, p.Value.ValueKind == JsonValueKind.String
-                        ? p.Value.GetString()!
-                        : throw Fail("sources." + p.Name, "must be a string"));
+                    string key = Name(p, "sources");
+                    b.Source(key, p.Value.ValueKind == JsonValueKind.String
+                        ? Text(p.Value, "sources." + key)
+                        : throw Fail("sources." + key, "must be a string"));
                 }
             }
 
@@ -315,7 +436,7 @@ public static class TopologyFile
                 }
 
                 string? group = s.TryGetProperty("group", out JsonElement g) && g.ValueKind != JsonValueKind.Null
-                    ? (g.ValueKind == JsonValueKind.String ? g.GetString() : throw Fail(p + ".group", "must be a string or null"))
+                    ? (g.ValueKind == JsonValueKind.String ? Text(g, p + ".group") : throw Fail(p + ".group", "must be a string or null"))
                     : null;
                 b.AddSwitch(new SwitchSpec(Str(s, p, "id"), Str(s, p, "tier", ""), chip, Int(s, p, "node", -1),
                     Int(s, p, "supernode", 0), Int(s, p, "plane", -1), group));
@@ -351,6 +472,11 @@ public static class TopologyFile
                 });
             }
 
+            if (root.TryGetProperty("communication", out JsonElement communication) && communication.ValueKind != JsonValueKind.Null)
+            {
+                b.Communication = ReadCommunication(communication);
+            }
+
             return b.Build();
         }
 
@@ -370,10 +496,37 @@ public static class TopologyFile
         {
             foreach (JsonProperty p in e.EnumerateObject())
             {
-                if (Array.IndexOf(known, p.Name) < 0)
+                string name = Name(p, path);
+                if (Array.IndexOf(known, name) < 0)
                 {
-                    throw Fail(Join(path, p.Name), $"unknown field; known fields here: {string.Join(", ", known)}");
+                    throw Fail(Join(path, name), $"unknown field; known fields here: {string.Join(", ", known)}");
                 }
+            }
+        }
+
+        // JSON may escape a lone UTF-16 surrogate ("\ud800"), which no .NET string can hold as text; the reader
+        // throws InvalidOperationException for it, outside this parser's contract, so it is reported here instead.
+        private string Text(JsonElement v, string path)
+        {
+            try
+            {
+                return v.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                throw Fail(path, $"must be valid Unicode text, was {v.GetRawText()} (a lone UTF-16 surrogate escape)");
+            }
+        }
+
+        private string Name(JsonProperty p, string path)
+        {
+            try
+            {
+                return p.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                throw Fail(path, "a field name is not valid Unicode text (a lone UTF-16 surrogate escape)");
             }
         }
 
@@ -399,7 +552,7 @@ public static class TopologyFile
                 return fallback ?? throw Fail(Join(path, name), "is required");
             }
 
-            return v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Fail(Join(path, name), $"must be a string, was {v.ValueKind.ToString().ToLowerInvariant()}");
+            return v.ValueKind == JsonValueKind.String ? Text(v, Join(path, name)) : throw Fail(Join(path, name), $"must be a string, was {v.ValueKind.ToString().ToLowerInvariant()}");
         }
 
         private double Num(JsonElement e, string path, string name, double? fallback = null)
@@ -411,12 +564,13 @@ public static class TopologyFile
 
             if (v.ValueKind == JsonValueKind.Number)
             {
-                return v.GetDouble();
+                // TryGetDouble refuses a literal beyond double's range (1e400), which GetDouble would throw for.
+                return v.TryGetDouble(out double n) ? n : throw Fail(Join(path, name), $"must be a finite number, was {v.GetRawText()}");
             }
 
             // JSON has no NaN or infinity; accept them as strings so validation can say what is wrong with them.
             if (v.ValueKind == JsonValueKind.String &&
-                double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && !double.IsFinite(d))
+                double.TryParse(Text(v, Join(path, name)), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && !double.IsFinite(d))
             {
                 return d;
             }

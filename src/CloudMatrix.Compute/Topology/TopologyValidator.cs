@@ -22,6 +22,10 @@ internal static class TopologyValidator
         if (s.Cpu is { } cpu)
         {
             if (cpu.CountPerNode < 0) return new Error("cpu.count_per_node", $"must be >= 0, was {cpu.CountPerNode}");
+            if ((long)cpu.CountPerNode * s.NodeCount > int.MaxValue)
+            {
+                return new Error("cpu.count_per_node", $"times {s.NodeCount} nodes must be at most {int.MaxValue} host CPUs, was {cpu.CountPerNode}");
+            }
             if (NonNegative(cpu.ScaleUpBytesPerSecond) is { } r) return new Error("cpu.scale_up_bytes_per_second", r);
         }
 
@@ -60,6 +64,9 @@ internal static class TopologyValidator
 
         var linkIds = new Dictionary<string, int>(StringComparer.Ordinal);
         var parent = Enumerable.Range(0, s.Devices.Count + s.Switches.Count).ToArray();
+        // The simulator routes a flow inside a supernode over scale-up links only and between supernodes over
+        // scale-out links only, so connectivity is checked per network, as the routes will need it.
+        int[] scaleUp = (int[])parent.Clone(), scaleOut = (int[])parent.Clone();
         for (int i = 0; i < s.Links.Count; i++)
         {
             LinkSpec l = s.Links[i];
@@ -74,6 +81,7 @@ internal static class TopologyValidator
             if (NonNegative(l.OpticalTransceivers) is { } tr) return new Error(path + ".optical_transceivers", tr);
             if (NonNegative(l.PowerWatts) is { } pw) return new Error(path + ".power_watts", pw);
             Union(parent, s.VertexIndex(l.From), s.VertexIndex(l.To));
+            Union(l.Network == LinkNetwork.ScaleOut ? scaleOut : scaleUp, s.VertexIndex(l.From), s.VertexIndex(l.To));
         }
 
         int root = Find(parent, 0);
@@ -83,6 +91,38 @@ internal static class TopologyValidator
             {
                 return new Error($"devices[{i}]",
                     $"device '{s.Devices[i].Id}' is disconnected: no chain of links reaches device '{s.Devices[0].Id}'");
+            }
+        }
+
+        return RouteError(s, scaleUp, scaleOut);
+    }
+
+    // Every pair of devices must have a route on the network the simulator will use for it.
+    private static Error? RouteError(SystemSpec s, int[] scaleUp, int[] scaleOut)
+    {
+        var firstOfSupernode = new Dictionary<int, int>();
+        for (int i = 0; i < s.Devices.Count; i++)
+        {
+            int k = s.Devices[i].SupernodeIndex;
+            if (!firstOfSupernode.TryAdd(k, i) && Find(scaleUp, i) != Find(scaleUp, firstOfSupernode[k]))
+            {
+                DeviceSpec first = s.Devices[firstOfSupernode[k]];
+                return new Error($"devices[{i}]",
+                    $"device '{s.Devices[i].Id}' is disconnected from device '{first.Id}' of the same supernode {k} over scale-up links " +
+                    "(flows inside a supernode use scale-up links only)");
+            }
+        }
+
+        if (firstOfSupernode.Count > 1)
+        {
+            for (int i = 1; i < s.Devices.Count; i++)
+            {
+                if (Find(scaleOut, i) != Find(scaleOut, 0))
+                {
+                    return new Error($"devices[{i}]",
+                        $"device '{s.Devices[i].Id}' of supernode {s.Devices[i].SupernodeIndex} is disconnected from device '{s.Devices[0].Id}' " +
+                        $"of supernode {s.Devices[0].SupernodeIndex} over scale-out links (flows between supernodes use scale-out links only)");
+                }
             }
         }
 

@@ -21,6 +21,9 @@ public class CollectiveDeterminismTests
         foreach (CollectiveAlgorithm algorithm in Collectives.SupportedAlgorithms(op))
         {
             var result = Collectives.Run(Fabric(n, devicesPerNode: n % 2 == 0 ? 2 : 1), op, inputs, algorithm, new CollectiveOptions { Deterministic = true });
+            // The result says whose order the data followed (the canonical one) and which algorithm was timed.
+            Assert.Equal(CollectiveAlgorithm.Direct, result.ReductionOrder);
+            Assert.Equal(algorithm, result.Timing.Algorithm);
             for (int r = 0; r < n; r++)
             {
                 var (off, cnt) = Expected(op, n, length, r);
@@ -51,6 +54,8 @@ public class CollectiveDeterminismTests
     [Fact]
     public void WithoutDeterministicMode_RingAndHalvingDoublingDifferInTheLastBits()
     {
+        Assert.Equal(CollectiveAlgorithm.Ring,
+            Collectives.Run(Fabric(4), CollectiveOperation.AllReduce, RandomFloats(4, 16, seed: 3), CollectiveAlgorithm.Ring, null).ReductionOrder);
         // The orders really differ: otherwise deterministic mode would be a no-op and its test could not fail.
         float[][] inputs = RandomFloats(48, 4096, seed: 3);
         var ring = Collectives.Run(Fabric(48), CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.Ring, null);

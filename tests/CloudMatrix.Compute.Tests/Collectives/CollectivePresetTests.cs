@@ -12,7 +12,9 @@ using Collectives = CloudMatrix.Compute.Collectives.Collectives;
 /// </summary>
 public class CollectivePresetTests
 {
-    private static readonly SystemSpec Cm384 = Systems.CloudMatrix384();
+    // The links alone (ideal costs): these tests pin the α-β forms of the fabric; the preset's UB write efficiency is
+    // pinned separately below.
+    private static readonly SystemSpec Cm384 = Systems.CloudMatrix384().WithCommunication(CommunicationCosts.Ideal);
     private const double UbBytesPerSecond = 14 * 28e9;
     private const double IntraNodeAlpha = 1.3e-6;
     private const double InterNodeAlpha = 2.1e-6;
@@ -50,7 +52,7 @@ public class CollectivePresetTests
         // Eight ranks of one node in each of two supernodes. Half of every rank's data must cross supernodes over
         // RDMA (400 Gb/s per NPU, 2506.12708v2 §3.2); the eight ranks of a node share their leaf's uplinks, which the
         // busiest link shows near 100 %. The UB closed form (one 392 GB/s port) does not see this.
-        SystemSpec cluster = Systems.CloudMatrix384Cluster(2);
+        SystemSpec cluster = Systems.CloudMatrix384Cluster(2).WithCommunication(CommunicationCosts.Ideal);
         int[] group = [.. Enumerable.Range(0, 8), .. Enumerable.Range(384, 8)];
         var options = new CollectiveOptions { Group = group };
         const int n = 16;
@@ -64,5 +66,19 @@ public class CollectivePresetTests
         LinkUtilisation busiest = t.Links.MaxBy(l => l.Utilisation)!;
         Assert.Contains("rdma", busiest.Link, StringComparison.Ordinal);
         Assert.InRange(busiest.Utilisation, 0.95, 1.0 + 1e-9);
+    }
+
+    [Fact]
+    public void Ring384_WithThePresetsUbCosts_RunsAtTheWriteEfficiencyOfTable1()
+    {
+        // 2506.12708v2 Table 1: UB writes reach 137 of a die's 196 GB/s, so the preset's protocol derates every UB link
+        // to 137/196 of its rate; the ring's closed form then holds with that port bandwidth.
+        const int n = 384;
+        SystemSpec preset = Systems.CloudMatrix384();
+        var t = Collectives.Estimate(preset, CollectiveOperation.AllReduce, Elements, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring);
+        double b = UbBytesPerSecond * 137 / 196;
+        double pinned = (2 * (n - 1) * (InterNodeAlpha + (S / n / b))) + ((n - 1) * ReduceSeconds(Elements / n));
+        Assert.Equal("UB", t.Protocol);
+        Assert.Equal(pinned, t.SimulatedSeconds, pinned * 1e-6);
     }
 }

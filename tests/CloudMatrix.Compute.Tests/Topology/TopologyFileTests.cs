@@ -54,11 +54,12 @@ public class TopologyFileTests
         }
 
         int links = 0;
-        void Link(string from, string to) => b.AddLink(new LinkSpec($"link{links++}", from, to, Awkward(), rng.Next(3) == 0 ? 0 : Awkward() * 1e-18,
-            (LinkMedium)rng.Next(3), (LinkNetwork)rng.Next(2), rng.Next(5) * 0.5, rng.Next(-1, 7)) { PowerWatts = rng.Next(2) * Awkward() });
+        void Link(string from, string to, LinkNetwork network) => b.AddLink(new LinkSpec($"link{links++}", from, to, Awkward(), rng.Next(3) == 0 ? 0 : Awkward() * 1e-18,
+            (LinkMedium)rng.Next(3), network, rng.Next(5) * 0.5, rng.Next(-1, 7)) { PowerWatts = rng.Next(2) * Awkward() });
+        // The spanning tree is scale-up: one supernode's flows route over scale-up links only, so the validator needs it.
         for (int i = 1; i < ids.Count; i++)
         {
-            Link(ids[rng.Next(i)], ids[i]);
+            Link(ids[rng.Next(i)], ids[i], LinkNetwork.ScaleUp);
         }
 
         for (int k = rng.Next(6); k > 0 && ids.Count > 1; k--)
@@ -66,7 +67,7 @@ public class TopologyFileTests
             int x = rng.Next(ids.Count), y = rng.Next(ids.Count);
             if (x != y)
             {
-                Link(ids[x], ids[y]);
+                Link(ids[x], ids[y], (LinkNetwork)rng.Next(2));
             }
         }
 
@@ -107,6 +108,7 @@ public class TopologyFileTests
     [InlineData("cloudmatrix384", DeviceGranularity.Npu)]
     [InlineData("cloudmatrix384", DeviceGranularity.Die)]
     [InlineData("gb200-nvl72", DeviceGranularity.Npu)]
+    [InlineData("hgx-h100", DeviceGranularity.Npu)]
     public void Presets_RoundTripThroughAFile(string name, DeviceGranularity g)
     {
         SystemSpec s = Systems.ByName(name, g);
@@ -118,6 +120,9 @@ public class TopologyFileTests
             AssertSame(s, back);
             Assert.Equal(File.ReadAllText(path), TopologyFile.ToJson(back));
             Assert.Equal(s.Summarize(), back.Summarize());
+            Assert.Equal(s.Communication.Protocols, back.Communication.Protocols);
+            Assert.Equal(s.Communication.InSwitch, back.Communication.InSwitch);
+            Assert.Equal(s.Communication.ReducePipelineSlices, back.Communication.ReducePipelineSlices);
         }
         finally
         {
@@ -129,6 +134,37 @@ public class TopologyFileTests
     {
         string text = edit(TopologyFile.ToJson(TopologyBuilder.SingleSwitch(3, 10e9, 1e-6)));
         return Assert.Throws<TopologyFormatException>(() => TopologyFile.Parse(text, "variant.json"));
+    }
+
+    [Fact]
+    public void FileWithoutCommunication_LoadsWithIdealCosts_AndOneWithItKeepsThem()
+    {
+        SystemSpec plain = TopologyFile.Parse(TopologyFile.ToJson(TopologyBuilder.SingleSwitch(3, 10e9, 1e-6)), "plain.json");
+        Assert.True(plain.Communication.IsIdeal);
+        Assert.DoesNotContain("communication", TopologyFile.ToJson(plain), StringComparison.Ordinal);
+        var costs = new CommunicationCosts
+        {
+            Protocols = [new CollectiveProtocol("Simple", 8.4e-6, new LinkClassCost(3.4e-6, 0.82), new LinkClassCost(14e-6, 0.92))],
+            InSwitch = new CollectiveProtocol("NVLS", 4e-6, new LinkClassCost(1.8e-6, 0.69), LinkClassCost.Ideal),
+            ReducePipelineSlices = 8,
+            Source = "test",
+        };
+        SystemSpec back = TopologyFile.Parse(TopologyFile.ToJson(plain.WithCommunication(costs)), "costs.json");
+        Assert.Equal(costs.Protocols, back.Communication.Protocols);
+        Assert.Equal(costs.InSwitch, back.Communication.InSwitch);
+        Assert.Equal(8, back.Communication.ReducePipelineSlices);
+    }
+
+    [Fact]
+    public void CommunicationWithAnEfficiencyAboveOne_IsRefusedWithItsPath()
+    {
+        string text = TopologyFile.ToJson(TopologyBuilder.SingleSwitch(3, 10e9, 1e-6).WithCommunication(new CommunicationCosts
+        {
+            Protocols = [new CollectiveProtocol("Simple", 0, new LinkClassCost(0, 0.5), LinkClassCost.Ideal)],
+        })).Replace("\"bandwidth_efficiency\": 0.5", "\"bandwidth_efficiency\": 1.5", StringComparison.Ordinal);
+        var ex = Assert.Throws<TopologyFormatException>(() => TopologyFile.Parse(text, "costs.json"));
+        Assert.Contains("communication", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("efficiency", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

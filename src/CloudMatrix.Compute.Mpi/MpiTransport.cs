@@ -1,0 +1,111 @@
+using System.Runtime.InteropServices;
+
+namespace CloudMatrix.Compute.Mpi;
+
+/// <summary>
+/// MPI through MPI.NET: nonblocking point-to-point sends and receives on the world communicator. MPI.NET binds to
+/// MS-MPI (<c>msmpi</c>); on Linux the import is mapped to MPICH's <c>libmpich.so.12</c>, which has the same ABI
+/// (MS-MPI derives from MPICH). Open MPI's ABI differs (handles are pointers, not integers): it is detected and
+/// refused. Create one per process with <see cref="Initialize"/>, dispose it at the end (MPI_Finalize).
+/// </summary>
+public sealed class MpiTransport : IProcessTransport, IDisposable
+{
+    private static int _resolverSet;
+    private readonly MPI.Environment _environment;
+    private readonly MPI.Intracommunicator _world;
+    private long _bytesSent;
+
+    private MpiTransport(MPI.Environment environment)
+    {
+        _environment = environment;
+        _world = MPI.Communicator.world;
+    }
+
+    /// <inheritdoc/>
+    public int Rank => _world.Rank;
+
+    /// <inheritdoc/>
+    public int Size => _world.Size;
+
+    /// <inheritdoc/>
+    public long BytesSent => _bytesSent;
+
+    /// <summary>
+    /// True when this process was started by an MPI launcher (<c>mpirun</c>/<c>mpiexec</c> of MPICH, MS-MPI, Intel MPI
+    /// or Open MPI set rank variables such as <c>PMI_RANK</c>, <c>PMI_SIZE</c> or <c>OMPI_COMM_WORLD_RANK</c>).
+    /// </summary>
+    public static bool IsLaunchedByMpi => LauncherVariable() is not null;
+
+    /// <summary>True when the launcher is Open MPI's (its ABI differs from MPICH's; see <see cref="Initialize"/>).</summary>
+    public static bool IsOpenMpi => Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") is not null;
+
+    /// <summary>Initializes MPI (MPI_Init) and returns the world transport.</summary>
+    /// <param name="args">The program's arguments (MPI may consume its own).</param>
+    /// <returns>The transport; dispose it to finalize MPI.</returns>
+    /// <exception cref="PlatformNotSupportedException">Launched by Open MPI, or no MPI library could be loaded; the message says what to install and run.</exception>
+    public static MpiTransport Initialize(ref string[] args)
+    {
+        if (IsOpenMpi)
+        {
+            throw new PlatformNotSupportedException(
+                "This process was launched by Open MPI, whose ABI differs from MPICH/MS-MPI that MPI.NET binds to; " +
+                "install MPICH (Debian/Ubuntu: apt-get install mpich) and launch with mpirun.mpich (or mpiexec.mpich).");
+        }
+
+        SetResolver();
+        try
+        {
+            return new MpiTransport(new MPI.Environment(ref args));
+        }
+        catch (DllNotFoundException ex)
+        {
+            throw new PlatformNotSupportedException(
+                $"No MPI library could be loaded ({ex.Message}); on Linux install MPICH (apt-get install mpich, which provides libmpich.so.12), on Windows MS-MPI.", ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Exchange(IReadOnlyList<TransportMessage> sends, IReadOnlyList<TransportMessage> receives)
+    {
+        ArgumentNullException.ThrowIfNull(sends);
+        ArgumentNullException.ThrowIfNull(receives);
+        var requests = new MPI.RequestList();
+        foreach (TransportMessage m in receives) requests.Add(_world.ImmediateReceive(m.Peer, m.Tag, m.Data));
+        foreach (TransportMessage m in sends)
+        {
+            requests.Add(_world.ImmediateSend(m.Data, m.Peer, m.Tag));
+            _bytesSent += 2L * m.Data.Length;
+        }
+
+        requests.WaitAll();
+    }
+
+    /// <inheritdoc/>
+    public double[] AllGather(double[] local)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        return _world.AllgatherFlattened(local, local.Length);
+    }
+
+    /// <summary>Finalizes MPI.</summary>
+    public void Dispose() => _environment.Dispose();
+
+    private static readonly string[] LauncherVariables = ["PMI_RANK", "PMI_SIZE", "PMIX_RANK", "OMPI_COMM_WORLD_RANK", "MPI_LOCALRANKID"];
+
+    internal static string? LauncherVariable() => LauncherVariables.FirstOrDefault(v => Environment.GetEnvironmentVariable(v) is not null);
+
+    private static void SetResolver()
+    {
+        if (Interlocked.Exchange(ref _resolverSet, 1) != 0) return;
+        NativeLibrary.SetDllImportResolver(typeof(MPI.Communicator).Assembly, (name, assembly, path) =>
+        {
+            if (!name.StartsWith("msmpi", StringComparison.OrdinalIgnoreCase) || OperatingSystem.IsWindows()) return IntPtr.Zero;
+            foreach (string? candidate in (string?[])[Environment.GetEnvironmentVariable("CMX_MPI_LIBRARY"), "libmpich.so.12", "libmpi.so.12"])
+            {
+                if (!string.IsNullOrEmpty(candidate) && NativeLibrary.TryLoad(candidate, out IntPtr handle)) return handle;
+            }
+
+            return IntPtr.Zero;
+        });
+    }
+}

@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using CloudMatrix.Compute.Backends;
+using CloudMatrix.Compute.Execution;
+using CloudMatrix.Compute.Numerics;
+using CloudMatrix.Compute.Tensors;
+using CloudMatrix.Compute.Topology;
+
+namespace CloudMatrix.Compute.Sharding;
+
+/// <summary>
+/// A planned sharded product: the layouts of A, B and C and the DAG of device GEMMs and collective steps.
+/// <see cref="Execute"/> runs it on real data and verifies C; <see cref="Estimate"/> times it on the mesh's system.
+/// </summary>
+public sealed class MatMulPlan
+{
+    internal MatMulPlan(Strategy strategy, int m, int n, int k, TensorSharding a, TensorSharding b, TensorSharding c, ExecutionPlan plan, MatMulOptions options)
+    {
+        Strategy = strategy;
+        M = m;
+        N = n;
+        K = k;
+        A = a;
+        B = b;
+        C = c;
+        _raw = plan;
+        _resolved = new Lazy<ExecutionPlan>(() => PlanEstimator.ResolveAlgorithms(plan));
+        Options = options;
+        (MemoryPerDeviceBytes, HostBytes) = Memory();
+    }
+
+    /// <summary>The strategy.</summary>
+    public Strategy Strategy { get; }
+
+    /// <summary>Rows of A and C.</summary>
+    public int M { get; }
+
+    /// <summary>Columns of B and C.</summary>
+    public int N { get; }
+
+    /// <summary>The contracting dimension.</summary>
+    public int K { get; }
+
+    /// <summary>A's input layout.</summary>
+    public TensorSharding A { get; }
+
+    /// <summary>B's input layout.</summary>
+    public TensorSharding B { get; }
+
+    /// <summary>C's output layout.</summary>
+    public TensorSharding C { get; }
+
+    /// <summary>The DAG.</summary>
+    /// <remarks>Collective algorithms left to Auto are resolved (on the model) the first time this is read.</remarks>
+    public ExecutionPlan Plan => _resolved.Value;
+
+    private readonly ExecutionPlan _raw;
+    private readonly Lazy<ExecutionPlan> _resolved;
+
+    /// <summary>The DAG before Auto algorithms are resolved (same steps and slots).</summary>
+    internal ExecutionPlan Unresolved => _raw;
+
+    /// <summary>The mesh.</summary>
+    public DeviceMesh Mesh => _raw.Mesh;
+
+    /// <summary>The options it was planned with.</summary>
+    public MatMulOptions Options { get; }
+
+    /// <summary>The steps in order.</summary>
+    public IReadOnlyList<PlanStep> Steps => Plan.Steps;
+
+    /// <summary>Peak bytes any one device holds at once (inputs, received panels, partials, outputs), from the slots' lifetimes.</summary>
+    public long MemoryPerDeviceBytes { get; }
+
+    /// <summary>Bytes of backend memory a real run needs at its peak (replicated inputs stored once), plus the host copies of A, B and C.</summary>
+    public long HostBytes { get; }
+
+    /// <summary>Total floating-point operations of the product, 2·M·N·K.</summary>
+    public double Flops => 2.0 * M * N * K;
+
+    /// <summary>FLOPs of the devices' GEMM tasks beyond the product's (work of padded, uneven shards counted at the largest shard's size).</summary>
+    public double PaddingWasteFlops
+    {
+        get
+        {
+            double max = 0, sum = 0;
+            var perDevice = new double[Mesh.Size];
+            foreach (GemmStep g in _raw.Steps.OfType<GemmStep>())
+            {
+                foreach (GemmTask t in g.Tasks) perDevice[t.Position] += t.Flops;
+            }
+
+            foreach (double f in perDevice)
+            {
+                max = Math.Max(max, f);
+                sum += f;
+            }
+
+            return Math.Max(0, (max * Mesh.Size) - sum);
+        }
+    }
+
+    /// <summary>Bytes the inputs and output would need as padding to equal shards (0 when the shapes divide).</summary>
+    public long PaddingWasteBytes => 2 * (A.PaddingElements + B.PaddingElements + C.PaddingElements);
+
+    /// <summary>Times the plan on the mesh's system (simulated time only; any size).</summary>
+    /// <param name="timing">Roofline constants; null for the plan's options.</param>
+    /// <returns>The report, with no numeric fields.</returns>
+    public RunReport Estimate(Timing.TimingOptions? timing = null)
+    {
+        var clock = Stopwatch.StartNew();
+        Timeline t = PlanEstimator.Estimate(Plan, timing ?? Options.Timing);
+        return RunReport.From(this, t, null, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Runs the plan on real data: distributes <paramref name="a"/> and <paramref name="b"/> onto
+    /// <paramref name="backend"/> by the plan's layouts, runs every step there, and compares C with an FP64 product of
+    /// the same BF16 inputs (every element, or seeded tiles for large shapes). Also times the plan.
+    /// </summary>
+    /// <param name="a">A, M x K.</param>
+    /// <param name="b">B, K x N.</param>
+    /// <param name="backend">The backend.</param>
+    /// <param name="options">Verification and progress; null for the defaults.</param>
+    /// <returns>The report (both clocks, error) and C; dispose the result to free C.</returns>
+    /// <exception cref="ArgumentException">A or B has another shape.</exception>
+    /// <exception cref="PlanMemoryException">The run needs more memory than the budget; nothing was allocated.</exception>
+    public MatMulRun Execute(DenseTensor<BFloat16> a, DenseTensor<BFloat16> b, ComputeBackend backend, ExecuteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(backend);
+        options ??= ExecuteOptions.Default;
+        if (a.Rank != 2 || a.Shape[0] != M || a.Shape[1] != K) throw new ArgumentException($"a has shape {Shapes.Format(a.Shape)}; the plan multiplies an {M} x {K} A.", nameof(a));
+        if (b.Rank != 2 || b.Shape[0] != K || b.Shape[1] != N) throw new ArgumentException($"b has shape {Shapes.Format(b.Shape)}; the plan multiplies a {K} x {N} B.", nameof(b));
+        CheckMemory(backend, options.MemoryBudgetBytes);
+
+        var total = Stopwatch.StartNew();
+        using ShardedTensor sa = ShardedTensor.Distribute(a.Span, A, backend);
+        using ShardedTensor sb = ShardedTensor.Distribute(b.Span, B, backend);
+        var clock = Stopwatch.StartNew();
+        ShardedTensor c;
+        using (var state = new PlanState(backend, Plan.Slots))
+        {
+            state.Bind("A", sa);
+            state.Bind("B", sb);
+            PlanExecutor.Run(Plan, state, options.Progress);
+            c = new ShardedTensor(C, backend, state.Detach(Plan.Output));
+        }
+
+        double execute = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        NumericCheck check;
+        try
+        {
+            check = Verification.Check(this, a, b, c, options);
+        }
+        catch
+        {
+            c.Dispose();
+            throw;
+        }
+
+        double verify = clock.Elapsed.TotalSeconds;
+        Timeline timeline = PlanEstimator.Estimate(Plan, Options.Timing);
+        var host = new HostTimes(total.Elapsed.TotalSeconds, execute, verify, backend.Name);
+        return new MatMulRun(RunReport.From(this, timeline, check with { Host = host }, total.Elapsed.TotalSeconds), timeline, c);
+    }
+
+    /// <summary>Refuses a real run above the memory budget, naming the need, the budget and the ways out.</summary>
+    /// <param name="backend">The backend that would run it.</param>
+    /// <param name="budgetBytes">The budget in bytes; 0 for 75% of the memory the backend reports (the host's for the CPU).</param>
+    /// <exception cref="PlanMemoryException">The need exceeds the budget.</exception>
+    public void CheckMemory(ComputeBackend backend, long budgetBytes = 0)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        long budget = budgetBytes > 0 ? budgetBytes : (long)(backend.MemoryBytes * 0.75);
+        if (HostBytes > budget)
+        {
+            throw new PlanMemoryException(HostBytes, budget,
+                $"The real run of {M} x {N} x {K} with {Strategy.Name} on {Mesh} needs {Format(HostBytes)} on {backend.Name} but the budget is {Format(budget)}; " +
+                "use --estimate (timing only, any size), a smaller shape, or a strategy that holds less (the report's memory per device).");
+        }
+    }
+
+    internal static string Format(double bytes) => bytes switch
+    {
+        >= 1e9 => $"{bytes / 1e9:F2} GB",
+        >= 1e6 => $"{bytes / 1e6:F2} MB",
+        >= 1e3 => $"{bytes / 1e3:F1} kB",
+        _ => $"{bytes:F0} B",
+    };
+
+    private (long PerDevice, long Host) Memory()
+    {
+        // Each slot is live from the step that first writes it (inputs: from the start) to the last step that reads it
+        // (inputs and the output: to the end). Sweep the steps, adding and removing per-device byte vectors.
+        IReadOnlyList<PlanStep> rawSteps = _raw.Steps;
+        int steps = rawSteps.Count, size = Mesh.Size;
+        var first = new Dictionary<string, int>();
+        var last = new Dictionary<string, int>();
+        foreach (string s in _raw.Inputs) first[s] = 0;
+        foreach (PlanStep step in rawSteps)
+        {
+            IEnumerable<string> writes = step switch
+            {
+                GemmStep g => g.Tasks.Select(t => t.C).Distinct(),
+                CollectiveStep c => c.Calls.Select(x => x.Destination),
+                LocalStep l => [l.Destination],
+                _ => [],
+            };
+            foreach (string w in writes) first.TryAdd(w, step.Id);
+            foreach (string r in PlanExecutor.Reads(step)) last[r] = step.Id;
+        }
+
+        last[_raw.Output] = steps;
+        foreach (string s in _raw.Inputs) last[s] = steps;
+        var starts = new List<string>[steps + 1];
+        var ends = new List<string>[steps + 2];
+        for (int i = 0; i < starts.Length; i++) starts[i] = [];
+        for (int i = 0; i < ends.Length; i++) ends[i] = [];
+        foreach (var (slot, f) in first)
+        {
+            starts[f].Add(slot);
+            ends[Math.Max(f, last.GetValueOrDefault(slot, f)) + 1].Add(slot);
+        }
+
+        var device = new long[size];
+        long host = 0, peakDevice = 0, peakHost = 0;
+        for (int i = 0; i <= steps; i++)
+        {
+            foreach (string s in ends[i]) Add(s, -1);
+            foreach (string s in starts[i]) Add(s, +1);
+            for (int p = 0; p < size; p++) peakDevice = Math.Max(peakDevice, device[p]);
+            peakHost = Math.Max(peakHost, host);
+        }
+
+        void Add(string name, int sign)
+        {
+            PlanSlot slot = _raw.Slots[name];
+            bool aliased = _raw.Inputs.Contains(name) && slot.Layout is not null;
+            for (int p = 0; p < size; p++)
+            {
+                long b = slot.Bytes(p) * sign;
+                device[p] += b;
+                if (!aliased || slot.Layout!.ReplicaKey(p) == p) host += b;
+            }
+        }
+
+        // Ring reductions hold a work copy per member; the host keeps A, B and C dense.
+        long largest = _raw.Slots.Where(kv => !_raw.Inputs.Contains(kv.Key)).Select(kv => Enumerable.Range(0, size).Sum(kv.Value.Bytes)).DefaultIfEmpty(0).Max();
+        return (peakDevice, peakHost + largest + (2L * (((long)M * K) + ((long)K * N) + ((long)M * N))));
+    }
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using CloudMatrix.Compute.Collectives;
+using CloudMatrix.Compute.Topology;
+
+namespace CloudMatrix.Compute.Sharding;
+
+/// <summary>
+/// Ranks every feasible strategy × mesh factorisation of the devices × reduction algorithm for one product by its
+/// <see cref="MatMulPlan.Estimate"/> (never by a separate formula). A candidate is feasible when its shapes divide (or
+/// uneven shards are allowed) and its peak memory per device fits the device's HBM. Candidates are estimated in order
+/// of a lower bound (their compute stream alone, <see cref="Execution.PlanEstimator.ComputeLowerBound"/>); once that
+/// bound reaches the best estimate, the rest cannot win and are listed as pruned with their bound.
+/// </summary>
+public static class Planner
+{
+    /// <summary>Ranks the candidates on <paramref name="system"/>'s devices (or its first <see cref="PlannerOptions.Devices"/>).</summary>
+    /// <param name="system">The machine.</param>
+    /// <param name="m">Rows of C, at least 1.</param>
+    /// <param name="n">Columns of C, at least 1.</param>
+    /// <param name="k">Contracting dimension, at least 1.</param>
+    /// <param name="options">Null for the defaults.</param>
+    /// <returns>The ranking.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size below 1, or more devices than the system has.</exception>
+    public static PlanRanking Rank(SystemSpec system, int m, int n, int k, PlannerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        options ??= PlannerOptions.Default;
+        int devices = options.Devices == 0 ? system.DeviceCount : options.Devices;
+        if (devices < 1 || devices > system.DeviceCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Devices, $"Devices is {options.Devices}; {system.Name} has 1..{system.DeviceCount} devices (0 for all).");
+        }
+
+        int[]? subset = devices == system.DeviceCount ? null : Enumerable.Range(0, devices).ToArray();
+        var meshes = new List<(Strategy Strategy, (string, int)[] Axes)>();
+        IReadOnlyList<Strategy> strategies = options.Strategies ?? Strategy.All;
+        int[] divisors = Enumerable.Range(1, devices).Where(d => devices % d == 0).ToArray();
+        foreach (Strategy s in strategies)
+        {
+            if (s == Strategy.Rows || s == Strategy.Columns)
+            {
+                meshes.Add((s, [("x", devices)]));
+            }
+            else if (s == Strategy.RowParallel || s == Strategy.RowParallelReduceScatter || s == Strategy.CollectiveMatmul)
+            {
+                meshes.Add((s, [("x", devices)]));
+                foreach (int a in divisors.Where(d => d > 1 && d < devices)) meshes.Add((s, [("x", a), ("y", devices / a)]));
+            }
+            else if (s == Strategy.Summa)
+            {
+                foreach (int a in divisors.Where(d => d > 1 && d < devices)) meshes.Add((s, [("x", a), ("y", devices / a)]));
+            }
+            else if (s == Strategy.Cannon)
+            {
+                int q = (int)Math.Round(Math.Sqrt(devices));
+                meshes.Add((s, q * q == devices ? [("x", q), ("y", q)] : [("x", devices)]));
+            }
+            else if (s == Strategy.TwoPointFiveD)
+            {
+                foreach (int q in divisors.Where(d => d > 1 && devices % (d * d) == 0 && devices / (d * d) > 1)) meshes.Add((s, [("x", q), ("y", q), ("z", devices / (q * q))]));
+            }
+            else if (s == Strategy.ThreeD)
+            {
+                foreach (int a in divisors.Where(d => d > 1))
+                {
+                    foreach (int b in divisors.Where(d => d > 1 && devices % (a * d) == 0 && devices / (a * d) > 1)) meshes.Add((s, [("x", a), ("y", b), ("z", devices / (a * b))]));
+                }
+            }
+        }
+
+        var clock = Stopwatch.StartNew();
+        var work = meshes.SelectMany(x => Algorithms().Select(alg => (x.Strategy, x.Axes, alg))).ToArray();
+        var planned = new (MatMulPlan? Plan, CollectiveAlgorithm Alg, double Bound, RefusedCandidate? No)[work.Length];
+        Parallel.For(0, work.Length, i =>
+        {
+            var (s, axes, alg) = work[i];
+            string meshText = "mesh{" + string.Join(", ", axes.Select(a => $"{a.Item1}={a.Item2}")) + "}";
+            try
+            {
+                DeviceMesh mesh = DeviceMesh.Create(system, axes, subset);
+                MatMulPlan plan = MatMul.Plan(mesh, m, n, k, s, new MatMulOptions { Uneven = options.Uneven, ReduceAlgorithm = alg, Timing = options.Timing });
+                if (plan.MemoryPerDeviceBytes > system.Npu.HbmCapacityBytes)
+                {
+                    planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, $"needs {MatMulPlan.Format(plan.MemoryPerDeviceBytes)} per device; HBM holds {MatMulPlan.Format(system.Npu.HbmCapacityBytes)}"));
+                    return;
+                }
+
+                bool reduces = plan.Unresolved.Steps.OfType<Execution.CollectiveStep>().SelectMany(c => c.Calls)
+                    .Any(c => c.Operation is CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter);
+                if (!reduces && alg != CollectiveAlgorithm.Ring) return; // the same plan as with Ring
+                planned[i] = (plan, reduces ? alg : CollectiveAlgorithm.Auto, Execution.PlanEstimator.ComputeLowerBound(plan.Unresolved, options.Timing), null);
+            }
+            catch (ArgumentException ex)
+            {
+                planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, ex.Message));
+            }
+            catch (OverflowException)
+            {
+                planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, $"{m} x {n} x {k} is too large for this plan: a device's block or a collective's buffer would exceed 2^31 - 1 elements"));
+            }
+        });
+
+        var refused = planned.Where(p => p.No is not null).Select(p => p.No!).ToList();
+        var feasible = planned.Where(p => p.Plan is not null).OrderBy(p => p.Bound).ToArray();
+
+        // Branch and bound: candidates in order of their compute-only bound, fully estimated a batch at a time, until
+        // the next bound is no better than the best estimate: no later candidate can win.
+        var candidates = new List<PlanCandidate>();
+        var pruned = new List<RefusedCandidate>();
+        double best = double.PositiveInfinity;
+        int next = 0, batch = Math.Max(2, Environment.ProcessorCount * 2);
+        while (next < feasible.Length && feasible[next].Bound < best)
+        {
+            var chunk = feasible.Skip(next).Take(batch).Where(p => p.Bound < best).ToArray();
+            var estimates = new PlanCandidate[chunk.Length];
+            var failed = new RefusedCandidate?[chunk.Length];
+            Parallel.For(0, chunk.Length, j =>
+            {
+                try
+                {
+                    estimates[j] = new PlanCandidate(chunk[j].Plan!, chunk[j].Alg, chunk[j].Plan!.Estimate(options.Timing), Refined: true);
+                }
+                catch (OverflowException)
+                {
+                    failed[j] = new RefusedCandidate(chunk[j].Plan!.Strategy.Name, chunk[j].Plan!.Mesh.ToString(),
+                        $"{m} x {n} x {k} is too large for this plan: a collective's buffer would exceed 2^31 - 1 elements per device");
+                }
+            });
+            candidates.AddRange(estimates.Where(e => e is not null));
+            refused.AddRange(failed.Where(f => f is not null)!);
+            best = Math.Min(best, estimates.Where(e => e is not null).Select(e => e.SimulatedSeconds).DefaultIfEmpty(double.PositiveInfinity).Min());
+            next += batch;
+        }
+
+        foreach (var p in feasible.Where(p => !candidates.Any(c => ReferenceEquals(c.Plan, p.Plan)) && !refused.Any(r => r.Strategy == p.Plan!.Strategy.Name && r.Mesh == p.Plan.Mesh.ToString())))
+        {
+            pruned.Add(new RefusedCandidate(p.Plan!.Strategy.Name, p.Plan.Mesh.ToString(),
+                $"pruned: its compute alone takes {p.Bound * 1e6:F1} us, no less than the best plan's {best * 1e6:F1} us"));
+        }
+
+        candidates.Sort((a, b) => a.SimulatedSeconds.CompareTo(b.SimulatedSeconds));
+        return new PlanRanking(system.Name, m, n, k, candidates, refused, clock.Elapsed.TotalSeconds) { Pruned = pruned };
+    }
+
+    private static CollectiveAlgorithm[] Algorithms() => [CollectiveAlgorithm.Ring, CollectiveAlgorithm.OneShot];
+}

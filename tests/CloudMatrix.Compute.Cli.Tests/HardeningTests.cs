@@ -1,0 +1,223 @@
+using CloudMatrix.Compute.Topology;
+
+namespace CloudMatrix.Compute.Cli.Tests;
+
+/// <summary>
+/// Regression tests of issue 12's cases (docs/errors.md): each bad input is exit 2 naming the option as written, or
+/// exit 1 with the need and the budget for memory; never an abort or an unnamed overflow.
+/// </summary>
+public sealed class HardeningTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cmx-harden-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string FilePath(string name) => Path.Combine(_dir, name);
+
+    private static string Usage(int expectedCode, params string[] args)
+    {
+        var (code, output, err) = CmxRunner.Run(args);
+        Assert.True(code == expectedCode, $"cmx {string.Join(' ', args)}: exit {code}, expected {expectedCode}\n{output}\n{err}");
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("Arithmetic operation resulted in an overflow", err, StringComparison.Ordinal);
+        return err;
+    }
+
+    private static void NeedAndBudget(string err)
+    {
+        Assert.Contains("needs about", err, StringComparison.Ordinal);
+        Assert.Contains("memory budget is", err, StringComparison.Ordinal);
+        Assert.Contains("CMX_MEMORY_BUDGET", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InfoWithMaxSupernodes_IsRefusedByTheMemoryBudget_NotAnAbort()
+    {
+        string err = Usage(1, "info", "--supernodes", "2147483647");
+        NeedAndBudget(err);
+        Assert.Contains("2147483647 joined CloudMatrix384 supernodes", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BenchGemm_RepeatBeyondItsRange_IsUsageErrorNamingRepeat()
+    {
+        string err = Usage(2, "bench", "gemm", "--m", "1", "--n", "1", "--k", "1", "--repeat", "2147483647");
+        Assert.Contains("--repeat is 2147483647", err, StringComparison.Ordinal);
+        Assert.Contains("1..100000", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BenchGemm_OperandsBeyondTheBudget_AreRefusedWithNeedAndBudget()
+    {
+        // 2 (mk + kn) + 4 mn bytes = 8 x 46340^2 = 17,179,164,800 bytes: an exact need, above the 4 GiB default.
+        string err = Usage(1, "bench", "gemm", "--m", "46340", "--n", "46340", "--k", "46340");
+        NeedAndBudget(err);
+        Assert.Contains("17,179,164,800 bytes", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BenchGemm_ProductBeyondOneArray_IsUsageErrorNamingMAndN()
+    {
+        string err = Usage(2, "bench", "gemm", "--m", "65536", "--n", "65536", "--k", "1");
+        Assert.Contains("--m 65536 x --n 65536", err, StringComparison.Ordinal);
+        Assert.Contains("4,294,967,296 elements", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BenchGemm_TooManyThreads_NamesThreadsNotTheKernelsProperty()
+    {
+        string err = Usage(2, "bench", "gemm", "--m", "1", "--n", "1", "--k", "1", "--threads", "100000");
+        Assert.Contains("--threads is 100000", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("ThreadCount", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SimulateAllToAllOn64Supernodes_IsRefusedByTheMemoryBudget()
+    {
+        // The joined system itself fits; its 24,576 x 24,575 flows do not.
+        string err = Usage(1, "simulate", "--pattern", "all-to-all", "--supernodes", "64");
+        NeedAndBudget(err);
+        Assert.Contains("603,955,200 flows", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TopologyTorus2000x2000_IsRefusedByTheMemoryBudget()
+    {
+        string err = Usage(1, "topology", "--torus", "2000x2000", "--out", FilePath("t.json"));
+        NeedAndBudget(err);
+        Assert.False(File.Exists(FilePath("t.json")));
+    }
+
+    [Fact]
+    public void TopologyTorusBeyondMaxDevices_IsUsageErrorNamingTorus()
+    {
+        string err = Usage(2, "topology", "--torus", "100000x100000", "--out", FilePath("t.json"));
+        Assert.Contains("--torus 100000x100000 has 10,000,000,000 devices", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InfoCompareWithSupernodes_IsUsageError()
+    {
+        string err = Usage(2, "info", "--compare", "cloudmatrix384,gb200-nvl72", "--supernodes", "4");
+        Assert.Contains("--supernodes", err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("info")]
+    [InlineData("simulate")]
+    public void TopologyFileWithGranularity_IsUsageError(string verb)
+    {
+        string file = FilePath("t.json");
+        Assert.Equal(0, CmxRunner.Run("topology", "--torus", "4x4", "--out", file).Code);
+        string[] args = verb == "info"
+            ? ["info", "--topology", file, "--granularity", "die"]
+            : ["simulate", "--topology", file, "--granularity", "die", "--pattern", "ring"];
+        string err = Usage(2, args);
+        Assert.Contains("--granularity", err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--system", "gb200-nvl72")]
+    [InlineData("--supernodes", "2")]
+    [InlineData("--granularity", "die")]
+    public void TopologyTorusWithAPresetOption_IsUsageError(string option, string value)
+    {
+        string err = Usage(2, "topology", "--torus", "4x4", option, value, "--out", FilePath("t.json"));
+        Assert.Contains(option, err, StringComparison.Ordinal);
+        Assert.Contains("--torus", err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--link-gbps", "5")]
+    [InlineData("--latency-us", "2")]
+    public void TopologyLinkOptionWithoutTorus_IsUsageError(string option, string value)
+    {
+        string err = Usage(2, "topology", option, value, "--out", FilePath("t.json"));
+        Assert.Contains(option, err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--link-gbps", "-5", "was -5")]
+    [InlineData("--link-gbps", "0", "was 0")]
+    [InlineData("--link-gbps", "1e308", "was 1E+308")]
+    [InlineData("--latency-us", "-1", "was -1")]
+    public void TopologyLinkFiguresOutOfRange_NameTheOptionAndTheValueAsWritten(string option, string value, string shown)
+    {
+        string err = Usage(2, "topology", "--torus", "4x4", option, value, "--out", FilePath("t.json"));
+        Assert.Contains(option, err, StringComparison.Ordinal);
+        Assert.Contains(shown, err, StringComparison.Ordinal);
+        Assert.DoesNotContain("bandwidthBytesPerSecond", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("latencySeconds", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TopologyEmptyOut_NamesOut()
+    {
+        string err = Usage(2, "topology", "--out", "");
+        Assert.Contains("--out", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("'path'", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TopologyOutADirectory_IsUsageError_NotAccessDenied()
+    {
+        string err = Usage(2, "topology", "--out", _dir);
+        Assert.Contains("is a directory", err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("info", "--topology")]
+    [InlineData("simulate", "--flows")]
+    public void ADirectoryGivenForAFile_IsSaidToBeADirectory(string verb, string option)
+    {
+        string[] args = verb == "info" ? ["info", option, _dir] : ["simulate", option, _dir];
+        string err = Usage(2, args);
+        Assert.Contains($"{option}: '{_dir}' is a directory", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TopologyFileWithLoneSurrogate_IsUsageErrorNamingFileAndPath()
+    {
+        string file = FilePath("s.json");
+        File.WriteAllText(file, TopologyFile.ToJson(TopologyBuilder.SingleSwitch(2, 1e9, 1e-6)).Replace("\"single-switch\"", "\"\\ud800\"", StringComparison.Ordinal));
+        string err = Usage(2, "info", "--topology", file);
+        Assert.Contains(file + ": name:", err, StringComparison.Ordinal);
+        Assert.Contains("surrogate", err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"id\": \"x\"", "flows[0].id")]
+    [InlineData("\"id\": 0, \"tag\": 5", "flows[0].tag")]
+    [InlineData("\"id\": 0, \"tag\": \"\\udc00\"", "flows[0].tag")]
+    public void FlowFileBadField_IsUsageErrorNamingFileAndPath(string fields, string path)
+    {
+        string file = FilePath("f.json");
+        File.WriteAllText(file, $$"""{"format": "cmx-flows", "version": 1, "flows": [{ {{fields}}, "source": 0, "destination": 1, "bytes": 1e6 }]}""");
+        string err = Usage(2, "simulate", "--flows", file);
+        Assert.Contains($"{file}: {path}:", err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"version\": \"one\"", "version")]
+    [InlineData("\"version\": 1, \"extra\": true", "extra")]
+    [InlineData("\"version\": 1, \"version\": 1", "version")]
+    public void FlowFileBadTopLevel_IsUsageErrorNamingFile(string fields, string named)
+    {
+        string file = FilePath("f.json");
+        File.WriteAllText(file, $$"""{"format": "cmx-flows", {{fields}}, "flows": []}""");
+        string err = Usage(2, "simulate", "--flows", file);
+        Assert.Contains(file, err, StringComparison.Ordinal);
+        Assert.Contains(named, err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TopologyFileWithHugeCpuCount_IsRefused_NotPrintedNegative()
+    {
+        string file = FilePath("c.json");
+        SystemSpec s = TopologyBuilder.SingleSwitch(4, 1e9, 1e-6);
+        string json = TopologyFile.ToJson(s).Replace("\"cpu\": null", "\"cpu\": { \"name\": \"c\", \"count_per_node\": 2000000000 }", StringComparison.Ordinal);
+        File.WriteAllText(file, json);
+        string err = Usage(2, "info", "--topology", file);
+        Assert.Contains("cpu.count_per_node", err, StringComparison.Ordinal);
+    }
+}

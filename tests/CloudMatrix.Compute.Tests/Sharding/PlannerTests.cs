@@ -1,0 +1,70 @@
+using CloudMatrix.Compute.Collectives;
+using CloudMatrix.Compute.Sharding;
+using CsCheck;
+
+namespace CloudMatrix.Compute.Tests.Sharding;
+
+public class PlannerTests
+{
+    private const double B = ShardingTestData.Bandwidth;
+    private const double Alpha = 2 * ShardingTestData.HopLatency;
+
+    [Fact]
+    public void Ranking_OnASmallSystem_IsTheHandCheckedOrder()
+    {
+        // 4 devices, 64^3, rows vs row-parallel: every candidate does the same 2*64^3/4 FLOPs per device; rows needs no
+        // communication, row-parallel all-reduces a partial C (x=2,y=2: 32x64 BF16 over pairs; x=4: 64x64 over 4).
+        var system = ShardingTestData.IdealSystem(4, flops: 1e12, hbm: 1e30);
+        PlanRanking r = Planner.Rank(system, 64, 64, 64, new PlannerOptions { Strategies = [Strategy.Rows, Strategy.RowParallel], Uneven = false });
+        double gemm = 2.0 * 64 * 64 * 64 / 4 / 1e12;
+        Assert.Equal("rows", r.Best.Strategy);
+        Assert.Equal(gemm, r.Best.SimulatedSeconds, gemm * 1e-9);
+        Assert.Contains("less exposed communication", r.Why);
+        var pair = r.Candidates.Single(c => c.Strategy == "row-parallel" && c.Mesh == "mesh{x=2, y=2}" && c.ReduceAlgorithm == CollectiveAlgorithm.Ring);
+        double s = 32.0 * 64 * 2;
+        Assert.Equal(gemm + (2 * (Alpha + (s / 2 / B))), pair.SimulatedSeconds, 1e-6 * pair.SimulatedSeconds);
+        var four = r.Candidates.Single(c => c.Strategy == "row-parallel" && c.Mesh == "mesh{x=4}" && c.ReduceAlgorithm == CollectiveAlgorithm.Ring);
+        double s4 = 64.0 * 64 * 2;
+        Assert.Equal(gemm + (6 * (Alpha + (s4 / 4 / B))), four.SimulatedSeconds, 1e-6 * four.SimulatedSeconds);
+        Assert.True(r.Candidates.Select(c => c.SimulatedSeconds).SequenceEqual(r.Candidates.Select(c => c.SimulatedSeconds).Order()));
+    }
+
+    [Fact]
+    public void Best_IsTheMinimumOfTheCandidatesFullEstimates()
+    {
+        var system = ShardingTestData.IdealSystem(12);
+        Gen.Select(Gen.Int[1, 6], Gen.Int[1, 6], Gen.Int[1, 6], Gen.Int[1, 12])
+            .Sample((a, b, c, devices) =>
+            {
+                int m = 24 * a, n = 24 * b, k = 24 * c;
+                PlanRanking r = Planner.Rank(system, m, n, k, new PlannerOptions { Devices = devices });
+                if (r.Candidates.Count == 0) return r.Refused.Count > 0;
+                double best = r.Best.Plan.Estimate().SimulatedSeconds;
+                return Math.Abs(best - r.Best.SimulatedSeconds) <= 1e-12 * best
+                    && r.Candidates.All(x => x.Plan.Estimate().SimulatedSeconds >= best * (1 - 1e-12));
+            }, iter: 12);
+    }
+
+    [Fact]
+    public void NoFeasibleCandidate_ExplainsPerStrategy()
+    {
+        var system = ShardingTestData.IdealSystem(8);
+        PlanRanking r = Planner.Rank(system, 7, 7, 7, new PlannerOptions { Uneven = false, Strategies = [Strategy.Rows, Strategy.Summa] });
+        Assert.Empty(r.Candidates);
+        var ex = Assert.Throws<InvalidOperationException>(() => r.Best);
+        Assert.Contains("rows:", ex.Message);
+        Assert.Contains("summa:", ex.Message);
+        Assert.Contains("does not divide", ex.Message);
+    }
+
+    [Fact]
+    public void Auto_PlansTheRankingsBest()
+    {
+        var system = ShardingTestData.IdealSystem(8);
+        var mesh = DeviceMesh.Create(system, [("x", 8)]);
+        MatMulPlan plan = MatMul.Plan(mesh, 64, 64, 64, Strategy.Auto);
+        PlanRanking r = Planner.Rank(system, 64, 64, 64);
+        Assert.Equal(r.Best.Strategy, plan.Strategy.Name);
+        Assert.Equal(r.Best.SimulatedSeconds, plan.Estimate().SimulatedSeconds, 1e-12);
+    }
+}
