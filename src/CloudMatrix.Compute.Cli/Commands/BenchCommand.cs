@@ -101,15 +101,12 @@ internal static class BenchCommand
         };
         command.SetAction(parse =>
         {
-            int chains = Positive(parse.GetValue(accumulators), "--accumulators");
-            if (chains > 30)
-            {
-                throw new CliUsageException($"--accumulators is {chains}; it must be at most 30.");
-            }
-
+            int chains = InRange(parse.GetValue(accumulators), "--accumulators", 30);
+            int mib = InRange(parse.GetValue(memory), "--memory-mib", MaxMemoryMiB);
+            // Two buffers of that size: the source and the copy's destination.
+            MemoryBudget.Ensure(2.0 * mib * (1 << 20), $"bench peak --memory-mib {mib}");
             PeakBenchResult result = PeakBench.Run(
-                Positive(parse.GetValue(threads), "--threads"), chains, Positive(parse.GetValue(memory), "--memory-mib"),
-                context.Human(parse.GetValue(CliContext.JsonOption)));
+                InRange(parse.GetValue(threads), "--threads", MaxThreads), chains, mib, context.Human(parse.GetValue(CliContext.JsonOption)));
             if (parse.GetValue(CliContext.JsonOption))
             {
                 context.WriteJson(result);
@@ -144,6 +141,9 @@ internal static class BenchCommand
 
     /// <summary>Timed runs at most: each keeps one time, and a run of this many small products ends in seconds.</summary>
     internal const int MaxRepeat = 100_000;
+
+    /// <summary>Largest streamed buffer of <c>bench peak</c>, in MiB (two are allocated).</summary>
+    internal const int MaxMemoryMiB = 1 << 16;
 
     private static int Positive(int value, string option) =>
         value >= 1 ? value : throw new CliUsageException($"{option} is {value}; it must be at least 1.");
