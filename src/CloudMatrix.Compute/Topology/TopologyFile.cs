@@ -482,7 +482,12 @@ public static class TopologyFile
 
         private TopologyFormatException Fail(string path, string reason) => new(source, path, reason);
 
-        private static string Join(string parent, string name) => parent == "$" ? name : parent + "." + name;
+        // A name that is not a plain identifier (empty, spaces, dots) is written in bracket notation, so the path
+        // never comes out empty or ambiguous.
+        private static string Join(string parent, string name) =>
+            name.Length > 0 && name.All(c => char.IsLetterOrDigit(c) || c is '_' or '$')
+                ? (parent == "$" ? name : parent + "." + name)
+                : parent + "[" + System.Text.Json.JsonSerializer.Serialize(name) + "]";
 
         private void Object(JsonElement e, string path)
         {
