@@ -28,6 +28,14 @@ public class BenchGemmCommandTests
         Assert.Equal(37 * 45, root.GetProperty("checked_elements").GetInt64());
         Assert.InRange(root.GetProperty("max_rel_error").GetDouble(), 0, root.GetProperty("error_bound").GetDouble());
         Assert.True(root.GetProperty("passed").GetBoolean());
+        if (root.GetProperty("peak_gflops").ValueKind != JsonValueKind.Null)
+        {
+            double peak = root.GetProperty("peak_gflops").GetDouble();
+            Assert.True(peak > 0);
+            Assert.False(string.IsNullOrEmpty(root.GetProperty("peak_instruction").GetString()));
+            Assert.Equal(root.GetProperty("gflops").GetDouble() / peak, root.GetProperty("peak_fraction").GetDouble(), 9);
+            Assert.InRange(root.GetProperty("peak_fraction").GetDouble(), double.Epsilon, 1.2);
+        }
     }
 
     [Fact]

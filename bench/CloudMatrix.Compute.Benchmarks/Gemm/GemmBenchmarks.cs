@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using CloudMatrix.Compute.Kernels.Gemm;
+using CloudMatrix.Compute.Kernels.Peak;
 using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Benchmarks.Gemm;
@@ -28,6 +29,7 @@ public unsafe class GemmBenchmarks
     private float[] _c = [];
     private GemmOptions _options = GemmOptions.Default;
     private GemmOptions _managedOptions = GemmOptions.Default;
+    private TorchPeer? _torch;
 
     public static IEnumerable<GemmShape> Shapes() =>
     [
@@ -35,6 +37,7 @@ public unsafe class GemmBenchmarks
         new(1024, 1024, 1024, "1024³"),
         new(2048, 2048, 2048, "2048³"),
         new(4096, 4096, 4096, "4096³"),
+        new(8192, 8192, 8192, "8192³"),
         new(171, 1024, 8192, "171x1024x8192"),
         new(1024, 171, 8192, "1024x171x8192"),
     ];
@@ -62,6 +65,8 @@ public unsafe class GemmBenchmarks
         BFloat16Convert.ToSingle(_a, _a32);
         BFloat16Convert.ToSingle(_b, _b32);
         _c = new float[Shape.M * Shape.N];
+        _torch = TorchPeer.Start(Shape.M, Shape.N, Shape.K, Threads);
+        Console.WriteLine(_torch is null ? "// PyTorch peer: not available (apt-get install python3-torch)" : $"// PyTorch peer: {_torch.Version}");
     }
 
     [Benchmark(Baseline = true, Description = "OpenBLAS sgemm")]
@@ -83,6 +88,19 @@ public unsafe class GemmBenchmarks
     public void CloudMatrixBf16Managed() =>
         BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, Shape.M, Shape.N, Shape.K, 1f,
             _a, Shape.K, _b, Shape.N, 0f, _c, Shape.N, _managedOptions);
+
+    [Benchmark(Description = "vdpbf16ps peak, same FLOP")]
+    public void Bf16DotPeak() => HostPeak.RunFlop(PeakInstruction.BFloat16DotZmm, Threads, Shape.Flops);
+
+    [Benchmark(Description = "PyTorch bf16 matmul")]
+    public void TorchBf16() => _torch?.Multiply();
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _torch?.Dispose();
+        _torch = null;
+    }
 
     private static BFloat16[] Fill(Random random, int count)
     {

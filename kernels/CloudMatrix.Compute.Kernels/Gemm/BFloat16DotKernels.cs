@@ -22,7 +22,7 @@ namespace CloudMatrix.Compute.Kernels.Gemm;
 /// </remarks>
 internal static unsafe class BFloat16DotKernels
 {
-    private static readonly Lazy<GemmMicroKernel?> Instance = new(Build);
+    private static readonly Lazy<GemmMicroKernel?> Instance = new(() => Build(DotKernelConfig.Default));
 
     /// <summary>Whether the CPU has AVX512_BF16 (CPUID leaf 7, sub-leaf 1, EAX bit 5) and AVX-512F.</summary>
     internal static bool CpuSupportsBf16Dot
@@ -42,7 +42,8 @@ internal static unsafe class BFloat16DotKernels
     /// <summary>The generated kernel, or null when the CPU or the OS cannot run it.</summary>
     internal static GemmMicroKernel? Kernel => Instance.Value;
 
-    private static GemmMicroKernel? Build()
+    /// <summary>Assembles the four tile shapes of <paramref name="config"/>; null when the CPU or the OS cannot run them.</summary>
+    internal static GemmMicroKernel? Build(DotKernelConfig config)
     {
         if (!CpuSupportsBf16Dot || !ExecutableMemory.IsSupported)
         {
@@ -52,7 +53,8 @@ internal static unsafe class BFloat16DotKernels
         try
         {
             // The four tile shapes share one mapping; each entry starts on a 64-byte boundary.
-            (int Rows, int Vectors)[] shapes = [(12, 2), (6, 2), (12, 1), (6, 1)];
+            (int Rows, int Vectors)[] shapes =
+                [(config.Rows, config.Vectors), (config.ShortRows, config.Vectors), (config.Rows, 1), (config.ShortRows, 1)];
             var code = new List<byte>();
             int[] offsets = new int[shapes.Length];
             for (int s = 0; s < shapes.Length; s++)
@@ -64,7 +66,7 @@ internal static unsafe class BFloat16DotKernels
 
                 offsets[s] = code.Count;
                 var assembler = new Assembler(64);
-                Emit(assembler, shapes[s].Rows, shapes[s].Vectors);
+                Emit(assembler, shapes[s].Rows, shapes[s].Vectors, config);
                 using var stream = new MemoryStream();
                 assembler.Assemble(new StreamCodeWriter(stream), 0);
                 code.AddRange(stream.ToArray());
@@ -78,8 +80,8 @@ internal static unsafe class BFloat16DotKernels
 
             nint At(int s) => (nint)(pages + offsets[s]);
             return GemmMicroKernel.Native(
-                "avx512bf16-dot-12x32", mr: 12, nr: 32, mc: 192, kc: 1024, nc: 4096,
-                At(0), mrShort: 6, nrNarrow: 16, At(1), At(2), At(3));
+                config.Name, mr: config.Rows, nr: 16 * config.Vectors, mc: config.Mc, kc: config.Kc, nc: config.Nc,
+                At(0), mrShort: config.ShortRows, nrNarrow: 16, At(1), At(2), At(3));
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
@@ -88,23 +90,30 @@ internal static unsafe class BFloat16DotKernels
         }
     }
 
-    /// <summary>Emits one <c>rows x (16 * vectors)</c> kernel.</summary>
-    private static void Emit(Assembler c, int rows, int vectors)
+    /// <summary>Emits one <c>rows x (16 * vectors)</c> kernel: accumulators from zmm0 up, B vectors from zmm31 down.</summary>
+    private static void Emit(Assembler c, int rows, int vectors, DotKernelConfig config)
     {
         AssemblerRegisterZMM[] zmm =
         [
             zmm0, zmm1, zmm2, zmm3, zmm4, zmm5, zmm6, zmm7, zmm8, zmm9, zmm10, zmm11, zmm12, zmm13, zmm14, zmm15,
             zmm16, zmm17, zmm18, zmm19, zmm20, zmm21, zmm22, zmm23, zmm24, zmm25, zmm26, zmm27, zmm28, zmm29, zmm30, zmm31,
         ];
-        AssemblerRegisterZMM Acc(int r, int v) => zmm[2 + (r * vectors) + v];
-        AssemblerRegisterZMM[] b = [zmm26, zmm27];
-        AssemblerRegisterZMM alpha = zmm30, beta = zmm31, scratch = zmm28;
+        if ((rows + 1) * vectors > zmm.Length)
+        {
+            throw new ArgumentException($"A {rows} x {16 * vectors} tile needs more than 32 zmm registers.", nameof(rows));
+        }
 
-        Label loop = c.CreateLabel(), store = c.CreateLabel(), withBeta = c.CreateLabel();
+        AssemblerRegisterZMM Acc(int r, int v) => zmm[(r * vectors) + v];
+        AssemblerRegisterZMM B(int v) => zmm[31 - v];
+        int unroll = config.Unroll;
+        int aBytes = 4 * rows, bBytes = 64 * vectors;
 
-        // alpha and beta arrive in xmm0 and xmm1; keep them clear of the accumulators (zmm2 up).
-        c.vbroadcastss(alpha, xmm0);
-        c.vbroadcastss(beta, xmm1);
+        Label loop = c.CreateLabel(), rest = c.CreateLabel(), restLoop = c.CreateLabel(), store = c.CreateLabel(), withBeta = c.CreateLabel();
+
+        // alpha and beta arrive in xmm0 and xmm1, which are accumulators here: park them in the red zone (System V
+        // leaves 128 bytes below rsp to a leaf function) and read them back as broadcasts when storing.
+        c.vmovss(__dword_ptr[rsp - 8], xmm0);
+        c.vmovss(__dword_ptr[rsp - 4], xmm1);
         c.vmovd(eax, xmm1);
         c.and(eax, 0x7FFF_FFFF);
         c.lea(r9, __[r8 * 4]);
@@ -131,24 +140,32 @@ internal static unsafe class BFloat16DotKernels
 
         c.test(edi, edi);
         c.jle(store);
+        c.mov(r11d, edi);
+        c.and(r11d, unroll - 1);
+        c.shr(edi, (byte)System.Numerics.BitOperations.Log2((uint)unroll));
+        c.test(edi, edi); // a shift by 0 leaves the flags alone
+        c.jz(rest);
+
         c.Label(ref loop);
-        for (int v = 0; v < vectors; v++)
+        for (int u = 0; u < unroll; u++)
         {
-            c.vmovups(b[v], __zmmword_ptr[rdx + (64 * v)]);
+            EmitStep(c, rows, vectors, aBytes * u, bBytes * u, config, Acc, B);
         }
 
-        for (int r = 0; r < rows; r++)
-        {
-            for (int v = 0; v < vectors; v++)
-            {
-                c.vdpbf16ps(Acc(r, v), b[v], __dword_bcst[rsi + (4 * r)]);
-            }
-        }
-
-        c.add(rsi, 4 * rows);
-        c.add(rdx, 64 * vectors);
+        c.add(rsi, aBytes * unroll);
+        c.add(rdx, bBytes * unroll);
         c.dec(edi);
         c.jnz(loop);
+
+        c.Label(ref rest);
+        c.test(r11d, r11d);
+        c.jz(store);
+        c.Label(ref restLoop);
+        EmitStep(c, rows, vectors, 0, 0, config, Acc, B);
+        c.add(rsi, aBytes);
+        c.add(rdx, bBytes);
+        c.dec(r11d);
+        c.jnz(restLoop);
 
         c.Label(ref store);
         c.test(eax, eax);
@@ -157,7 +174,7 @@ internal static unsafe class BFloat16DotKernels
         {
             for (int v = 0; v < vectors; v++)
             {
-                c.vmulps(Acc(r, v), Acc(r, v), alpha);
+                c.vmulps(Acc(r, v), Acc(r, v), __dword_bcst[rsp - 8]);
                 c.vmovups(__zmmword_ptr[rcx + (64 * v)], Acc(r, v));
             }
 
@@ -167,13 +184,16 @@ internal static unsafe class BFloat16DotKernels
         c.vzeroupper();
         c.ret();
 
+        // The B registers are free once the k loop is done: one holds beta, the next (or one past the tile) is scratch.
         c.Label(ref withBeta);
+        AssemblerRegisterZMM beta = zmm[31], scratch = zmm[30];
+        c.vbroadcastss(beta, __dword_ptr[rsp - 4]);
         for (int r = 0; r < rows; r++)
         {
             for (int v = 0; v < vectors; v++)
             {
                 c.vmulps(scratch, beta, __zmmword_ptr[rcx + (64 * v)]);
-                c.vfmadd231ps(scratch, Acc(r, v), alpha);
+                c.vfmadd231ps(scratch, Acc(r, v), __dword_bcst[rsp - 8]);
                 c.vmovups(__zmmword_ptr[rcx + (64 * v)], scratch);
             }
 
@@ -182,5 +202,37 @@ internal static unsafe class BFloat16DotKernels
 
         c.vzeroupper();
         c.ret();
+    }
+
+    /// <summary>One k pair: load the B vectors, then one <c>vdpbf16ps</c> per accumulator with A broadcast from memory.</summary>
+    private static void EmitStep(
+        Assembler c, int rows, int vectors, int aOffset, int bOffset, DotKernelConfig config,
+        Func<int, int, AssemblerRegisterZMM> acc, Func<int, AssemblerRegisterZMM> b)
+    {
+        if (config.PrefetchB > 0)
+        {
+            for (int v = 0; v < vectors; v++)
+            {
+                c.prefetcht0(__byte_ptr[rdx + (bOffset + (64 * v) + config.PrefetchB)]);
+            }
+        }
+
+        if (config.PrefetchA > 0)
+        {
+            c.prefetcht0(__byte_ptr[rsi + (aOffset + config.PrefetchA)]);
+        }
+
+        for (int v = 0; v < vectors; v++)
+        {
+            c.vmovups(b(v), __zmmword_ptr[rdx + (bOffset + (64 * v))]);
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            for (int v = 0; v < vectors; v++)
+            {
+                c.vdpbf16ps(acc(r, v), b(v), __dword_bcst[rsi + (aOffset + (4 * r))]);
+            }
+        }
     }
 }

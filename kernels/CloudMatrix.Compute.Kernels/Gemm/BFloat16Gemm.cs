@@ -153,8 +153,10 @@ public static unsafe class BFloat16Gemm
     /// <summary>
     /// Runs many independent GEMMs (for example one per virtual device) across the host's cores. With at least as
     /// many items as threads, each item runs whole on one thread and threads take the next item as they finish
-    /// (largest first); with fewer items than threads, each item is split across all threads in turn. Each item's
-    /// result is the same as a single <c>Multiply</c> call would give. Items must not write overlapping C.
+    /// (largest first); items with an FP32 C that share the same B (the same memory, leading dimension, transpose, K
+    /// and N: the devices of one column of a sharded product) have it packed once between them, by all threads, and
+    /// run together. With fewer items than threads, each item is split across all threads in turn. Each item's result
+    /// is the same, bit for bit, as a single <c>Multiply</c> call would give. Items must not write overlapping C.
     /// </summary>
     /// <param name="items">The GEMMs; each was checked when it was made.</param>
     /// <param name="options">Thread count and other run options; null for <see cref="GemmOptions.Default"/>.</param>
@@ -187,11 +189,11 @@ public static unsafe class BFloat16Gemm
             return;
         }
 
-        BatchWork work = BatchWork.ForCurrentThread();
+        GemmBatchWork work = GemmBatchWork.ForCurrentThread();
         work.Load(items, kernel, options);
         try
         {
-            GemmWorkerPool.Run(work, threads);
+            work.Run(threads);
         }
         finally
         {
@@ -199,8 +201,14 @@ public static unsafe class BFloat16Gemm
         }
     }
 
-    /// <summary>Runs one batch item; <paramref name="whole"/> keeps it on the calling thread.</summary>
-    private static void RunItem(in GemmBatchItem item, GemmMicroKernel kernel, GemmOptions options, bool whole, GemmWorkspace workspace)
+    /// <summary>
+    /// Runs one batch item; <paramref name="whole"/> keeps it on the calling thread, where <paramref name="prepackedB"/>
+    /// (FP32 C only) is its op(B) already packed by <see cref="GemmDriver.PrepackB"/> and <paramref name="prepackedA"/>
+    /// its op(A) by <see cref="GemmDriver.PrepackA"/>.
+    /// </summary>
+    internal static void RunItem(
+        in GemmBatchItem item, GemmMicroKernel kernel, GemmOptions options, bool whole, GemmWorkspace workspace,
+        float* prepackedB = null, float* prepackedA = null)
     {
         fixed (BFloat16* pa = item.A.Span)
         fixed (BFloat16* pb = item.B.Span)
@@ -215,7 +223,7 @@ public static unsafe class BFloat16Gemm
             };
             if (whole)
             {
-                GemmDriver.Run(call, kernel, 0, call.M, 0, call.N, workspace);
+                GemmDriver.Run(call, kernel, 0, call.M, 0, call.N, workspace, null, 0, 1, call.M, prepackedB, prepackedA);
             }
             else
             {
@@ -232,6 +240,16 @@ public static unsafe class BFloat16Gemm
         if (2.0 * call.M * call.N * call.K < SingleThreadFlops)
         {
             threads = 1;
+        }
+
+        if (threads > 1 && options.SharePanels && SharesPanels(call.M, kernel, threads) && PanelBytes(call, kernel) >= SharedPanelMinBytes)
+        {
+            SharedPanelWork shared = SharedPanelWork.ForCurrentThread();
+            shared.Load(call, kernel, threads);
+            if (GemmWorkerPool.TryRunParallel(shared, threads))
+            {
+                return;
+            }
         }
 
         (int rowParts, int columnParts) = ChooseGrid(call.M, call.N, kernel, threads);
@@ -282,6 +300,35 @@ public static unsafe class BFloat16Gemm
         return (1, 1);
     }
 
+    /// <summary>
+    /// Smallest packed B block (bytes) worth sharing between threads. Below it the block stays in each core's L2 when
+    /// every thread packs its own, while a shared one is half in the other core's cache: on 2 Zen 4 cores, 512³ ran
+    /// at ~410 GFLOP/s shared against ~435 split as a grid, 2048³ and up at the same speed or faster shared (4096³:
+    /// 427 against 410). Tests set it to 0 to reach the shared path with small shapes.
+    /// </summary>
+    internal static long SharedPanelMinBytes { get; set; } = 4L << 20;
+
+    /// <summary>Bytes of one packed B block of <paramref name="call"/> (bfloat16 pairs: 2 bytes an element).</summary>
+    private static long PanelBytes(in GemmCall call, GemmMicroKernel kernel) =>
+        2L * Math.Min(call.K, kernel.Kc) * Math.Min(call.N, kernel.Nc);
+
+    /// <summary>
+    /// Whether threads should share packed B panels and split the rows of C: when the rows split into parts within
+    /// 5 % of each other (each thread then packs its rows of A and a 1/threads share of B, instead of a whole B
+    /// panel each). Otherwise the grid split, which can also cut columns, is more even.
+    /// </summary>
+    internal static bool SharesPanels(int m, GemmMicroKernel kernel, int threads)
+    {
+        int rowPanels = (m + kernel.Mr - 1) / kernel.Mr;
+        if (rowPanels < threads)
+        {
+            return false;
+        }
+
+        int most = (rowPanels + threads - 1) / threads;
+        return (double)most * threads <= 1.05 * rowPanels;
+    }
+
     /// <summary>The [start, end) of part <paramref name="part"/> of <paramref name="parts"/> over <paramref name="extent"/>, cut at tile edges.</summary>
     internal static (int Start, int End) Slice(int extent, int tile, int parts, int part)
     {
@@ -323,57 +370,33 @@ public static unsafe class BFloat16Gemm
         }
     }
 
-    /// <summary>A batch: threads take whole items, largest first, until none is left.</summary>
-    private sealed class BatchWork : GemmWork
+    /// <summary>One call on threads that share packed B panels, each with its own slice of rows.</summary>
+    private sealed class SharedPanelWork : GemmWork
     {
         [ThreadStatic]
-        private static BatchWork? s_instance;
+        private static SharedPanelWork? s_instance;
 
-        private GemmBatchItem[] _items = [];
-        private double[] _order = [];
-        private int _count;
-        private int _next;
+        private GemmCall _call;
         private GemmMicroKernel? _kernel;
-        private GemmOptions? _options;
+        private int _parts;
 
-        public static BatchWork ForCurrentThread() => s_instance ??= new BatchWork();
+        public static SharedPanelWork ForCurrentThread() => s_instance ??= new SharedPanelWork();
 
-        public void Load(ReadOnlySpan<GemmBatchItem> items, GemmMicroKernel kernel, GemmOptions options)
+        public void Load(in GemmCall call, GemmMicroKernel kernel, int parts)
         {
-            if (_items.Length < items.Length)
-            {
-                _items = new GemmBatchItem[items.Length];
-                _order = new double[items.Length];
-            }
-
-            items.CopyTo(_items);
-            for (int i = 0; i < items.Length; i++)
-            {
-                _order[i] = -items[i].Flops;
-            }
-
-            // Largest first: the last items to start are the short ones, so threads finish close together.
-            Array.Sort(_order, _items, 0, items.Length);
-            _count = items.Length;
-            _next = 0;
+            _call = call;
             _kernel = kernel;
-            _options = options;
+            _parts = parts;
         }
 
-        public void Clear()
-        {
-            // Do not keep the caller's buffers alive.
-            Array.Clear(_items, 0, _count);
-            _count = 0;
-        }
+        public override void Prepare(int parts) => GemmSharedPanels.Pool.Prepare(parts);
 
         public override void Execute(int part, GemmWorkspace workspace)
         {
-            int index;
-            while ((index = Interlocked.Increment(ref _next) - 1) < _count)
-            {
-                RunItem(_items[index], _kernel!, _options!, whole: true, workspace);
-            }
+            (int i0, int i1) = Slice(_call.M, _kernel!.Mr, _parts, part);
+            int rowPanels = (_call.M + _kernel.Mr - 1) / _kernel.Mr;
+            int blockRows = (rowPanels + _parts - 1) / _parts * _kernel.Mr;
+            GemmDriver.Run(_call, _kernel, i0, i1, 0, _call.N, workspace, GemmSharedPanels.Pool, part, _parts, blockRows, null, null);
         }
     }
 

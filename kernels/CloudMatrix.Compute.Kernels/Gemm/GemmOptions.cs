@@ -31,6 +31,9 @@ public sealed class GemmOptions
     /// <summary>Forces one kernel descriptor (tests use tiny block sizes to reach every loop with small shapes).</summary>
     internal GemmMicroKernel? Kernel { get; init; }
 
+    /// <summary>Whether threads may share packed B panels, and batch items a packed B (on by default; the tuning sweep turns it off to compare).</summary>
+    internal bool SharePanels { get; init; } = true;
+
     /// <summary>The kernel this call runs.</summary>
     internal GemmMicroKernel SelectKernel() => Kernel ?? GemmMicroKernel.Select(SimdWidth);
 

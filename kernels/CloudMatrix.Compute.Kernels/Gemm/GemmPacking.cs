@@ -10,6 +10,11 @@ namespace CloudMatrix.Compute.Kernels.Gemm;
 /// op(A) or NR columns of op(B)) for each of <c>kc</c> steps, lane-fastest; lanes past the edge of the matrix are
 /// zero, so the kernels never branch on edges.
 /// </summary>
+/// <remarks>
+/// The loops are compiled fully optimized on first call (<see cref="MethodImplOptions.AggressiveOptimization"/>):
+/// under tiered compilation a GEMM of a few milliseconds runs them as tier-0 code, which does not inline the vector
+/// helpers; packing a 512 x 512 block of A took 0.137 ms that way against 0.015 ms optimized (Zen 4, one thread).
+/// </remarks>
 internal static unsafe class GemmPacking
 {
     /// <summary>
@@ -25,6 +30,7 @@ internal static unsafe class GemmPacking
     /// <param name="edgeWidth">Lanes of the last panel when it has at most that many (the kernel's short or narrow tile).</param>
     /// <param name="dst">Destination: ceil(lanes / width) panels of kc * width floats.</param>
     /// <param name="simd">The widest vectors this pack may use.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Pack(
         ushort* src, nint stepStride, nint laneStride, int lanes, int kc, int width, int edgeWidth, float* dst, GemmSimdWidth simd)
     {
@@ -48,6 +54,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Lanes adjacent in memory (op(B) not transposed, op(A) transposed): vector loads along the lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackContiguousLanes(ushort* src, nint stepStride, int count, int kc, int width, float* dst, GemmSimdWidth simd)
     {
         if (count == width && simd == GemmSimdWidth.Vector512 && width % 16 == 0)
@@ -100,6 +107,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Steps adjacent in memory (op(A) not transposed, op(B) transposed): each lane is read as a run.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackContiguousSteps(ushort* src, nint laneStride, int count, int kc, int width, float* dst)
     {
         uint* d = (uint*)dst;
@@ -150,8 +158,15 @@ internal static unsafe class GemmPacking
     /// Packs for the bfloat16-pair kernels: the word of lane t at pair q holds step 2q in its low half and step 2q + 1
     /// in its high half (zero past an odd last step); panels as in <see cref="Pack"/>, with ceil(kc / 2) words per lane.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PackPairs(ushort* src, nint stepStride, nint laneStride, int lanes, int kc, int width, int edgeWidth, uint* dst)
     {
+        if (laneStride == 1 && width % 16 == 0 && Avx512F.IsSupported)
+        {
+            PackPairsByRows(src, stepStride, lanes, kc, width, edgeWidth, dst);
+            return;
+        }
+
         int pairs = (kc + 1) >> 1;
         int fullWidth = width;
         for (int first = 0; first < lanes; first += fullWidth)
@@ -172,7 +187,56 @@ internal static unsafe class GemmPacking
         }
     }
 
+    /// <summary>
+    /// Lanes adjacent in memory, all panels at once: each pair of source rows is read once, front to back, and spread
+    /// over the panels. Walking one panel at a time instead reads 64 bytes from every row, a new page every pair, and
+    /// runs at the speed of page walks (measured on a 2-vCPU Zen 4 guest, 4096 x 1024 block: 3.5 GB/s of traffic that
+    /// way, 18.6 this way).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackPairsByRows(ushort* src, nint stepStride, int lanes, int kc, int width, int edgeWidth, uint* dst)
+    {
+        int pairs = (kc + 1) >> 1;
+        int fullPanels = lanes / width;
+        int rest = lanes - (fullPanels * width);
+        int lastWidth = rest <= edgeWidth ? edgeWidth : width;
+        nint panelWords = (nint)pairs * width;
+        uint* lastPanel = dst + (fullPanels * panelWords);
+        for (int q = 0; q < pairs; q++)
+        {
+            ushort* even = src + (2 * q * stepStride);
+            ushort* odd = even + stepStride;
+            bool hasOdd = (2 * q) + 1 < kc;
+            uint* d = dst + (q * width);
+            for (int panel = 0; panel < fullPanels; panel++, d += panelWords, even += width, odd += width)
+            {
+                for (int t = 0; t < width; t += 16)
+                {
+                    Vector512<uint> low = Avx512F.ConvertToVector512UInt32(Vector256.Load(even + t));
+                    Vector512<uint> high = hasOdd ? Avx512F.ConvertToVector512UInt32(Vector256.Load(odd + t)) : Vector512<uint>.Zero;
+                    Vector512.Store(low | Vector512.ShiftLeft(high, 16), d + t);
+                }
+            }
+
+            if (rest > 0)
+            {
+                uint* e = lastPanel + (q * lastWidth);
+                int t = 0;
+                for (; t < rest; t++)
+                {
+                    e[t] = even[t] | (hasOdd ? (uint)odd[t] << 16 : 0u);
+                }
+
+                for (; t < lastWidth; t++)
+                {
+                    e[t] = 0;
+                }
+            }
+        }
+    }
+
     /// <summary>Lanes adjacent in memory: two rows of steps are interleaved 16 lanes at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackPairsContiguousLanes(ushort* src, nint stepStride, int count, int kc, int width, uint* dst)
     {
         int pairs = (kc + 1) >> 1;
@@ -206,6 +270,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Steps adjacent in memory: a pair is one unaligned 32-bit read of the lane's run.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackPairsContiguousSteps(ushort* src, nint laneStride, int count, int kc, int width, uint* dst)
     {
         int fullPairs = kc >> 1;

@@ -22,18 +22,30 @@ internal static class GemmWorkerPool
     /// <summary>Runs <c>work.Execute(part)</c> for every part in [0, <paramref name="parts"/>), in parallel when the pool is free.</summary>
     internal static void Run(GemmWork work, int parts)
     {
-        if (parts <= 1 || !Gate.TryEnter())
+        if (parts <= 1 || !TryRunParallel(work, parts))
         {
             for (int part = 0; part < parts; part++)
             {
                 work.Execute(part, GemmWorkspace.Current);
             }
+        }
+    }
 
-            return;
+    /// <summary>
+    /// Runs every part at once on <paramref name="parts"/> threads (the caller's and pool workers) and returns true;
+    /// returns false, running nothing, when the pool is busy. Work whose parts wait for each other needs this form:
+    /// run one after another, they would wait forever.
+    /// </summary>
+    internal static bool TryRunParallel(GemmWork work, int parts)
+    {
+        if (!Gate.TryEnter())
+        {
+            return false;
         }
 
         try
         {
+            work.Prepare(parts);
             while (Workers.Count < parts - 1)
             {
                 Workers.Add(new Worker(Workers.Count + 1));
@@ -65,6 +77,8 @@ internal static class GemmWorkerPool
             {
                 ExceptionDispatchInfo.Throw(failure);
             }
+
+            return true;
         }
         finally
         {
@@ -115,4 +129,9 @@ internal abstract class GemmWork
 {
     /// <summary>Runs part <paramref name="part"/> with the calling thread's <paramref name="workspace"/>.</summary>
     public abstract void Execute(int part, GemmWorkspace workspace);
+
+    /// <summary>Called under the pool's gate before the parts start, with their number (parts that meet at barriers arm them here).</summary>
+    public virtual void Prepare(int parts)
+    {
+    }
 }

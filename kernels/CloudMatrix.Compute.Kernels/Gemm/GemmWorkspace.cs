@@ -19,6 +19,8 @@ internal sealed unsafe class GemmWorkspace
     private float* _accumulator;
     private nuint _accumulatorBytes;
     private float* _tile;
+    private float* _prepacked;
+    private nuint _prepackedBytes;
 
     private GemmWorkspace() => _tile = (float*)NativeMemory.AlignedAlloc(MaxTileFloats * sizeof(float), 64);
 
@@ -28,6 +30,7 @@ internal sealed unsafe class GemmWorkspace
         NativeMemory.AlignedFree(_packB);
         NativeMemory.AlignedFree(_accumulator);
         NativeMemory.AlignedFree(_tile);
+        NativeMemory.AlignedFree(_prepacked);
     }
 
     /// <summary>Largest register tile (MR x NR floats) a kernel may have.</summary>
@@ -44,6 +47,23 @@ internal sealed unsafe class GemmWorkspace
 
     /// <summary>Buffer for a packed B panel of <paramref name="floats"/> floats.</summary>
     internal float* PackB(nint floats) => Ensure(ref _packB, ref _packBBytes, floats);
+
+    /// <summary>
+    /// Buffer for the operands a batch packs once for the items that share them (kept for the next batch up to the
+    /// size <see cref="TrimPrepacked"/> allows).
+    /// </summary>
+    internal float* Prepacked(nint floats) => Ensure(ref _prepacked, ref _prepackedBytes, floats);
+
+    /// <summary>Frees the prepacked-operand buffer if it is larger than <paramref name="maxBytes"/> bytes.</summary>
+    internal void TrimPrepacked(long maxBytes)
+    {
+        if ((long)_prepackedBytes > maxBytes)
+        {
+            NativeMemory.AlignedFree(_prepacked);
+            _prepacked = null;
+            _prepackedBytes = 0;
+        }
+    }
 
     /// <summary>FP32 accumulator for a bfloat16 C block of <paramref name="floats"/> floats.</summary>
     internal float* Accumulator(nint floats) => Ensure(ref _accumulator, ref _accumulatorBytes, floats);

@@ -182,7 +182,7 @@ public static class BFloat16Convert
     // One small loop per width and store kind, each kept out of line: inlined together into one caller they exceed
     // the JIT's inlining budget, a Round* helper stays a call with spills, and the loop runs about four times slower.
     // Each loop starts at i and returns the first element it did not convert.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe nuint Narrow512(float* src, ushort* dst, nuint i, nuint length)
     {
         for (; i + 32 <= length; i += 32)
@@ -195,7 +195,7 @@ public static class BFloat16Convert
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe nuint Narrow256(float* src, ushort* dst, nuint i, nuint length)
     {
         for (; i + 16 <= length; i += 16)
@@ -208,7 +208,7 @@ public static class BFloat16Convert
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe nuint Narrow128(float* src, ushort* dst, nuint i, nuint length)
     {
         for (; i + 8 <= length; i += 8)
@@ -221,7 +221,7 @@ public static class BFloat16Convert
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe nuint NarrowStreaming512(float* src, ushort* dst, nuint i, nuint length)
     {
         for (; i + 32 <= length; i += 32)
@@ -234,7 +234,7 @@ public static class BFloat16Convert
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe nuint NarrowStreaming256(float* src, ushort* dst, nuint i, nuint length)
     {
         for (; i + 16 <= length; i += 16)
@@ -247,7 +247,7 @@ public static class BFloat16Convert
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe nuint NarrowStreaming128(float* src, ushort* dst, nuint i, nuint length)
     {
         for (; i + 8 <= length; i += 8)
@@ -260,7 +260,7 @@ public static class BFloat16Convert
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe nuint Widen512(ushort* src, uint* dst, nuint i, nuint length)
     {
         for (; i + 32 <= length; i += 32)
@@ -273,7 +273,7 @@ public static class BFloat16Convert
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe nuint Widen256(ushort* src, uint* dst, nuint i, nuint length)
     {
         for (; i + 16 <= length; i += 16)
@@ -286,7 +286,7 @@ public static class BFloat16Convert
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe nuint Widen128(ushort* src, uint* dst, nuint i, nuint length)
     {
         for (; i + 8 <= length; i += 8)
@@ -299,7 +299,7 @@ public static class BFloat16Convert
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe nuint WidenStreaming512(ushort* src, uint* dst, nuint i, nuint length)
     {
         for (; i + 32 <= length; i += 32)
@@ -312,7 +312,7 @@ public static class BFloat16Convert
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe nuint WidenStreaming256(ushort* src, uint* dst, nuint i, nuint length)
     {
         for (; i + 16 <= length; i += 16)
@@ -325,7 +325,7 @@ public static class BFloat16Convert
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe nuint WidenStreaming128(ushort* src, uint* dst, nuint i, nuint length)
     {
         for (; i + 8 <= length; i += 8)

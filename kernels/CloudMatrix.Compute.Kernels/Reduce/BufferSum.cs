@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Kernels.Reduce;
@@ -24,6 +26,11 @@ public static class BufferSum
 {
     // Elements summed per pass: two 8 KiB stack buffers stay in L1 while every source streams through once.
     private const int BlockElements = 2048;
+
+    // The streaming bfloat16 sum: at most this many sources (one pointer each on the stack), and enough elements
+    // that pinning them costs nothing in comparison.
+    private const int MaxStreams = 256;
+    private const int StreamingMinElements = 4096;
 
     /// <summary>Sums FP32 buffers: <c>destination[i] = sources[0][i] + ... + sources[N-1][i]</c> in that order.</summary>
     /// <param name="sources">The N &gt;= 1 buffers, each exactly <c>destination.Length</c> long.</param>
@@ -68,6 +75,12 @@ public static class BufferSum
     public static void Sum(IReadOnlyList<ReadOnlyMemory<BFloat16>> sources, Span<BFloat16> destination)
     {
         Validate(sources, destination);
+        if (Avx512F.IsSupported && sources.Count > 1 && sources.Count <= MaxStreams && destination.Length >= StreamingMinElements)
+        {
+            SumStreams(sources, destination);
+            return;
+        }
+
         Span<float> block = stackalloc float[BlockElements];
         for (int start = 0; start < destination.Length; start += BlockElements)
         {
@@ -82,6 +95,76 @@ public static class BufferSum
             BFloat16Convert.ToBFloat16(sum, destination.Slice(start, count));
         }
     }
+
+    /// <summary>
+    /// The bfloat16 sum with every source read at once, 16 elements of each in turn: N sequential streams that the
+    /// hardware prefetchers follow, instead of N short runs per block, each on a page of its own (where the
+    /// prefetchers stop). Same order per element, so the same bits.
+    /// </summary>
+    private static unsafe void SumStreams(IReadOnlyList<ReadOnlyMemory<BFloat16>> sources, Span<BFloat16> destination)
+    {
+        int n = sources.Count;
+        MemoryHandle[] handles = ArrayPool<MemoryHandle>.Shared.Rent(n);
+        ushort** pointers = stackalloc ushort*[n];
+        try
+        {
+            for (int s = 0; s < n; s++)
+            {
+                handles[s] = sources[s].Pin();
+                pointers[s] = (ushort*)handles[s].Pointer;
+            }
+
+            float* block = stackalloc float[BlockElements];
+            for (int start = 0; start < destination.Length; start += BlockElements)
+            {
+                int count = Math.Min(BlockElements, destination.Length - start);
+                SumBlock(pointers, n, start, count, block);
+                BFloat16Convert.ToBFloat16(new ReadOnlySpan<float>(block, count), destination.Slice(start, count));
+            }
+        }
+        finally
+        {
+            for (int s = 0; s < n; s++)
+            {
+                handles[s].Dispose();
+            }
+
+            Array.Clear(handles, 0, n);
+            ArrayPool<MemoryHandle>.Shared.Return(handles);
+        }
+    }
+
+    /// <summary><c>block[i] = ((s0[start + i] + s1[start + i]) + ...)</c> in FP32 over <paramref name="count"/> elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SumBlock(ushort** sources, int n, int start, int count, float* block)
+    {
+        int i = 0;
+        for (; i + 16 <= count; i += 16)
+        {
+            Vector512<float> sum = Widen16(sources[0] + start + i);
+            for (int s = 1; s < n; s++)
+            {
+                sum += Widen16(sources[s] + start + i);
+            }
+
+            sum.Store(block + i);
+        }
+
+        for (; i < count; i++)
+        {
+            float sum = BitConverter.UInt32BitsToSingle((uint)sources[0][start + i] << 16);
+            for (int s = 1; s < n; s++)
+            {
+                sum += BitConverter.UInt32BitsToSingle((uint)sources[s][start + i] << 16);
+            }
+
+            block[i] = sum;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> Widen16(ushort* values) =>
+        Vector512.ShiftLeft(Avx512F.ConvertToVector512UInt32(Vector256.Load(values)), 16).AsSingle();
 
     /// <summary><c>sum[i] += widen(term[i])</c>: widening and adding in one pass over the block.</summary>
     private static void AddWidened(ReadOnlySpan<BFloat16> term, Span<float> sum)

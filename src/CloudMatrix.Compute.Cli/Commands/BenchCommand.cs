@@ -1,13 +1,16 @@
 using System.CommandLine;
 using CloudMatrix.Compute.Backends;
 using CloudMatrix.Compute.Kernels.Gemm;
+using System.Text.Json;
+using CloudMatrix.Compute.Kernels.Peak;
 using CloudMatrix.Compute.Memory;
 
 namespace CloudMatrix.Compute.Cli.Commands;
 
 /// <summary>
 /// <c>cmx bench</c>: microbenchmarks of the per-device kernels on seeded random data, each checked against an FP64
-/// reference (<see cref="GemmBenchmark"/>). <c>cmx bench gemm --m M --n N --k K [--backend NAME] [--threads T] [--trans-a] [--trans-b] [--repeat R] [--seed S]</c>.
+/// reference (<see cref="GemmBenchmark"/>). <c>cmx bench gemm --m M --n N --k K [--backend NAME] [--threads T] [--trans-a] [--trans-b] [--repeat R] [--seed S]</c>;
+/// <c>cmx bench peak [--threads T] [--accumulators A] [--memory-mib S]</c> measures the limits GEMM is reported against.
 /// </summary>
 internal static class BenchCommand
 {
@@ -15,6 +18,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Microbenchmarks of the per-device kernels (host time), checked against an FP64 reference.");
         bench.Subcommands.Add(CreateGemm(context));
+        bench.Subcommands.Add(CreatePeak(context));
         return bench;
     }
 
@@ -48,10 +52,17 @@ internal static class BenchCommand
                 InRange(parse.GetValue(repeat), "--repeat", MaxRepeat), parse.GetValue(seed),
                 BackendRegistry.Normalize(parse.GetValue(backend) ?? "cpu-simd"));
             GuardSize(request);
-            GemmBenchmarkResult result = GemmBenchmark.Run(request, context.Human(parse.GetValue(CliContext.JsonOption)));
+            TextWriter human = context.Human(parse.GetValue(CliContext.JsonOption));
+            GemmBenchmarkResult result = GemmBenchmark.Run(request, human);
+            var (peakName, peak) = request.Backend == "cpu-simd" ? MeasurePeak(request.Threads, human) : (null, null);
+            double? fraction = peak is double p ? result.Gflops / p : null;
             if (parse.GetValue(CliContext.JsonOption))
             {
-                context.WriteJson(result);
+                var node = JsonSerializer.SerializeToNode(result, CliContext.JsonOptions)!.AsObject();
+                node["peak_instruction"] = peakName;
+                node["peak_gflops"] = peak;
+                node["peak_fraction"] = fraction;
+                context.WriteJson(node);
             }
             else
             {
@@ -60,6 +71,11 @@ internal static class BenchCommand
                     $"({result.Device}), {(result.Threads > 0 ? $"{result.Threads} threads, " : "")}kernel {result.Kernel}");
                 context.Out.WriteLine(
                     $"  {result.Gflops:F1} GFLOP/s (median of {result.Repeat}: {result.Seconds * 1e3:F3} ms; best {result.BestSeconds * 1e3:F3} ms)");
+                if (fraction is double f)
+                {
+                    context.Out.WriteLine($"  {f:P1} of the {peakName} peak measured in this process ({peak:F1} GFLOP/s on {request.Threads} threads)");
+                }
+
                 context.Out.WriteLine(
                     $"  max relative error {result.MaxRelError:E2} over {result.CheckedElements} elements " +
                     $"(bound {result.ErrorBound:E2}): {(result.Passed ? "ok" : "FAILED")}");
@@ -68,6 +84,59 @@ internal static class BenchCommand
             return result.Passed ? CmxApp.ExitOk : CmxApp.ExitFailure;
         });
         return command;
+    }
+
+    private static Command CreatePeak(CliContext context)
+    {
+        var threads = new Option<int>("--threads") { Description = "Threads of the all-threads figures (default: every core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var accumulators = new Option<int>("--accumulators")
+        {
+            Description = $"Independent accumulator chains per thread, 1 to 30 (default {HostPeak.DefaultAccumulators}).",
+            DefaultValueFactory = _ => HostPeak.DefaultAccumulators,
+        };
+        var memory = new Option<int>("--memory-mib") { Description = "Size of each streamed buffer in MiB (default 512; take several times the L3).", DefaultValueFactory = _ => 512 };
+        var command = new Command("peak", "Measure the host's limits in process: vdpbf16ps and FP32 FMA zmm throughput (1 thread and all threads) and memory bandwidth.")
+        {
+            threads, accumulators, memory,
+        };
+        command.SetAction(parse =>
+        {
+            int chains = Positive(parse.GetValue(accumulators), "--accumulators");
+            if (chains > 30)
+            {
+                throw new CliUsageException($"--accumulators is {chains}; it must be at most 30.");
+            }
+
+            PeakBenchResult result = PeakBench.Run(
+                Positive(parse.GetValue(threads), "--threads"), chains, Positive(parse.GetValue(memory), "--memory-mib"),
+                context.Human(parse.GetValue(CliContext.JsonOption)));
+            if (parse.GetValue(CliContext.JsonOption))
+            {
+                context.WriteJson(result);
+            }
+            else
+            {
+                PeakBench.Print(result, context.Out);
+            }
+
+            return CmxApp.ExitOk;
+        });
+        return command;
+    }
+
+    /// <summary>The peak the host GEMM is held to: <c>vdpbf16ps</c> where the host has it, else FP32 FMA, on as many threads.</summary>
+    private static (string? Name, double? Gflops) MeasurePeak(int threads, TextWriter progress)
+    {
+        foreach (PeakInstruction instruction in (ReadOnlySpan<PeakInstruction>)[PeakInstruction.BFloat16DotZmm, PeakInstruction.Fp32FmaZmm])
+        {
+            if (HostPeak.IsSupported(instruction))
+            {
+                progress.WriteLine($"peak of {PeakBench.Describe(instruction)} on {threads} threads");
+                return (PeakBench.Describe(instruction), HostPeak.MeasureGflops(instruction, threads, trialSeconds: 0.03, trials: 3));
+            }
+        }
+
+        return (null, null);
     }
 
     /// <summary>The GEMM kernel's own limit on host threads.</summary>

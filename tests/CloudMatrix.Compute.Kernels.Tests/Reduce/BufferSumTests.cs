@@ -46,6 +46,38 @@ public class BufferSumTests
         }
     }
 
+    [Theory]
+    [InlineData(2, 4096, false)]
+    [InlineData(3, 10007, false)]
+    [InlineData(9, 5000, true)]
+    [InlineData(8, 2048 * 5, true)]
+    public void Sum_BFloat16_LongBuffers_StreamEverySourceAtOnce_WithTheSameBits(int count, int length, bool inPlace)
+    {
+        // From 4096 elements every source is read at once (one stream each); the order per element and the single
+        // rounding must not change. Specials included: NaN, both infinities, signed zeros, subnormals.
+        var rng = new Random(count * length);
+        BFloat16[] specials = [BFloat16.NaN, BFloat16.PositiveInfinity, BFloat16.NegativeInfinity, BFloat16.FromBits(0x8000), BFloat16.FromBits(0x0001)];
+        BFloat16[][] sources = Enumerable.Range(0, count)
+            .Select(_ => Enumerable.Range(0, length)
+                .Select(_ => rng.Next(200) == 0 ? specials[rng.Next(specials.Length)] : (BFloat16)((rng.NextDouble() - 0.5) * 1e3)).ToArray())
+            .ToArray();
+        var expected = new ushort[length];
+        for (int i = 0; i < length; i++)
+        {
+            float sum = (float)sources[0][i];
+            for (int s = 1; s < count; s++)
+            {
+                sum += (float)sources[s][i];
+            }
+
+            expected[i] = ((BFloat16)sum).ToBits();
+        }
+
+        BFloat16[] destination = inPlace ? sources[0] : new BFloat16[length];
+        BufferSum.Sum(sources.Select(s => (ReadOnlyMemory<BFloat16>)s).ToList(), destination);
+        Assert.Equal(expected, destination.Select(x => x.ToBits()).ToArray());
+    }
+
     [Fact]
     public void Sum_BFloat16_OneRoundingNotOnePerStep()
     {
