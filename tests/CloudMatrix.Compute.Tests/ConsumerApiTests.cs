@@ -105,6 +105,22 @@ public class ConsumerApiTests
     }
 
     [Theory]
+    [InlineData(CollectiveDataType.Bf16)]
+    [InlineData(CollectiveDataType.Fp32)]
+    public void CollectiveVerification_RunChecked_FindsNoWrongElementsInARealAllReduce(CollectiveDataType type)
+    {
+        var system = CloudMatrix.Compute.Topology.Systems.CloudMatrix384();
+        float[][] inputs = CollectiveVerification.RandomInputs(type, 8, 1000, seed: 3);
+        Assert.All(inputs, x => Assert.All(x, v => Assert.InRange(v, -1f, 1f)));
+        var options = new CollectiveOptions { Group = [.. Enumerable.Range(0, 8)] };
+        var (timing, wrong) = CollectiveVerification.RunChecked(system, CollectiveOperation.AllReduce, inputs, type, CollectiveAlgorithm.Ring, options);
+        Assert.Equal(0, wrong);
+        Assert.Equal(CollectiveAlgorithm.Ring, timing.Algorithm);
+        Assert.True(timing.SimulatedSeconds > 0);
+        Assert.Equal(Coll.Estimate(system, CollectiveOperation.AllReduce, 1000, type, CollectiveAlgorithm.Ring, options).SimulatedSeconds, timing.SimulatedSeconds, 12);
+    }
+
+    [Theory]
     [InlineData("link:a-b", FaultKind.Link, "a-b", 0.0)]
     [InlineData("LINK:a-b@0.5", FaultKind.Link, "a-b", 0.5)]
     [InlineData("switch:l2p0c1@0.25", FaultKind.Switch, "l2p0c1", 0.25)]

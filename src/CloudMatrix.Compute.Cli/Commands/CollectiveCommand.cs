@@ -400,52 +400,15 @@ internal static class CollectiveCommand
             outOfPlace.SimulatedSeconds * 1e6, outOfPlace.AlgorithmBandwidthGBps, outOfPlace.BusBandwidthGBps, wrong,
             inPlace.SimulatedSeconds * 1e6, inPlace.AlgorithmBandwidthGBps, inPlace.BusBandwidthGBps, inPlaceWrong, outOfPlace.Reason);
 
-    // Seeded inputs uniform on [-1, 1] (the library's one generator), already rounded to the element type so the
-    // reference sums what the ranks hold.
-    private static float[][] RandomInputs(CollectiveDataType type, int n, int perRank)
-    {
-        var inputs = new float[n][];
-        for (int r = 0; r < n; r++)
-        {
-            ulong seed = ((ulong)(uint)perRank << 20) ^ ((ulong)(uint)n << 10) ^ (uint)r;
-            inputs[r] = type == CollectiveDataType.Bf16
-                ? DenseTensor.Random<BFloat16>([perRank], seed).ConvertTo<float>().Span.ToArray()
-                : DenseTensor.Random<float>([perRank], seed).Span.ToArray();
-        }
-
-        return inputs;
-    }
+    // Seeded inputs uniform on [-1, 1], rounded to the element type; the same for a given size and group size.
+    private static float[][] RandomInputs(CollectiveDataType type, int n, int perRank) =>
+        CollectiveVerification.RandomInputs(type, n, perRank, ((ulong)(uint)perRank << 20) ^ ((ulong)(uint)n << 10));
 
     // The root's position in the group (0 when no --root).
     private static int RootPosition(Settings s) => s.Root is int r ? Array.IndexOf(s.Group, r) : 0;
 
-    private static (CollectiveTiming Timing, long Wrong) ExecuteOnce(Settings s, CollectiveOptions options, float[][] inputs, CollectiveAlgorithm algorithm, bool inPlace)
-    {
-        int root = RootPosition(s);
-        int n = inputs.Length;
-        options = options with { InPlace = inPlace };
-        float[][] outputs;
-        CollectiveTiming timing;
-        double factor;
-        if (s.Type == CollectiveDataType.Bf16)
-        {
-            BFloat16[][] b = [.. inputs.Select(x => x.Select(v => (BFloat16)v).ToArray())];
-            var result = Collectives.Collectives.Run(s.System, s.Operation, b, algorithm, options);
-            outputs = [.. result.Outputs.Select(x => x.Select(v => (float)v).ToArray())];
-            timing = result.Timing;
-            factor = CollectiveVerification.BoundFactor(n, wireBf16: true, outputBf16: true);
-        }
-        else
-        {
-            float[][] buffers = [.. inputs.Select(x => (float[])x.Clone())];
-            var result = Collectives.Collectives.Run(s.System, s.Operation, buffers, algorithm, options);
-            outputs = [.. result.Outputs];
-            timing = result.Timing;
-            factor = CollectiveVerification.BoundFactor(n, wireBf16: false, outputBf16: false);
-        }
-
-        return (timing, CollectiveVerification.CountWrong(s.Operation, root, inputs, outputs, factor));
-    }
+    private static (CollectiveTiming Timing, long Wrong) ExecuteOnce(Settings s, CollectiveOptions options, float[][] inputs, CollectiveAlgorithm algorithm, bool inPlace) =>
+        CollectiveVerification.RunChecked(s.System, s.Operation, inputs, s.Type, algorithm, options with { InPlace = inPlace });
 
     private static void CheckMemory(int n, int element, long maxBytes)
     {

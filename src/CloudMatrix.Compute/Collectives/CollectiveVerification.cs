@@ -1,3 +1,7 @@
+using CloudMatrix.Compute.Numerics;
+using CloudMatrix.Compute.Tensors;
+using CloudMatrix.Compute.Topology;
+
 namespace CloudMatrix.Compute.Collectives;
 
 /// <summary>
@@ -16,6 +20,75 @@ public static class CollectiveVerification
     /// <param name="elementsPerRank">Elements of each rank's buffer.</param>
     /// <returns>The bytes needed.</returns>
     public static double CheckedRunHostBytes(int ranks, long elementsPerRank) => 6.0 * ranks * elementsPerRank * sizeof(float);
+
+    /// <summary>
+    /// Seeded inputs for a checked run: one buffer per rank of <paramref name="elementsPerRank"/> values uniform on
+    /// [-1, 1] from <see cref="DenseTensor.Random{T}"/> (rank r from seed <paramref name="seed"/> + r), already rounded
+    /// to <paramref name="type"/> so that the reference sums exactly what the ranks hold.
+    /// </summary>
+    /// <param name="type">The element type the collective will run in.</param>
+    /// <param name="ranks">Ranks in the group; at least 1.</param>
+    /// <param name="elementsPerRank">Elements of each buffer; at least 0.</param>
+    /// <param name="seed">The seed of rank 0.</param>
+    /// <returns>One FP32 buffer per rank (BF16 values widened exactly when <paramref name="type"/> is BF16).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ranks"/> is below 1 or <paramref name="elementsPerRank"/> is negative.</exception>
+    public static float[][] RandomInputs(CollectiveDataType type, int ranks, int elementsPerRank, ulong seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ranks, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(elementsPerRank);
+        var inputs = new float[ranks][];
+        for (int r = 0; r < ranks; r++)
+        {
+            inputs[r] = type == CollectiveDataType.Bf16
+                ? DenseTensor.Random<BFloat16>([elementsPerRank], seed + (ulong)r).ConvertTo<float>().Span.ToArray()
+                : DenseTensor.Random<float>([elementsPerRank], seed + (ulong)r).Span.ToArray();
+        }
+
+        return inputs;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on real data in <paramref name="type"/> (BF16 on the wire and out for BF16,
+    /// FP32 otherwise) and counts the wrong output elements against the documented bound (<see cref="CountWrong"/>).
+    /// </summary>
+    /// <param name="system">The modelled system.</param>
+    /// <param name="operation">The operation.</param>
+    /// <param name="inputs">Each rank's input as FP32 (see <see cref="RandomInputs"/>); not modified.</param>
+    /// <param name="type">The element type to run in.</param>
+    /// <param name="algorithm">The algorithm, or Auto.</param>
+    /// <param name="options">The group, root and other options; null for the defaults.</param>
+    /// <returns>The simulated timing of the run and the number of wrong elements over every rank.</returns>
+    /// <exception cref="ArgumentException">As for <see cref="Collectives.Run(SystemSpec, CollectiveOperation, IReadOnlyList{float[]}, CollectiveAlgorithm, CollectiveOptions?)"/>.</exception>
+    public static (CollectiveTiming Timing, long Wrong) RunChecked(SystemSpec system, CollectiveOperation operation, IReadOnlyList<float[]> inputs,
+        CollectiveDataType type, CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(inputs);
+        options ??= CollectiveOptions.Default;
+        int n = inputs.Count;
+        int[] group = Collectives.ResolveGroup(system.DeviceCount, options.Group);
+        int root = Collectives.ResolveRoot(group, options.Root);
+        float[][] outputs;
+        CollectiveTiming timing;
+        bool bf16 = type == CollectiveDataType.Bf16;
+        if (bf16)
+        {
+            BFloat16[][] b = [.. inputs.Select(x => x.Select(v => (BFloat16)v).ToArray())];
+            var result = Collectives.Run(system, operation, b, algorithm, options);
+            outputs = [.. result.Outputs.Select(x => x.Select(v => (float)v).ToArray())];
+            timing = result.Timing;
+        }
+        else
+        {
+            float[][] buffers = [.. inputs.Select(x => (float[])x.Clone())];
+            var result = Collectives.Run(system, operation, buffers, algorithm, options);
+            outputs = [.. result.Outputs];
+            timing = result.Timing;
+        }
+
+        double factor = BoundFactor(n, wireBf16: bf16 && !options.Fp32Partials, outputBf16: bf16);
+        return (timing, CountWrong(operation, root, inputs, outputs, factor));
+    }
 
     /// <summary>The documented bound's factor on Σ|x|: ((n-1)(u32 + u_wire) + u_out), with 1 % for second-order terms.</summary>
     /// <param name="ranks">Ranks in the group (n).</param>
