@@ -23,7 +23,7 @@ public class ShardedMatMulBenchmarks
     private ShardedTensor _sa = null!, _sb = null!;
 
     /// <summary>M = N = K.</summary>
-    [Params(4096, 8192)]
+    [Params(8192)]
     public int Size { get; set; }
 
     /// <summary>The strategy of the sharded run (the baseline ignores it).</summary>
