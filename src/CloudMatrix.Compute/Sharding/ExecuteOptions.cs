@@ -12,7 +12,7 @@ public sealed record ExecuteOptions
     /// <summary>Seed of the spot-check positions.</summary>
     public ulong Seed { get; init; } = 12345;
 
-    /// <summary>Memory budget of the real run in bytes; 0 for 75% of the backend's memory.</summary>
+    /// <summary>Memory budget of the real run in bytes; 0 for the library's host budget (<c>CMX_MEMORY_BUDGET</c>) on the host backends, 75 % of a GPU's memory.</summary>
     public long MemoryBudgetBytes { get; init; }
 
     /// <summary>Receives each step's name as it starts (for a progress display); null for none.</summary>

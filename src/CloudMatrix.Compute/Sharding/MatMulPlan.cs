@@ -168,17 +168,20 @@ public sealed class MatMulPlan
 
     /// <summary>Refuses a real run above the memory budget, naming the need, the budget and the ways out.</summary>
     /// <param name="backend">The backend that would run it.</param>
-    /// <param name="budgetBytes">The budget in bytes; 0 for 75% of the memory the backend reports (the host's for the CPU).</param>
+    /// <param name="budgetBytes">The budget in bytes; 0 for the library's host budget (<see cref="Memory.MemoryBudget.Bytes"/>,
+    /// set with <c>CMX_MEMORY_BUDGET</c>) on the host backends, 75 % of the device's memory on a GPU.</param>
     /// <exception cref="PlanMemoryException">The need exceeds the budget.</exception>
     public void CheckMemory(ComputeBackend backend, long budgetBytes = 0)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        long budget = budgetBytes > 0 ? budgetBytes : (long)(backend.MemoryBytes * 0.75);
+        // On the host the library's one budget (Memory.MemoryBudget, CMX_MEMORY_BUDGET); on a GPU 75 % of its memory.
+        bool host = backend.Name is "cpu-simd" or "ilgpu-cpu";
+        long budget = budgetBytes > 0 ? budgetBytes : host ? CloudMatrix.Compute.Memory.MemoryBudget.Bytes : (long)(backend.MemoryBytes * 0.75);
         if (HostBytes > budget)
         {
             throw new PlanMemoryException(HostBytes, budget,
                 $"The real run of {M} x {N} x {K} with {Strategy.Name} on {Mesh} needs {ByteSize.Format(HostBytes)} on {backend.Name} but the budget is {ByteSize.Format(budget)}; " +
-                "use --estimate (timing only, any size), a smaller shape, or a strategy that holds less (the report's memory per device).");
+                $"use --estimate (timing only, any size), a smaller shape, a strategy that holds less (the report's memory per device){(host ? $", or a larger {CloudMatrix.Compute.Memory.MemoryBudget.EnvironmentVariable} (e.g. 16G)" : "")}.");
         }
     }
 
