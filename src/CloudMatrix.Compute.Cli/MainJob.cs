@@ -31,11 +31,12 @@ internal static class MainJob
     private static readonly Option<string> BackendOption = new("--backend") { Description = "Backend of the real run: auto, cpu-simd, ilgpu-cpu, cuda, opencl.", DefaultValueFactory = _ => "auto" };
     private static readonly Option<bool> EstimateOption = new("--estimate") { Description = "Timing only: plan and simulate, compute nothing." };
     private static readonly Option<string?> TraceOption = new("--trace") { Description = "Write the simulated timeline as a Chrome/Perfetto trace to this file." };
+    private static readonly Option<string?> PlotOption = new("--plot") { Description = "Write the simulated step as an SVG picture to this file (.svg)." };
 
     /// <summary>Adds the main job's options to the root command and makes it the root's action.</summary>
     public static void Attach(RootCommand root, CliContext context)
     {
-        foreach (Option o in new Option[] { SizeOption, MOption, NOption, KOption, SystemOption, TopologyOption, CompareOption, StrategyOption, MeshOption, BackendOption, EstimateOption, TraceOption })
+        foreach (Option o in new Option[] { SizeOption, MOption, NOption, KOption, SystemOption, TopologyOption, CompareOption, StrategyOption, MeshOption, BackendOption, EstimateOption, TraceOption, PlotOption })
         {
             root.Options.Add(o);
         }
@@ -79,7 +80,11 @@ internal static class MainJob
 
         // 2. The plan to run: the best, the best of a named strategy, or a named strategy on a given mesh.
         var request = new MatmulCommand.MatmulRequest(system, mm, nn, kk, meshText, null, null, null, null,
-            Uneven: true, Reduce: "auto", Backend: backend, Estimate: estimate, SpotCheck: (double)mm * nn * kk <= (1L << 31) ? 0 : 32, Trace: parse.GetValue(TraceOption));
+            Uneven: true, Reduce: "auto", Backend: backend, Estimate: estimate, SpotCheck: (double)mm * nn * kk <= (1L << 31) ? 0 : 32, Trace: parse.GetValue(TraceOption)) { Plot = parse.GetValue(PlotOption) };
+        if (request.Plot is not null && !request.Plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliUsageException($"--plot is '{request.Plot}'; the picture is SVG, so give a file name ending in .svg.");
+        }
         MatMulPlan plan;
         if (meshText is not null)
         {

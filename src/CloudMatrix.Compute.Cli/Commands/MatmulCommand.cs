@@ -30,10 +30,11 @@ internal static class MatmulCommand
         var estimate = new Option<bool>("--estimate") { Description = "Timing only: plan and simulate, compute nothing (any size)." };
         var spot = new Option<int>("--spot-check") { Description = "Check this many seeded 16x16 tiles of C against FP64 instead of every element (0: all when M·N·K <= 2^31, else 32 tiles)." };
         var trace = new Option<string?>("--trace") { Description = "Write the simulated timeline as a Chrome/Perfetto trace (JSON) to this file." };
+        var plot = new Option<string?>("--plot") { Description = "Write the simulated step (compute and communication lanes) as an SVG picture to this file (.svg)." };
         var budget = new Option<string?>("--memory-budget") { Description = "Memory budget of the real run (per process under mpirun), e.g. 512MB or 8GB (default 75% of the backend's memory)." };
         var command = new Command("matmul", "Plan a sharded BF16 matrix multiplication on a device mesh, run it on real data and time it on the modelled system.")
         {
-            system, topology, m, n, k, mesh, strategy, aSpec, bSpec, cSpec, uneven, reduce, backend, estimate, spot, trace, budget,
+            system, topology, m, n, k, mesh, strategy, aSpec, bSpec, cSpec, uneven, reduce, backend, estimate, spot, trace, plot, budget,
         };
         command.SetAction(parse =>
         {
@@ -44,6 +45,7 @@ internal static class MatmulCommand
                 parse.GetValue(backend) ?? "auto", parse.GetValue(estimate), parse.GetValue(spot), parse.GetValue(trace))
             {
                 MemoryBudget = ParseBytes(parse.GetValue(budget)),
+                Plot = parse.GetValue(plot),
             };
             return Run(context, request, parse.GetValue(CliContext.JsonOption));
         });
@@ -56,6 +58,9 @@ internal static class MatmulCommand
     {
         /// <summary>Memory budget in bytes (per process under MPI); 0 for the default.</summary>
         public long MemoryBudget { get; init; }
+
+        /// <summary>Where to write the SVG of the simulated step, or null.</summary>
+        public string? Plot { get; init; }
     }
 
     internal static long ParseBytes(string? text)
@@ -83,6 +88,11 @@ internal static class MatmulCommand
         foreach (var (name, value) in new[] { ("--m", r.M), ("--n", r.N), ("--k", r.K) })
         {
             if (value < 1) throw new CliUsageException($"{name} is {value}; it must be at least 1.");
+        }
+
+        if (r.Plot is not null && !r.Plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliUsageException($"--plot is '{r.Plot}'; the picture is SVG, so give a file name ending in .svg.");
         }
 
         if (r.SpotCheck < 0) throw new CliUsageException($"--spot-check is {r.SpotCheck}; give 0 (automatic) or a positive number of tiles.");
@@ -146,6 +156,12 @@ internal static class MatmulCommand
         {
             PerfettoTrace.Save(timeline, $"{report.Strategy} on {report.Mesh}, {report.System}", r.Trace);
             human.WriteLine($"trace: {r.Trace} (open in ui.perfetto.dev)");
+        }
+
+        if (r.Plot is not null)
+        {
+            File.WriteAllText(r.Plot, Plots.StepPlot.Render(report));
+            human.WriteLine($"plot: {r.Plot}");
         }
 
         return report;
