@@ -69,13 +69,8 @@ internal static class DistributedVerification
         int k = plan.K, size = plan.Mesh.Size;
         BFloat16[][] a = DenseTensor.RandomBlocks<BFloat16>(plan.M, k, inputs.SeedA, selection.Rows.Select(r => (r.Start, r.Count, 0, k)).ToArray(), inputs.Distribution);
         BFloat16[][] b = DenseTensor.RandomBlocks<BFloat16>(k, plan.N, inputs.SeedB, selection.Cols.Select(x => (0, k, x.Start, x.Count)).ToArray(), inputs.Distribution);
-        int h = plan.Steps.OfType<CollectiveStep>()
-            .SelectMany(s => s.Calls)
-            .Where(x => x.Operation is CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter)
-            .Select(x => x.Groups.Count == 0 ? 0 : x.Groups[0].Length).DefaultIfEmpty(0).Sum();
-        double unit = (k * Math.Pow(2, -24)) + ((h + 1) * Math.Pow(2, -8));
-        double maxAbs = 0, maxRef = 0, worst = 0, maxUlp = 0, count = 0;
-        bool finite = true;
+        double unit = Verification.BoundUnit(plan);
+        var errors = new Verification.TileErrors();
         var blocks = new Dictionary<int, BFloat16[]>();
         var reference = new double[Tile];
         var magnitude = new double[Tile];
@@ -110,21 +105,13 @@ internal static class DistributedVerification
             if (!blocks.TryGetValue(position, out BFloat16[]? block)) blocks[position] = block = c[position]!.ToArray();
             for (int j = 0; j < cols; j++)
             {
-                BFloat16 got = block[((row - e.RowStart) * e.Cols) + (col0 - e.ColStart) + j];
-                double err = Math.Abs((double)got - reference[j]);
-                if (double.IsNaN(err)) finite = false;
-                maxAbs = Math.Max(maxAbs, err);
-                maxRef = Math.Max(maxRef, Math.Abs(reference[j]));
-                double bound = unit * magnitude[j];
-                worst = Math.Max(worst, bound > 0 ? err / bound : (err > 0 ? double.PositiveInfinity : 0));
-                maxUlp = Math.Max(maxUlp, ErrorMetrics.UlpDistance(got, (BFloat16)reference[j]));
-                count++;
+                errors.Add(block[((row - e.RowStart) * e.Cols) + (col0 - e.ColStart) + j], reference[j], magnitude[j], unit);
             }
         }
 
         // Digests of every local block (as two exact 32-bit halves), for the replica comparison and C's digest.
         var local = new double[6 + (2 * size)];
-        (local[0], local[1], local[2], local[3], local[4], local[5]) = (count, maxAbs, maxRef, maxUlp, worst, finite ? 1 : 0);
+        (local[0], local[1], local[2], local[3], local[4], local[5]) = (errors.Count, errors.MaxAbs, errors.MaxRef, errors.MaxUlp, errors.Worst, errors.Finite ? 1 : 0);
         for (int p = 0; p < size; p++)
         {
             ulong hash = c[p] is { } buffer ? Hash(buffer) : 0;

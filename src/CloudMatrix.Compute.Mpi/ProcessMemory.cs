@@ -15,23 +15,7 @@ internal static class ProcessMemory
     {
         ExecutionPlan p = plan.Plan;
         IReadOnlyList<int> mine = placement.Positions(rank);
-        var first = new Dictionary<string, int>();
-        var last = new Dictionary<string, int>();
-        foreach (string s in p.Inputs) first[s] = 0;
-        foreach (PlanStep step in p.Steps)
-        {
-            IEnumerable<string> writes = step switch
-            {
-                GemmStep g => g.Tasks.Select(t => t.C).Distinct(),
-                CollectiveStep c => c.Calls.Select(x => x.Destination),
-                LocalStep l => [l.Destination],
-                _ => [],
-            };
-            foreach (string w in writes) first.TryAdd(w, step.Id);
-            foreach (string r in PlanExecutor.Reads(step)) last[r] = step.Id;
-        }
-
-        last[p.Output] = p.Steps.Count;
+        var (first, last) = PlanExecutor.Lifetimes(p);
         long Local(string slot) => mine.Sum(x => p.Slots[slot].Bytes(x));
         long inputs = 0;
         foreach (string s in p.Inputs)

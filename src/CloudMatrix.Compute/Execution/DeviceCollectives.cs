@@ -122,10 +122,11 @@ internal static class DeviceCollectives
         {
             if (scatter)
             {
+                // One scratch buffer for the group: each member's block is summed into its range, then copied out.
+                using DeviceBuffer<BFloat16> tmp = backend.Allocate<BFloat16>(length);
                 for (int j = 0; j < n; j++)
                 {
                     var (off, count) = chunks[j];
-                    using DeviceBuffer<BFloat16> tmp = backend.Allocate<BFloat16>(length);
                     backend.Reduce(inputs, tmp, off, count);
                     backend.Copy(tmp, off, state.Bf16(call.Destination, group[j]), 0, count);
                 }

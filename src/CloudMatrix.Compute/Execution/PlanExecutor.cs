@@ -60,6 +60,34 @@ internal static class PlanExecutor
         return new ShardedTensor(layout, input.Backend, state.Detach(plan.Output));
     }
 
+    internal static IEnumerable<string> Writes(PlanStep step) => step switch
+    {
+        GemmStep g => g.Tasks.Select(t => t.C).Distinct(),
+        CollectiveStep c => c.Calls.Select(x => x.Destination),
+        LocalStep l => [l.Destination],
+        _ => [],
+    };
+
+    /// <summary>
+    /// Each slot's lifetime in step ids: from the step that first writes it (inputs: 0) to the last step that reads it;
+    /// inputs and the output live to the end (<c>Steps.Count</c>).
+    /// </summary>
+    internal static (Dictionary<string, int> First, Dictionary<string, int> Last) Lifetimes(ExecutionPlan plan)
+    {
+        var first = new Dictionary<string, int>();
+        var last = new Dictionary<string, int>();
+        foreach (string s in plan.Inputs) first[s] = 0;
+        foreach (PlanStep step in plan.Steps)
+        {
+            foreach (string w in Writes(step)) first.TryAdd(w, step.Id);
+            foreach (string r in Reads(step)) last[r] = step.Id;
+        }
+
+        last[plan.Output] = plan.Steps.Count;
+        foreach (string s in plan.Inputs) last[s] = plan.Steps.Count;
+        return (first, last);
+    }
+
     internal static IEnumerable<string> Reads(PlanStep step) => step switch
     {
         GemmStep g => g.Tasks.SelectMany(t => new[] { t.A, t.B, t.C }).Distinct(),

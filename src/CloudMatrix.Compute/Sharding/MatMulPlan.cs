@@ -191,24 +191,7 @@ public sealed class MatMulPlan
         // (inputs and the output: to the end). Sweep the steps, adding and removing per-device byte vectors.
         IReadOnlyList<PlanStep> rawSteps = _raw.Steps;
         int steps = rawSteps.Count, size = Mesh.Size;
-        var first = new Dictionary<string, int>();
-        var last = new Dictionary<string, int>();
-        foreach (string s in _raw.Inputs) first[s] = 0;
-        foreach (PlanStep step in rawSteps)
-        {
-            IEnumerable<string> writes = step switch
-            {
-                GemmStep g => g.Tasks.Select(t => t.C).Distinct(),
-                CollectiveStep c => c.Calls.Select(x => x.Destination),
-                LocalStep l => [l.Destination],
-                _ => [],
-            };
-            foreach (string w in writes) first.TryAdd(w, step.Id);
-            foreach (string r in PlanExecutor.Reads(step)) last[r] = step.Id;
-        }
-
-        last[_raw.Output] = steps;
-        foreach (string s in _raw.Inputs) last[s] = steps;
+        var (first, last) = PlanExecutor.Lifetimes(_raw);
         var starts = new List<string>[steps + 1];
         var ends = new List<string>[steps + 2];
         for (int i = 0; i < starts.Length; i++) starts[i] = [];

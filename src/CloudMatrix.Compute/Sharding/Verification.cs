@@ -33,17 +33,10 @@ internal static class Verification
             }
         }
 
-        int h = plan.Steps.OfType<Execution.CollectiveStep>()
-            .SelectMany(s => s.Calls)
-            .Where(x => x.Operation is Collectives.CollectiveOperation.AllReduce or Collectives.CollectiveOperation.ReduceScatter)
-            .Select(x => x.Groups.Count == 0 ? 0 : x.Groups[0].Length).DefaultIfEmpty(0).Sum();
-        double unit = (k * Math.Pow(2, -24)) + ((h + 1) * Math.Pow(2, -8));
+        double unit = BoundUnit(plan);
         DenseTensor<BFloat16> dense = c.ToDense();
         ReadOnlySpan<BFloat16> av = a.Span, bv = b.Span, cv = dense.Span;
-        double maxAbs = 0, maxRef = 0, worst = 0;
-        int maxUlp = 0;
-        long count = 0;
-        bool finite = true;
+        var errors = new TileErrors();
         var reference = new double[n];
         var magnitude = new double[n];
         foreach (var (row, col0, cols) in rows)
@@ -65,19 +58,57 @@ internal static class Verification
 
             for (int j = 0; j < cols; j++)
             {
-                BFloat16 got = cv[(row * n) + col0 + j];
-                double err = Math.Abs((double)got - reference[j]);
-                if (double.IsNaN(err)) finite = false;
-                maxAbs = Math.Max(maxAbs, err);
-                maxRef = Math.Max(maxRef, Math.Abs(reference[j]));
-                double bound = unit * magnitude[j];
-                worst = Math.Max(worst, bound > 0 ? err / bound : (err > 0 ? double.PositiveInfinity : 0));
-                maxUlp = Math.Max(maxUlp, ErrorMetrics.UlpDistance(got, (BFloat16)reference[j]));
-                count++;
+                errors.Add(cv[(row * n) + col0 + j], reference[j], magnitude[j], unit);
             }
         }
 
         bool replicas = c.Verify().Ok;
-        return new NumericCheck(count, full, maxAbs, maxRef, maxUlp, worst, replicas, finite && replicas && worst <= 1);
+        return new NumericCheck(errors.Count, full, errors.MaxAbs, errors.MaxRef, errors.MaxUlp, errors.Worst, replicas, errors.Finite && replicas && errors.Worst <= 1);
+    }
+
+    /// <summary>
+    /// The bound per unit of Σ|a·b| for the plan: K·2⁻²⁴ of FP32 accumulation plus 2⁻⁸ per BF16 rounding (one per member
+    /// of every reducing collective's groups, and the output's own).
+    /// </summary>
+    internal static double BoundUnit(MatMulPlan plan)
+    {
+        int h = plan.Steps.OfType<Execution.CollectiveStep>()
+            .SelectMany(s => s.Calls)
+            .Where(x => x.Operation is Collectives.CollectiveOperation.AllReduce or Collectives.CollectiveOperation.ReduceScatter)
+            .Select(x => x.Groups.Count == 0 ? 0 : x.Groups[0].Length).DefaultIfEmpty(0).Sum();
+        return (plan.K * Math.Pow(2, -24)) + ((h + 1) * Math.Pow(2, -8));
+    }
+
+    /// <summary>Running error figures of compared elements against their FP64 references and bounds.</summary>
+    internal struct TileErrors
+    {
+        public TileErrors()
+        {
+        }
+
+        public double MaxAbs { get; private set; }
+
+        public double MaxRef { get; private set; }
+
+        public double Worst { get; private set; }
+
+        public int MaxUlp { get; private set; }
+
+        public long Count { get; private set; }
+
+        public bool Finite { get; private set; } = true;
+
+        /// <summary>Adds one element: its value, the FP64 reference, Σ|a·b| of its dot product and the bound unit.</summary>
+        public void Add(BFloat16 got, double reference, double magnitude, double unit)
+        {
+            double err = Math.Abs((double)got - reference);
+            if (double.IsNaN(err)) Finite = false;
+            MaxAbs = Math.Max(MaxAbs, err);
+            MaxRef = Math.Max(MaxRef, Math.Abs(reference));
+            double bound = unit * magnitude;
+            Worst = Math.Max(Worst, bound > 0 ? err / bound : (err > 0 ? double.PositiveInfinity : 0));
+            MaxUlp = Math.Max(MaxUlp, ErrorMetrics.UlpDistance(got, (BFloat16)reference));
+            Count++;
+        }
     }
 }
