@@ -70,6 +70,14 @@ internal static class MainJob
         string? meshText = parse.GetValue(MeshOption);
         bool estimate = parse.GetValue(EstimateOption);
         string backend = parse.GetValue(BackendOption) ?? "auto";
+        var request = new MatmulCommand.MatmulRequest(system, mm, nn, kk, meshText, null, null, null, null,
+            Uneven: true, Reduce: "auto", Backend: backend, Estimate: estimate, SpotCheck: (double)mm * nn * kk <= (1L << 31) ? 0 : 32, Trace: parse.GetValue(TraceOption)) { Plot = parse.GetValue(PlotOption) };
+        Commands.MatmulCommand.CheckOutputs(request);
+        if (meshText is not null && string.Equals(strategyName, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliUsageException("--mesh needs a named --strategy (auto picks its own mesh).");
+        }
+
         TextWriter human = context.Human(json);
         human.WriteLine($"CloudMatrix.Compute main job: C = A·B, BF16, {mm} x {nn} x {kk} on {system.Name} ({system.DeviceCount} devices)");
 
@@ -79,12 +87,6 @@ internal static class MainJob
         human.WriteLine($"  ranked {ranking.Candidates.Count} candidates ({ranking.Refused.Count} refused) in {ranking.HostSeconds:F2} s of host time");
 
         // 2. The plan to run: the best, the best of a named strategy, or a named strategy on a given mesh.
-        var request = new MatmulCommand.MatmulRequest(system, mm, nn, kk, meshText, null, null, null, null,
-            Uneven: true, Reduce: "auto", Backend: backend, Estimate: estimate, SpotCheck: (double)mm * nn * kk <= (1L << 31) ? 0 : 32, Trace: parse.GetValue(TraceOption)) { Plot = parse.GetValue(PlotOption) };
-        if (request.Plot is not null && !request.Plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new CliUsageException($"--plot is '{request.Plot}'; the picture is SVG, so give a file name ending in .svg.");
-        }
         MatMulPlan plan;
         if (meshText is not null)
         {

@@ -52,6 +52,8 @@ public class MatmulCommandTests
     [InlineData("--m 0 --estimate", "--m is 0")]
     [InlineData("--reduce tree --estimate", "--reduce")]
     [InlineData("--estimate --backend cuda", "--estimate")]
+    [InlineData("--estimate --trace .", "--trace")]
+    [InlineData("--estimate --plot .", "--plot")]
     [InlineData("--m 98304 --n 98304 --k 98304 --backend cpu-simd", "--estimate")]
     public void Matmul_BadInput_IsUsageErrorNamingTheParameter(string args, string expected)
     {

@@ -90,10 +90,7 @@ internal static class MatmulCommand
             if (value < 1) throw new CliUsageException($"{name} is {value}; it must be at least 1.");
         }
 
-        if (r.Plot is not null && !r.Plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new CliUsageException($"--plot is '{r.Plot}'; the picture is SVG, so give a file name ending in .svg.");
-        }
+        CheckOutputs(r);
 
         if (r.SpotCheck < 0) throw new CliUsageException($"--spot-check is {r.SpotCheck}; give 0 (automatic) or a positive number of tiles.");
         if (r.Estimate && !string.Equals(r.Backend, "auto", StringComparison.OrdinalIgnoreCase))
@@ -117,6 +114,23 @@ internal static class MatmulCommand
         }
 
         return report.Numerics is { Verified: false } ? CmxApp.ExitFailure : CmxApp.ExitOk;
+    }
+
+    /// <summary>Refuses output files that cannot be written (empty, a directory) or a plot that is not SVG, before any work.</summary>
+    internal static void CheckOutputs(MatmulRequest r)
+    {
+        foreach (var (option, path) in new[] { ("--trace", r.Trace), ("--plot", r.Plot) })
+        {
+            if (path is not null && (path.Length == 0 || Directory.Exists(path)))
+            {
+                throw new CliUsageException($"{option} is '{path}', {(path.Length == 0 ? "an empty name" : "a directory")}; give a file to write.");
+            }
+        }
+
+        if (r.Plot is not null && !r.Plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliUsageException($"--plot is '{r.Plot}'; the picture is SVG, so give a file name ending in .svg.");
+        }
     }
 
     /// <summary>Executes (or estimates) a plan, prints its report and writes the trace.</summary>
