@@ -24,7 +24,8 @@ internal static class DistributedVerification
     public static Selection Select(MatMulPlan plan, ProcessPlacement placement, int me, DistributedOptions options)
     {
         int m = plan.M, n = plan.N, k = plan.K;
-        bool full = options.SpotCheckTiles == 0 && (double)m * n * k <= (1L << 31);
+        // As in Verification: a tile count that would cover C checks every element, so the work stays bounded by C's size.
+        bool full = options.SpotCheckTiles == 0 ? (double)m * n * k <= (1L << 31) : (long)options.SpotCheckTiles * Tile * Tile >= (long)m * n;
         int[] owner = Owners(plan.C);
         var owned = placement.Positions(me).Where(p => owner[p] == p && plan.C.Extent(p).Elements > 0).ToArray();
         var segments = new List<(int, int, int, int)>();

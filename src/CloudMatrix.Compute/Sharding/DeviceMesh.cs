@@ -93,7 +93,8 @@ public sealed class DeviceMesh
 
             names[i] = name;
             shape[i] = size;
-            product *= size;
+            // Saturates above any device count (sizes up to 2^31 - 1 over several axes would wrap a long).
+            product = product > (1L << 40) / size ? 1L << 40 : product * size;
         }
 
         int deviceCount = devices?.Count ?? system.DeviceCount;
@@ -101,8 +102,9 @@ public sealed class DeviceMesh
         if (product != deviceCount)
         {
             string what = devices is null ? $"system {system.Name} has {system.DeviceCount} devices" : $"{deviceCount} devices were given";
+            string positions = product >= 1L << 40 ? "more than 2^40" : product.ToString(CultureInfo.InvariantCulture);
             throw new ArgumentException(
-                $"Mesh {described} has {product.ToString(CultureInfo.InvariantCulture)} positions but {what}; the axis sizes must multiply to the device count " +
+                $"Mesh {described} has {positions} positions but {what}; the axis sizes must multiply to the device count " +
                 $"(for {deviceCount}: {Factorisations(deviceCount)}), or give a subset of devices.", nameof(axes));
         }
 
@@ -140,7 +142,7 @@ public sealed class DeviceMesh
     /// <returns>The mesh.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="FormatException">The text is not of that form; the message quotes the bad part.</exception>
-    /// <exception cref="ArgumentException">As for <see cref="Create"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Create"/>, with <c>ParamName</c> <c>text</c>.</exception>
     public static DeviceMesh Parse(SystemSpec system, string text)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -157,7 +159,14 @@ public sealed class DeviceMesh
             axes.Add((part[..eq].Trim(), size));
         }
 
-        return Create(system, axes);
+        try
+        {
+            return Create(system, axes);
+        }
+        catch (ArgumentException ex) when (ex is not ArgumentNullException)
+        {
+            throw ArgumentMessages.Rename(ex, nameof(text));
+        }
     }
 
     /// <summary>Position of the axis named <paramref name="name"/>.</summary>
@@ -204,10 +213,16 @@ public sealed class DeviceMesh
     }
 
     /// <summary>Coordinate of <paramref name="position"/> along one axis.</summary>
-    /// <param name="position">A mesh position.</param>
-    /// <param name="axis">An axis index.</param>
+    /// <param name="position">A mesh position, 0..Size-1.</param>
+    /// <param name="axis">An axis index, 0..Rank-1.</param>
     /// <returns>The coordinate.</returns>
-    public int Coordinate(int position, int axis) => position / _strides[axis] % _shape[axis];
+    /// <exception cref="ArgumentOutOfRangeException">The position or the axis is outside the mesh.</exception>
+    public int Coordinate(int position, int axis)
+    {
+        if ((uint)position >= (uint)Size) throw new ArgumentOutOfRangeException(nameof(position), position, $"Mesh {this} has positions 0..{Size - 1}.");
+        if ((uint)axis >= (uint)_shape.Length) throw new ArgumentOutOfRangeException(nameof(axis), axis, $"Mesh {this} has axes 0..{_shape.Length - 1}.");
+        return position / _strides[axis] % _shape[axis];
+    }
 
     /// <summary>Mesh position of the given coordinates.</summary>
     /// <param name="coordinates">One per axis, each inside its axis.</param>
@@ -294,7 +309,7 @@ public sealed class DeviceMesh
     internal static string Factorisations(int n)
     {
         var two = new List<string>();
-        for (int a = 2; a * a <= n && two.Count < 6; a++)
+        for (int a = 2; (long)a * a <= n && two.Count < 6; a++)
         {
             if (n % a == 0) two.Add($"{n / a}x{a}");
         }

@@ -20,15 +20,18 @@ public static class MatMul
     /// <param name="options">Null for the defaults.</param>
     /// <returns>The plan.</returns>
     /// <exception cref="ArgumentException">The strategy cannot use the mesh (the message says why and what it needs), or a
-    /// dimension does not divide (the message names it, the axis, both sizes and the nearest sizes that divide).</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A size below 1.</exception>
+    /// dimension does not divide (the message names it, the axis, both sizes and the nearest sizes that divide). <c>ParamName</c> is
+    /// the parameter at fault: <c>mesh</c>, <c>m</c>, <c>n</c>, <c>k</c>, <c>strategy</c> (Auto found no feasible plan) or <c>options</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size below 1, or a <see cref="MatMulOptions.ReduceAlgorithm"/> that is not
+    /// a reduction algorithm (<c>options</c>).</exception>
     public static MatMulPlan Plan(DeviceMesh mesh, int m, int n, int k, Strategy strategy, MatMulOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(mesh);
         ArgumentNullException.ThrowIfNull(strategy);
         Check(m, n, k);
         options ??= MatMulOptions.Default;
-        var ctx = new Context(mesh, m, n, k, options);
+        CheckOptions(options);
+        var ctx = new Context(mesh, m, n, k, options, FromSpecs: false);
         string[] axes = [.. mesh.AxisNames];
         string last = axes[^1];
         object? outer = axes.Length == 1 ? null : axes[..^1];
@@ -36,7 +39,7 @@ public static class MatMul
         if (strategy == Strategy.Auto)
         {
             var ranking = Planner.Rank(mesh.System, m, n, k, new PlannerOptions { Uneven = options.Uneven, Timing = options.Timing, Devices = mesh.Size == mesh.System.DeviceCount ? 0 : mesh.Size });
-            return ranking.Candidates.Count > 0 ? ranking.Best.Plan : throw new ArgumentException(ranking.Why);
+            return ranking.Candidates.Count > 0 ? ranking.Best.Plan : throw new ArgumentException(ranking.Why, nameof(strategy));
         }
 
         if (strategy == Strategy.Rows) return ctx.Specs(strategy, PartitionSpec.P(axes, null), PartitionSpec.P(null, null), null, null, null);
@@ -53,7 +56,7 @@ public static class MatMul
 
         if (strategy == Strategy.ThreeD)
         {
-            if (mesh.Rank != 3) throw new ArgumentException($"{need}; give a 3-D mesh such as x=8,y=8,z=6 (or a cube q x q x q over a subset of the devices).");
+            if (mesh.Rank != 3) throw new ArgumentException($"{need}; give a 3-D mesh such as x=8,y=8,z=6 (or a cube q x q x q over a subset of the devices).", nameof(mesh));
             var (x, y, z) = (axes[0], axes[1], axes[2]);
             return ctx.Specs(strategy, PartitionSpec.P(x, new[] { z, y }), PartitionSpec.P(new[] { z, x }, y),
                 PartitionSpec.P(x, z), PartitionSpec.P(z, y), PartitionSpec.P(x, new[] { y, z }));
@@ -61,7 +64,7 @@ public static class MatMul
 
         if (strategy == Strategy.Summa)
         {
-            if (mesh.Rank != 2) throw new ArgumentException($"{need}; give a 2-D mesh such as x=16,y=24 (or use 2.5d on a 3-D mesh).");
+            if (mesh.Rank != 2) throw new ArgumentException($"{need}; give a 2-D mesh such as x=16,y=24 (or use 2.5d on a 3-D mesh).", nameof(mesh));
             return ctx.Summa(strategy, axes[0], axes[1], null);
         }
 
@@ -69,7 +72,7 @@ public static class MatMul
         {
             if (mesh.Rank != 3 || mesh.Shape[0] != mesh.Shape[1])
             {
-                throw new ArgumentException($"{need} ({mesh}); give x=q,y=q,z=c with q x q x c devices, e.g. x=8,y=8,z=6 on 384.");
+                throw new ArgumentException($"{need} ({mesh}); give x=q,y=q,z=c with q x q x c devices, e.g. x=8,y=8,z=6 on 384.", nameof(mesh));
             }
 
             return ctx.Summa(strategy, axes[0], axes[1], axes[2]);
@@ -80,7 +83,7 @@ public static class MatMul
             if (mesh.Rank != 2 || mesh.Shape[0] != mesh.Shape[1])
             {
                 throw new ArgumentException($"{need} ({mesh}); Cannon needs a square q x q mesh: 384 devices have none, so give a subset " +
-                    "(e.g. DeviceMesh.Create(system, [(\"x\", 16), (\"y\", 16)], devices: 0..255)) or use summa.");
+                    "(e.g. DeviceMesh.Create(system, [(\"x\", 16), (\"y\", 16)], devices: 0..255)) or use summa.", nameof(mesh));
             }
 
             return ctx.Cannon(strategy, axes[0], axes[1]);
@@ -105,14 +108,17 @@ public static class MatMul
     /// <param name="options">Null for the defaults.</param>
     /// <returns>The plan.</returns>
     /// <exception cref="ArgumentException">An unknown axis, an axis used twice, K split differently on A and B, one axis
-    /// splitting both A's rows and B's columns, a partial input, or a shape that does not divide.</exception>
+    /// splitting both A's rows and B's columns, a partial input, or a shape that does not divide. <c>ParamName</c> is the
+    /// parameter at fault: <c>aSpec</c>, <c>bSpec</c>, <c>cSpec</c>, <c>m</c>, <c>n</c>, <c>k</c> or <c>options</c>.</exception>
     public static MatMulPlan Plan(DeviceMesh mesh, int m, int n, int k, PartitionSpec aSpec, PartitionSpec bSpec, PartitionSpec? cSpec = null, MatMulOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(mesh);
         ArgumentNullException.ThrowIfNull(aSpec);
         ArgumentNullException.ThrowIfNull(bSpec);
         Check(m, n, k);
-        var ctx = new Context(mesh, m, n, k, options ?? MatMulOptions.Default);
+        options ??= MatMulOptions.Default;
+        CheckOptions(options);
+        var ctx = new Context(mesh, m, n, k, options, FromSpecs: true);
         return ctx.Specs(Strategy.FromSpecs, aSpec, bSpec, null, null, cSpec);
     }
 
@@ -123,21 +129,55 @@ public static class MatMul
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "K must be at least 1.");
     }
 
-    private sealed class Context(DeviceMesh mesh, int m, int n, int k, MatMulOptions options)
+    private static void CheckOptions(MatMulOptions options)
     {
+        // The algorithms both reductions (all-reduce, reduce-scatter) implement; OneShot reduce-scatters as Direct.
+        if (options.ReduceAlgorithm is not (CollectiveAlgorithm.Auto or CollectiveAlgorithm.Ring or CollectiveAlgorithm.OneShot or CollectiveAlgorithm.Direct
+            or CollectiveAlgorithm.BidirectionalRing or CollectiveAlgorithm.HalvingDoubling))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ReduceAlgorithm,
+                $"options.ReduceAlgorithm is {options.ReduceAlgorithm}, which does not implement both all-reduce and reduce-scatter; " +
+                "give Auto, Ring, OneShot, Direct, BidirectionalRing or HalvingDoubling.");
+        }
+
+        if (options.Timing is null) throw new ArgumentNullException(nameof(options), "options.Timing is null; leave it out for the defaults.");
+    }
+
+    private sealed class Context(DeviceMesh mesh, int m, int n, int k, MatMulOptions options, bool FromSpecs)
+    {
+        // The public entry points' parameter names (the analyzer wants literals only where they are the method's own).
+        private static readonly string MParam = "m", NParam = "n", KParam = "k", ASpecParam = "aSpec", BSpecParam = "bSpec", CSpecParam = "cSpec", MeshParam = "mesh";
+
         private readonly PlanBuilder _b = new(mesh);
 
-        private TensorSharding Layout(string name, int rows, int cols, PartitionSpec spec) => new(name, rows, cols, mesh, spec, options.Uneven);
+        /// <summary>A layout; its refusal is renamed to the public parameter at fault (a dimension, the spec given, or the mesh).</summary>
+        private TensorSharding Layout(string name, int rows, int cols, PartitionSpec spec, string? specParam = null)
+        {
+            try
+            {
+                return new(name, rows, cols, mesh, spec, options.Uneven);
+            }
+            catch (ArgumentException ex) when (ex is not ArgumentNullException)
+            {
+                string param = ex.ParamName switch
+                {
+                    "rows" => name == "B" ? KParam : MParam,
+                    "cols" => name == "A" ? KParam : NParam,
+                    _ => FromSpecs && specParam is not null ? specParam : MeshParam,
+                };
+                throw ArgumentMessages.Rename(ex, param);
+            }
+        }
 
         public MatMulPlan Specs(Strategy strategy, PartitionSpec aIn, PartitionSpec bIn, PartitionSpec? aGemm, PartitionSpec? bGemm, PartitionSpec? cOut)
         {
-            if (aIn.IsPartial || bIn.IsPartial) throw new ArgumentException($"Inputs are dense matrices; a_spec {aIn} / b_spec {bIn} may not be partial.");
-            TensorSharding a = Layout("A", m, k, aIn), bl = Layout("B", k, n, bIn);
+            if (aIn.IsPartial || bIn.IsPartial) throw new ArgumentException($"Inputs are dense matrices; a_spec {aIn} / b_spec {bIn} may not be partial.", aIn.IsPartial ? ASpecParam : BSpecParam);
+            TensorSharding a = Layout("A", m, k, aIn, ASpecParam), bl = Layout("B", k, n, bIn, BSpecParam);
             _b.AddSlot(PlanSlot.Of("A", a));
             _b.AddSlot(PlanSlot.Of("B", bl));
             aGemm ??= aIn;
             bGemm ??= bIn;
-            TensorSharding ag = Layout("A", m, k, aGemm), bg = Layout("B", k, n, bGemm);
+            TensorSharding ag = Layout("A", m, k, aGemm, ASpecParam), bg = Layout("B", k, n, bGemm, BSpecParam);
             var (aSlot, aStep) = Redistribution.Append(_b, a, "A", -1, ag, options.ReduceAlgorithm, "A.r", copyWhenEqual: false);
             var (bSlot, bStep) = Redistribution.Append(_b, bl, "B", -1, bg, options.ReduceAlgorithm, "B.r", copyWhenEqual: false);
 
@@ -145,19 +185,21 @@ public static class MatMul
             var aM = aGemm.Dims[0]; var aK = aGemm.Dims[1]; var bK = bGemm.Dims[0]; var bN = bGemm.Dims[1];
             if (!aK.SequenceEqual(bK))
             {
+                // The example keeps B's N axes; when one of them is also a K axis of A no such b_spec exists, so none is offered.
+                string example = aK.Intersect(bN).Any() ? "" : $" (e.g. b_spec {string.Join("+", aK)},{string.Join("+", bN)})";
                 throw new ArgumentException(
                     $"The contracting dimension K is split over ({string.Join(", ", aK)}) in a_spec {aGemm} but over ({string.Join(", ", bK)}) in b_spec {bGemm}; " +
-                    $"split it the same way on both (e.g. b_spec {PartitionSpec.P(aK.Count == 0 ? null : aK.ToArray(), bN.Count == 0 ? null : bN.ToArray()).ToCliString()}), or all-gather one operand first.");
+                    $"split it the same way on both{example}, or all-gather one operand first.", BSpecParam);
             }
 
             string? both = aM.Intersect(bN).FirstOrDefault();
             if (both is not null)
             {
-                throw new ArgumentException($"Mesh axis '{both}' splits both A's rows (a_spec {aGemm}) and B's columns (b_spec {bGemm}); C cannot be split by one axis twice. All-gather one operand first (e.g. b_spec with N replicated) or pick another axis.");
+                throw new ArgumentException($"Mesh axis '{both}' splits both A's rows (a_spec {aGemm}) and B's columns (b_spec {bGemm}); C cannot be split by one axis twice. All-gather one operand first (e.g. b_spec with N replicated) or pick another axis.", BSpecParam);
             }
 
             PartitionSpec natural = PartitionSpec.P(aM.Count == 0 ? null : aM.ToArray(), bN.Count == 0 ? null : bN.ToArray()).WithPartial([.. aK]);
-            TensorSharding cp = Layout("C", m, n, natural);
+            TensorSharding cp = Layout("C", m, n, natural, CSpecParam);
             string cName = aK.Count > 0 ? "C.partial" : "C.local";
             _b.AddSlot(PlanSlot.Of(cName, cp));
             var tasks = new List<GemmTask>();
@@ -169,7 +211,7 @@ public static class MatMul
             }
 
             int gemm = _b.Gemm($"local GEMMs ({tasks.Count} devices)", tasks, aStep, bStep);
-            TensorSharding cOutLayout = Layout("C", m, n, cOut ?? natural.WithoutPartial());
+            TensorSharding cOutLayout = Layout("C", m, n, cOut ?? natural.WithoutPartial(), CSpecParam);
             var (cSlot, _) = Redistribution.Append(_b, cp, cName, gemm, cOutLayout, options.ReduceAlgorithm, "C.r", copyWhenEqual: false);
             return Finish(strategy, a, bl, cOutLayout, cSlot);
         }
@@ -181,7 +223,7 @@ public static class MatMul
             if (k % ((long)l * layers) != 0)
             {
                 long lower = k / ((long)l * layers) * l * layers;
-                throw new ArgumentException($"Dimension K ({k}) does not divide into {(long)l * layers} SUMMA panels (lcm({r}, {c}) = {l} per layer x {layers} layers); nearest sizes that divide: {(lower > 0 ? $"{lower} or " : "")}{lower + ((long)l * layers)}.");
+                throw new ArgumentException($"Dimension K ({k}) does not divide into {(long)l * layers} SUMMA panels (lcm({r}, {c}) = {l} per layer x {layers} layers); nearest sizes that divide: {(lower > 0 ? $"{lower} or " : "")}{lower + ((long)l * layers)}.", KParam);
             }
 
             object aK = z is null ? y : new[] { z, y }, bK = z is null ? x : new[] { z, x };
@@ -239,7 +281,8 @@ public static class MatMul
             TensorSharding acc = Layout("C", m, n, PartitionSpec.P(x, y));
             if (options.Uneven && (m % q != 0 || n % q != 0 || k % q != 0))
             {
-                throw new ArgumentException($"Cannon shifts equal blocks; M, N, K ({m}, {n}, {k}) must divide by q = {q} (uneven shards are not supported by this strategy).");
+                throw new ArgumentException($"Cannon shifts equal blocks; M, N, K ({m}, {n}, {k}) must divide by q = {q} (uneven shards are not supported by this strategy).",
+                    m % q != 0 ? MParam : n % q != 0 ? NParam : KParam);
             }
 
             _b.AddSlot(PlanSlot.Of("A", a));

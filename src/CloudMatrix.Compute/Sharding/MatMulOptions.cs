@@ -9,7 +9,10 @@ public sealed record MatMulOptions
     /// <summary>Allow shapes that do not divide over the mesh (torch.chunk semantics); the report states the padding waste.</summary>
     public bool Uneven { get; init; }
 
-    /// <summary>Algorithm of the reductions (all-reduce, reduce-scatter): Ring, OneShot/Direct, or Auto (fastest by the model among those).</summary>
+    /// <summary>
+    /// Algorithm of the reductions (all-reduce, reduce-scatter): Ring, OneShot/Direct, or Auto (fastest by the model among
+    /// those); BidirectionalRing and HalvingDoubling also work. Another value is refused by <see cref="MatMul"/>'s plans.
+    /// </summary>
     public CollectiveAlgorithm ReduceAlgorithm { get; init; } = CollectiveAlgorithm.Auto;
 
     /// <summary>Roofline constants of the timed half.</summary>

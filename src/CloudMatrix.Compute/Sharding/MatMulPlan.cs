@@ -100,7 +100,7 @@ public sealed class MatMulPlan
     }
 
     /// <summary>Bytes the inputs and output would need as padding to equal shards (0 when the shapes divide).</summary>
-    public long PaddingWasteBytes => 2 * (A.PaddingElements + B.PaddingElements + C.PaddingElements);
+    public long PaddingWasteBytes => Saturate(2 * ((Int128)A.PaddingElements + B.PaddingElements + C.PaddingElements));
 
     /// <summary>Times the plan on the mesh's system (simulated time only; any size).</summary>
     /// <param name="timing">Roofline constants; null for the plan's options.</param>
@@ -123,6 +123,8 @@ public sealed class MatMulPlan
     /// <param name="options">Verification and progress; null for the defaults.</param>
     /// <returns>The report (both clocks, error) and C; dispose the result to free C.</returns>
     /// <exception cref="ArgumentException">A or B has another shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A negative <see cref="ExecuteOptions.SpotCheckTiles"/> or
+    /// <see cref="ExecuteOptions.MemoryBudgetBytes"/> (<c>ParamName</c> is <c>options</c>).</exception>
     /// <exception cref="PlanMemoryException">The run needs more memory than the budget; nothing was allocated.</exception>
     public MatMulRun Execute(DenseTensor<BFloat16> a, DenseTensor<BFloat16> b, ComputeBackend backend, ExecuteOptions? options = null)
     {
@@ -130,6 +132,18 @@ public sealed class MatMulPlan
         ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(backend);
         options ??= ExecuteOptions.Default;
+        if (options.SpotCheckTiles < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.SpotCheckTiles,
+                $"options.SpotCheckTiles is {options.SpotCheckTiles}; give 0 (every element up to 2^31 multiply-adds, else 32 tiles) or a positive number of 16 x 16 tiles.");
+        }
+
+        if (options.MemoryBudgetBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MemoryBudgetBytes,
+                $"options.MemoryBudgetBytes is {options.MemoryBudgetBytes}; give 0 for the default budget or a positive number of bytes.");
+        }
+
         if (a.Rank != 2 || a.Shape[0] != M || a.Shape[1] != K) throw new ArgumentException($"a has shape {Shapes.Format(a.Shape)}; the plan multiplies an {M} x {K} A.", nameof(a));
         if (b.Rank != 2 || b.Shape[0] != K || b.Shape[1] != N) throw new ArgumentException($"b has shape {Shapes.Format(b.Shape)}; the plan multiplies a {K} x {N} B.", nameof(b));
         CheckMemory(backend, options.MemoryBudgetBytes);
@@ -170,10 +184,12 @@ public sealed class MatMulPlan
     /// <param name="backend">The backend that would run it.</param>
     /// <param name="budgetBytes">The budget in bytes; 0 for the library's host budget (<see cref="Memory.MemoryBudget.Bytes"/>,
     /// set with <c>CMX_MEMORY_BUDGET</c>) on the host backends, 75 % of the device's memory on a GPU.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A negative budget.</exception>
     /// <exception cref="PlanMemoryException">The need exceeds the budget.</exception>
     public void CheckMemory(ComputeBackend backend, long budgetBytes = 0)
     {
         ArgumentNullException.ThrowIfNull(backend);
+        ArgumentOutOfRangeException.ThrowIfNegative(budgetBytes);
         // On the host the library's one budget (Memory.MemoryBudget, CMX_MEMORY_BUDGET); on a GPU 75 % of its memory.
         bool host = backend.Name is "cpu-simd" or "ilgpu-cpu";
         long budget = budgetBytes > 0 ? budgetBytes : host ? CloudMatrix.Compute.Memory.MemoryBudget.Bytes : (long)(backend.MemoryBytes * 0.75);
@@ -202,14 +218,15 @@ public sealed class MatMulPlan
             ends[Math.Max(f, last.GetValueOrDefault(slot, f)) + 1].Add(slot);
         }
 
-        var device = new long[size];
-        long host = 0, peakDevice = 0, peakHost = 0;
+        // In Int128: shapes near 2^31 on few devices give sums beyond a long; the figures saturate at long.MaxValue.
+        var device = new Int128[size];
+        Int128 host = 0, peakDevice = 0, peakHost = 0;
         for (int i = 0; i <= steps; i++)
         {
             foreach (string s in ends[i]) Add(s, -1);
             foreach (string s in starts[i]) Add(s, +1);
-            for (int p = 0; p < size; p++) peakDevice = Math.Max(peakDevice, device[p]);
-            peakHost = Math.Max(peakHost, host);
+            for (int p = 0; p < size; p++) peakDevice = Int128.Max(peakDevice, device[p]);
+            peakHost = Int128.Max(peakHost, host);
         }
 
         void Add(string name, int sign)
@@ -218,14 +235,19 @@ public sealed class MatMulPlan
             bool aliased = _raw.Inputs.Contains(name) && slot.Layout is not null;
             for (int p = 0; p < size; p++)
             {
-                long b = slot.Bytes(p) * sign;
+                Int128 b = (Int128)slot.Extents[p].Elements * slot.ElementBytes * sign;
                 device[p] += b;
                 if (!aliased || slot.Layout!.ReplicaKey(p) == p) host += b;
             }
         }
 
         // Ring reductions hold a work copy per member; the host keeps A, B and C dense.
-        long largest = _raw.Slots.Where(kv => !_raw.Inputs.Contains(kv.Key)).Select(kv => Enumerable.Range(0, size).Sum(kv.Value.Bytes)).DefaultIfEmpty(0).Max();
-        return (peakDevice, peakHost + largest + (2L * (((long)M * K) + ((long)K * N) + ((long)M * N))));
+        Int128 largest = _raw.Slots.Where(kv => !_raw.Inputs.Contains(kv.Key))
+            .Select(kv => Enumerable.Range(0, size).Aggregate(Int128.Zero, (acc, p) => acc + ((Int128)kv.Value.Extents[p].Elements * kv.Value.ElementBytes)))
+            .DefaultIfEmpty(Int128.Zero).Max();
+        Int128 dense = 2 * (((Int128)M * K) + ((Int128)K * N) + ((Int128)M * N));
+        return (Saturate(peakDevice), Saturate(peakHost + largest + dense));
     }
+
+    private static long Saturate(Int128 bytes) => bytes > long.MaxValue ? long.MaxValue : (long)bytes;
 }

@@ -13,7 +13,7 @@ public sealed class PartitionSpec : IEquatable<PartitionSpec>
     private readonly string[][] _dims;
     private readonly string[] _partial;
 
-    private PartitionSpec(string[][] dims, string[] partial)
+    private PartitionSpec(string[][] dims, string[] partial, string paramName)
     {
         _dims = dims;
         _partial = partial;
@@ -21,9 +21,12 @@ public sealed class PartitionSpec : IEquatable<PartitionSpec>
         string? twice = all.GroupBy(a => a).FirstOrDefault(g => g.Count() > 1)?.Key;
         if (twice is not null)
         {
-            throw new ArgumentException($"Spec {this} uses mesh axis '{twice}' twice; a mesh axis may split one dimension or mark one partial sum, once.");
+            throw new ArgumentException($"Spec {this} uses mesh axis '{twice}' twice; a mesh axis may split one dimension or mark one partial sum, once.", paramName);
         }
     }
+
+    /// <summary>The largest rank <see cref="Parse"/> and <see cref="Replicated"/> take (an empty text is that many replicated dimensions).</summary>
+    public const int MaxRank = 64;
 
     /// <summary>Number of tensor dimensions the spec describes.</summary>
     public int Rank => _dims.Length;
@@ -56,23 +59,38 @@ public sealed class PartitionSpec : IEquatable<PartitionSpec>
             };
         }
 
-        return new PartitionSpec(d, []);
+        return new PartitionSpec(d, [], nameof(dims));
     }
 
     /// <summary>A spec of <paramref name="rank"/> replicated dimensions.</summary>
-    /// <param name="rank">Tensor rank.</param>
+    /// <param name="rank">Tensor rank, 0..<see cref="MaxRank"/>.</param>
     /// <returns>The spec.</returns>
-    public static PartitionSpec Replicated(int rank) => new(Enumerable.Range(0, rank).Select(_ => Array.Empty<string>()).ToArray(), []);
+    /// <exception cref="ArgumentOutOfRangeException">A rank outside 0..<see cref="MaxRank"/>.</exception>
+    public static PartitionSpec Replicated(int rank)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rank);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rank, MaxRank);
+        return new(Enumerable.Range(0, rank).Select(_ => Array.Empty<string>()).ToArray(), [], nameof(rank));
+    }
 
     /// <summary>This spec, partial over <paramref name="axes"/> as well.</summary>
     /// <param name="axes">Mesh axis names.</param>
     /// <returns>The new spec.</returns>
-    /// <exception cref="ArgumentException">An axis is used twice.</exception>
-    public PartitionSpec WithPartial(params string[] axes) => new(_dims, [.. _partial, .. axes]);
+    /// <exception cref="ArgumentException">An empty name, or an axis used twice.</exception>
+    public PartitionSpec WithPartial(params string[] axes)
+    {
+        ArgumentNullException.ThrowIfNull(axes);
+        if (axes.Any(string.IsNullOrEmpty))
+        {
+            throw new ArgumentException("WithPartial(...) was given a null or empty axis name; name mesh axes, e.g. \"tp\".", nameof(axes));
+        }
+
+        return new(_dims, [.. _partial, .. axes], nameof(axes));
+    }
 
     /// <summary>This spec without partial axes (the layout the sum has).</summary>
     /// <returns>The new spec.</returns>
-    public PartitionSpec WithoutPartial() => new(_dims, []);
+    public PartitionSpec WithoutPartial() => new(_dims, [], "this");
 
     /// <summary>
     /// Parses the CLI form: comma-separated entries, one per dimension; an entry is empty or <c>None</c>/<c>null</c>
@@ -81,12 +99,15 @@ public sealed class PartitionSpec : IEquatable<PartitionSpec>
     /// <c>P("dp", "tp")</c>; <c>tp,</c> is <c>P("tp", null)</c>.
     /// </summary>
     /// <param name="text">The spec.</param>
-    /// <param name="rank">Expected number of dimensions (2 for a matrix).</param>
+    /// <param name="rank">Expected number of dimensions (2 for a matrix), 0..<see cref="MaxRank"/>.</param>
     /// <returns>The spec.</returns>
     /// <exception cref="FormatException">The text has another number of entries or a malformed name; the message quotes it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A rank outside 0..<see cref="MaxRank"/>.</exception>
     public static PartitionSpec Parse(string text, int rank = 2)
     {
         ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfNegative(rank);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rank, MaxRank);
         string body = text.Trim();
         var partial = new List<string>();
         int brace = body.IndexOf('{');
@@ -120,6 +141,12 @@ public sealed class PartitionSpec : IEquatable<PartitionSpec>
             throw new FormatException($"Spec '{text}' has {entries.Count} entries but the tensor has {rank} dimensions; give one entry per dimension, e.g. 'dp,tp' or 'tp,' (empty = replicated).");
         }
 
+        foreach (string n in partial)
+        {
+            // Partial axes are names whether or not a dimension is split.
+            if (!IsAxisName(n)) throw new FormatException($"Spec '{text}': '{n}' is not a mesh axis name (letters, digits, '_').");
+        }
+
         var dims = new string[rank][];
         for (int i = 0; i < rank; i++)
         {
@@ -132,11 +159,17 @@ public sealed class PartitionSpec : IEquatable<PartitionSpec>
 
             e = e.Trim('(', ')');
             var names = e.Split(['+', ' ', ',', '\'', '"'], StringSplitOptions.RemoveEmptyEntries);
-            foreach (string n in names.Concat(partial))
+            if (names.Length == 0 || (names.Length == 1 && names[0] is "None" or "null" or "none"))
             {
-                if (!(char.IsLetter(n[0]) || n[0] == '_') || !n.All(c => char.IsLetterOrDigit(c) || c == '_'))
+                dims[i] = [];
+                continue;
+            }
+
+            foreach (string n in names)
+            {
+                if (!IsAxisName(n) || n is "None" or "null" or "none")
                 {
-                    throw new FormatException($"Spec '{text}': '{n}' is not a mesh axis name (letters, digits, '_').");
+                    throw new FormatException($"Spec '{text}': '{n}' is not a mesh axis name (letters, digits, '_'; None and null mean replicated).");
                 }
             }
 
@@ -145,11 +178,11 @@ public sealed class PartitionSpec : IEquatable<PartitionSpec>
 
         try
         {
-            return new PartitionSpec(dims, [.. partial]);
+            return new PartitionSpec(dims, [.. partial], nameof(text));
         }
         catch (ArgumentException ex)
         {
-            throw new FormatException(ex.Message, ex);
+            throw new FormatException(ArgumentMessages.Plain(ex), ex);
         }
     }
 
@@ -175,7 +208,7 @@ public sealed class PartitionSpec : IEquatable<PartitionSpec>
                 int a = mesh.AxisIndex(axis);
                 if (a < last)
                 {
-                    throw new ArgumentException($"Spec {this} splits dimension {d} over ({string.Join(", ", _dims[d])}), inner mesh axis first; DTensor placements split in mesh order, so list the axes outer to inner.");
+                    throw new ArgumentException($"Spec {this} splits dimension {d} over ({string.Join(", ", _dims[d])}), inner mesh axis first; DTensor placements split in mesh order, so list the axes outer to inner.", nameof(mesh));
                 }
 
                 last = a;
@@ -202,6 +235,7 @@ public sealed class PartitionSpec : IEquatable<PartitionSpec>
             throw new ArgumentException($"{placements.Count} placements for {mesh}, which has {mesh.Rank} axes; give one per mesh axis.", nameof(placements));
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegative(rank);
         var dims = Enumerable.Range(0, rank).Select(_ => new List<string>()).ToArray();
         var partial = new List<string>();
         for (int a = 0; a < placements.Count; a++)
@@ -223,27 +257,28 @@ public sealed class PartitionSpec : IEquatable<PartitionSpec>
             }
         }
 
-        return new PartitionSpec(dims.Select(l => l.ToArray()).ToArray(), [.. partial]);
+        return new PartitionSpec(dims.Select(l => l.ToArray()).ToArray(), [.. partial], nameof(placements));
     }
 
     /// <summary>Checks that every axis the spec names is an axis of <paramref name="mesh"/> and that the rank is <paramref name="rank"/> (when given).</summary>
     /// <param name="mesh">The mesh.</param>
     /// <param name="rank">Expected tensor rank, or -1 not to check.</param>
     /// <param name="what">How the error names the spec (e.g. <c>a_spec</c>).</param>
-    /// <exception cref="ArgumentException">An unknown axis or a rank mismatch; the message names <paramref name="what"/>.</exception>
+    /// <exception cref="ArgumentException">An unknown axis (<c>ParamName</c> <c>mesh</c>) or a rank mismatch (<c>rank</c>);
+    /// the message names <paramref name="what"/>.</exception>
     public void Validate(DeviceMesh mesh, int rank = -1, string what = "spec")
     {
         ArgumentNullException.ThrowIfNull(mesh);
         if (rank >= 0 && rank != Rank)
         {
-            throw new ArgumentException($"{what} {this} has {Rank} entries but the tensor has {rank} dimensions; give one entry per dimension.");
+            throw new ArgumentException($"{what} {this} has {Rank} entries but the tensor has {rank} dimensions; give one entry per dimension.", nameof(rank));
         }
 
         foreach (string axis in _dims.SelectMany(d => d).Concat(_partial))
         {
             if (!mesh.HasAxis(axis))
             {
-                throw new ArgumentException($"{what} {this} names mesh axis '{axis}', which {mesh} does not have; its axes are {string.Join(", ", mesh.AxisNames)}.");
+                throw new ArgumentException($"{what} {this} names mesh axis '{axis}', which {mesh} does not have; its axes are {string.Join(", ", mesh.AxisNames)}.", nameof(mesh));
             }
         }
     }
@@ -300,6 +335,8 @@ public sealed class PartitionSpec : IEquatable<PartitionSpec>
 
     /// <inheritdoc/>
     public override int GetHashCode() => ToCliString().GetHashCode(StringComparison.Ordinal);
+
+    private static bool IsAxisName(string n) => (char.IsLetter(n[0]) || n[0] == '_') && n.All(c => char.IsLetterOrDigit(c) || c == '_');
 
     private static List<string> SplitTopLevel(string body)
     {

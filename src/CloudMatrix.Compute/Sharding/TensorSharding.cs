@@ -19,16 +19,25 @@ public sealed class TensorSharding
     /// <param name="mesh">The mesh.</param>
     /// <param name="spec">The spec, of rank 2.</param>
     /// <param name="uneven">Allow shapes that do not divide (torch.chunk semantics).</param>
-    /// <exception cref="ArgumentException">The spec names an unknown axis or has another rank; a dimension does not
-    /// divide by its axes (the message names the dimension, the axes, both sizes and the nearest sizes that divide).</exception>
+    /// <exception cref="ArgumentException">The spec names an unknown axis or has another rank (<c>ParamName</c> <c>spec</c>);
+    /// a dimension does not divide by its axes (<c>rows</c> or <c>cols</c>; the message names the dimension, the axes,
+    /// both sizes and the nearest sizes that divide).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size below 1.</exception>
     public TensorSharding(string name, int rows, int cols, DeviceMesh mesh, PartitionSpec spec, bool uneven = false)
     {
+        ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(mesh);
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(cols, 1);
-        spec.Validate(mesh, 2, $"the spec of {name}");
+        try
+        {
+            spec.Validate(mesh, 2, $"the spec of {name}");
+        }
+        catch (ArgumentException ex) when (ex is not ArgumentNullException)
+        {
+            throw ArgumentMessages.Rename(ex, nameof(spec));
+        }
         Name = name;
         Rows = rows;
         Cols = cols;
@@ -41,13 +50,14 @@ public sealed class TensorSharding
             int parts = spec.Parts(mesh, d);
             if (!uneven && sizes[d] % parts != 0)
             {
-                int lower = sizes[d] / parts * parts, upper = lower + parts;
+                long lower = sizes[d] / parts * parts, upper = lower + parts;
                 string axes = string.Join("x", spec.Dims[d].Select(a => $"'{a}'"));
-                string lowerText = lower > 0 ? $"{lower.ToString(CultureInfo.InvariantCulture)} or " : "";
+                // Only sizes a dimension can have (1..2^31 - 1) are offered.
+                string[] offered = [.. new[] { lower, upper }.Where(x => x is > 0 and <= int.MaxValue).Select(x => x.ToString(CultureInfo.InvariantCulture))];
                 throw new ArgumentException(
                     $"Dimension {d} of {name} ({sizes[d].ToString(CultureInfo.InvariantCulture)}) does not divide over mesh axis {axes} " +
-                    $"({parts.ToString(CultureInfo.InvariantCulture)} devices); nearest sizes that divide: {lowerText}{upper.ToString(CultureInfo.InvariantCulture)}. " +
-                    "Or allow uneven shards (torch.chunk semantics; the report states the padding waste).");
+                    $"({parts.ToString(CultureInfo.InvariantCulture)} devices); nearest sizes that divide: {string.Join(" or ", offered)}. " +
+                    "Or allow uneven shards (torch.chunk semantics; the report states the padding waste).", d == 0 ? nameof(rows) : nameof(cols));
             }
         }
 
@@ -93,7 +103,16 @@ public sealed class TensorSharding
     /// Elements of padding an even layout would need: devices × largest shard − what the devices hold. 0 when the
     /// shape divides.
     /// </summary>
-    public long PaddingElements => (Mesh.Size * MaxShardElements) - _extents.Sum(e => e.Elements);
+    public long PaddingElements
+    {
+        get
+        {
+            // In Int128: the devices' blocks of a dimension near 2^31 add up beyond a long (the figure saturates).
+            Int128 held = _extents.Aggregate(Int128.Zero, (acc, e) => acc + e.Elements);
+            Int128 padding = ((Int128)Mesh.Size * MaxShardElements) - held;
+            return padding > long.MaxValue ? long.MaxValue : (long)padding;
+        }
+    }
 
     /// <summary>
     /// The shard key of a position: positions with the same key hold the same block of the same value (replicas),
@@ -147,7 +166,8 @@ public sealed class TensorSharding
         {
             int a = Mesh.AxisIndex(axis);
             int parts = Mesh.Shape[a], index = Mesh.Coordinate(position, a);
-            int chunk = (length + parts - 1) / parts; // equals length / parts when it divides
+            // In long: length + parts - 1 overflows an int for dimensions near 2^31.
+            int chunk = (int)((length + (long)parts - 1) / parts); // equals length / parts when it divides
             int offset = (int)Math.Min((long)index * chunk, length);
             start += offset;
             length = Math.Min(chunk, length - offset);
