@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using CloudMatrix.Compute.Cli.Commands;
 using CloudMatrix.Compute.Memory;
 using CloudMatrix.Compute.Numerics;
+using CloudMatrix.Compute.Sharding;
 
 namespace CloudMatrix.Compute.Cli;
 
@@ -92,8 +93,14 @@ internal static class CmxApp
         catch (ArgumentException ex)
         {
             // The library's ArgumentExceptions name the parameter, the value and what is valid: a usage error.
-            stderr.WriteLine($"cmx: {ex.Message}");
+            stderr.WriteLine($"cmx: {CliMessages.Clean(ex.Message)}");
             return ExitUsage;
+        }
+        catch (PlanMemoryException ex)
+        {
+            // Refused before allocating, like the memory budget: a failure with the need and the budget.
+            stderr.WriteLine($"cmx: error: {CliMessages.Clean(ex.Message)}");
+            return ExitFailure;
         }
         catch (MemoryBudgetExceededException ex)
         {

@@ -95,13 +95,22 @@ internal static class MainJob
         }
         else if (string.Equals(strategyName, "auto", StringComparison.OrdinalIgnoreCase))
         {
-            plan = ranking.Candidates.Count > 0 ? ranking.Best.Plan : throw new CliUsageException(ranking.Why);
+            string shape = size is null ? $"--m {mm} --n {nn} --k {kk}" : $"--size {mm}";
+            plan = ranking.Candidates.Count > 0 ? ranking.Best.Plan : throw new CliUsageException($"{shape}: {CliMessages.Clean(ranking.Why)}");
         }
         else
         {
             Strategy s = PlanCommand.ParseStrategies(strategyName)![0];
-            PlanCandidate best = ranking.Candidates.FirstOrDefault(c => c.Strategy == s.Name)
-                ?? throw new CliUsageException($"--strategy {s.Name} has no feasible mesh for {mm} x {nn} x {kk} on {system.Name}: {ranking.Refused.FirstOrDefault(r => r.Strategy == s.Name)?.Reason}");
+            PlanCandidate? best = ranking.Candidates.FirstOrDefault(c => c.Strategy == s.Name);
+            if (best is null)
+            {
+                // Not among the ranked: refused on every mesh, or pruned because another strategy is faster. Rank it alone.
+                PlanRanking own = PlanCommand.Rank(system, mm, nn, kk, 0, uneven: true, [s]);
+                best = own.Candidates.Count > 0
+                    ? own.Best
+                    : throw new CliUsageException($"--strategy {s.Name} has no feasible mesh for {mm} x {nn} x {kk} on {system.Name}: {CliMessages.Clean(own.Why)}");
+            }
+
             plan = best.Plan;
         }
 

@@ -16,7 +16,7 @@ internal static class MatmulPlanning
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
-            throw new CliUsageException($"--mesh {meshText}: {ex.Message}");
+            throw new CliUsageException($"--mesh {meshText}: {CliMessages.Clean(ex.Message)}");
         }
 
         CollectiveAlgorithm reduce = r.Reduce.Trim().ToLowerInvariant() switch
@@ -48,7 +48,7 @@ internal static class MatmulPlanning
         }
         catch (ArgumentException ex)
         {
-            throw new CliUsageException($"--strategy: {ex.Message}");
+            throw new CliUsageException($"--strategy: {CliMessages.Clean(ex.Message)}");
         }
 
         return Wrap(() => MatMul.Plan(mesh, r.M, r.N, r.K, strategy, options));
@@ -62,9 +62,9 @@ internal static class MatmulPlanning
         {
             return PartitionSpec.Parse(text);
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
-            throw new CliUsageException($"{option}: {ex.Message}");
+            throw new CliUsageException($"{option}: {CliMessages.Clean(ex.Message)}");
         }
     }
 
@@ -76,7 +76,7 @@ internal static class MatmulPlanning
         }
         catch (ArgumentException ex)
         {
-            throw new CliUsageException(ex.Message.Replace("allow uneven shards", "pass --uneven", StringComparison.OrdinalIgnoreCase)
+            throw new CliUsageException(CliMessages.Clean(ex.Message).Replace("allow uneven shards", "pass --uneven", StringComparison.OrdinalIgnoreCase)
                 .Replace("Or pass --uneven", "Or pass --uneven for uneven shards", StringComparison.Ordinal));
         }
     }

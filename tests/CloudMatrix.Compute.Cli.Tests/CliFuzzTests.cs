@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CloudMatrix.Compute.Sharding;
 using CloudMatrix.Compute.Testing;
 using CloudMatrix.Compute.Topology;
 using CsCheck;
@@ -51,7 +52,7 @@ public sealed class CliFuzzTests : IDisposable
             }
         }
 
-        switch (rng.Next(6))
+        switch (rng.Next(8))
         {
             case 0:
                 args.Add("info");
@@ -103,8 +104,14 @@ public sealed class CliFuzzTests : IDisposable
             case 4:
                 args.Add(Pick(["about", "--version", "--help", "info --help", "nosuchverb", "--no-such-option"]));
                 break;
+            case 5:
+                Matmul(rng, args);
+                break;
+            case 6:
+                Plan(rng, args);
+                break;
             default:
-                // The main job's and the planner's option checks, without running a job.
+                // The main job's option checks, without running a job.
                 args.Add(Pick(["--size", "--m", "--n", "--k", "--strategy", "--mesh", "--compare", "--topology"]));
                 args.Add(Pick(["-1", "0", "abc", "", "dp=0,tp=0", "nosuch", _dir]));
                 args.Add(Pick(["--size", "--m"]));
@@ -115,6 +122,93 @@ public sealed class CliFuzzTests : IDisposable
         if (rng.Next(4) == 0) args.Add("--json");
         if (rng.Next(20) == 0) args.Insert(rng.Next(args.Count + 1), "--bogus");
         return [.. args];
+    }
+
+    /// <summary>
+    /// <c>cmx matmul</c>: timing only (<c>--estimate</c>) except now and then a product of at most 33^3 on a small
+    /// system; the planner behind <c>--strategy auto</c> only on small systems.
+    /// </summary>
+    private void Matmul(Random rng, List<string> args)
+    {
+        string Pick(string[] values) => values[rng.Next(values.Length)];
+        void Maybe(string option, string[] values, int oneIn = 3)
+        {
+            if (rng.Next(oneIn) == 0) args.AddRange([option, Pick(values)]);
+        }
+
+        args.Add("matmul");
+        int system = rng.Next(6);
+        bool small = system < 4;
+        switch (system)
+        {
+            case 0: case 1: args.AddRange(["--topology", _files[0]]); break;
+            case 2: args.AddRange(["--system", "hgx-h100"]); break;
+            case 3: args.AddRange(["--topology", Pick(_files[1..])]); break;
+            case 4: args.AddRange(["--system", "cloudmatrix384"]); break;
+            default: args.AddRange(["--system", Pick(["gb200-nvl72", "foo", ""])]); break;
+        }
+
+        bool real = small && rng.Next(8) == 0;
+        string[] dims = real ? ["1", "2", "7", "8", "33"] : ["-1", "0", "1", "7", "33", "768", "65536", "2147483647", "x", "", "1e3", "NaN"];
+        foreach (string dim in new[] { "--m", "--n", "--k" })
+        {
+            if (real || rng.Next(3) > 0) args.AddRange([dim, Pick(dims)]);
+        }
+
+        Maybe("--mesh", ["x=4", "dp=2,tp=2", "x=8", "dp=48,tp=8", "x=2147483647", "dp=-1", "", "é=4", "x=2,x=2", "x=0", "dp=48,tp=8,pp=1", "x", "x=2,y=2,z=1"], 2);
+        Maybe("--strategy", [.. Strategy.All.Select(x => x.Name), .. (small ? new[] { "auto" } : []), "foo", "", "SUMMA"], 2);
+        if (rng.Next(5) == 0)
+        {
+            string[] specs = ["dp,tp", "tp,", ",", "x,", ",x", "{partial: 1x}", "(", "None,x", "x+x,", "", "P('x', None)", "x,{partial: y}"];
+            Maybe("--a-spec", specs, 1);
+            Maybe("--b-spec", specs, 2);
+            Maybe("--c-spec", specs, 3);
+        }
+
+        Maybe("--reduce", ["auto", "ring", "one-shot", "tree", "", "RING"], 4);
+        if (rng.Next(3) == 0) args.Add("--uneven");
+        Maybe("--spot-check", ["-1", "0", "1", "2147483647", "x"], 5);
+        Maybe("--memory-budget", ["1B", "NaN", "-1", "512MB", "1e300GB", "InfinityGB", "", "0"], 6);
+        Maybe("--trace", [_dir, "", Path.Combine(_dir, $"t{rng.Next(100)}.json")], 8);
+        Maybe("--plot", [_dir, "", Path.Combine(_dir, $"p{rng.Next(100)}.svg"), Path.Combine(_dir, "p.png")], 8);
+        if (real)
+        {
+            Maybe("--backend", ["cpu-simd", "auto", "foo"], 2);
+        }
+        else
+        {
+            args.Add("--estimate");
+            Maybe("--backend", ["auto", "cpu-simd", "foo"], 8);
+        }
+    }
+
+    /// <summary><c>cmx plan</c>: the planner ranks every candidate, so only on small systems or a few devices of a large one.</summary>
+    private void Plan(Random rng, List<string> args)
+    {
+        string Pick(string[] values) => values[rng.Next(values.Length)];
+        void Maybe(string option, string[] values, int oneIn = 3)
+        {
+            if (rng.Next(oneIn) == 0) args.AddRange([option, Pick(values)]);
+        }
+
+        args.Add("plan");
+        switch (rng.Next(4))
+        {
+            case 0: args.AddRange(["--topology", Pick(_files)]); break;
+            case 1: args.AddRange(["--system", "hgx-h100"]); break;
+            default:
+                args.AddRange(["--system", Pick(["cloudmatrix384", "gb200-nvl72"]), "--devices", Pick(["-1", "1", "2", "4", "385", "2147483647", "x"])]);
+                break;
+        }
+
+        foreach (string dim in new[] { "--m", "--n", "--k" })
+        {
+            Maybe(dim, ["-1", "0", "1", "7", "33", "768", "65536", "2147483647", "x", ""], 2);
+        }
+
+        Maybe("--top", ["-1", "0", "1", "5", "2147483647", "x"], 4);
+        Maybe("--strategies", ["rows", "rows,summa", "", ",", "foo", "auto", "cannon,3d", " row-parallel "], 3);
+        if (rng.Next(4) == 0) args.Add("--even");
     }
 
     private void OneCase(int seed)

@@ -1,3 +1,4 @@
+using CloudMatrix.Compute.Testing;
 using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Cli.Tests;
@@ -219,5 +220,95 @@ public sealed class HardeningTests : IDisposable
         File.WriteAllText(file, json);
         string err = Usage(2, "info", "--topology", file);
         Assert.Contains("cpu.count_per_node", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Matmul_RealRunBeyondTheBudget_IsAFailureWithNeedAndBudget_NotAUsageError()
+    {
+        // docs/errors.md: the memory budget refusing the work is exit 1 (it was exit 2), with the need and the budget.
+        string err = Usage(1, "matmul", "--m", "98304", "--n", "98304", "--k", "98304", "--backend", "cpu-simd");
+        Assert.Contains("cmx: error: The real run of 98304 x 98304 x 98304", err, StringComparison.Ordinal);
+        Assert.Contains("but the budget is", err, StringComparison.Ordinal);
+        Assert.Contains("--estimate", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MainJob_SizeNoPlanHolds_IsUsageErrorNamingSize()
+    {
+        // The memory estimate once wrapped negative here and passed the guard; now no candidate holds it.
+        string err = Usage(2, "--size", "2147483616", "--estimate", "--compare", "none");
+        Assert.StartsWith("cmx: --size 2147483616: No feasible plan", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter '", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_DimensionNear2Pow31_IsRankedOrRefused_NeverAnAggregateOfInternalErrors()
+    {
+        // Uneven shards of 2^31 - 1 rows once wrapped negative and every estimate threw (parameter 'elementsPerRank').
+        var (code, output, err) = CmxRunner.Run("plan", "--system", "hgx-h100", "--m", "2147483647", "--n", "1", "--k", "1", "--json");
+        Assert.True(code == 0, err);
+        Assert.DoesNotContain("elementsPerRank", err + output, StringComparison.Ordinal);
+        Assert.Contains("\"best\"", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(",")]
+    public void Plan_StrategiesNamingNone_IsUsageError(string strategies)
+    {
+        string err = Usage(2, "plan", "--system", "hgx-h100", "--strategies", strategies);
+        Assert.Contains($"--strategies is '{strategies}', which names no strategy", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Matmul_AllDimensionsAt2Pow31_IsEstimated_NotAnUnnamedOverflow()
+    {
+        var (code, output, err) = CmxRunner.Run("matmul", "--m", "2147483647", "--n", "2147483647", "--k", "2147483647", "--uneven", "--estimate", "--json");
+        Assert.True(code == 0, err);
+        Assert.Contains("\"m\": 2147483647", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Matmul_NearestSizesOfAHugeDimension_AreNeverNegative()
+    {
+        string err = Usage(2, "matmul", "--m", "2147483647", "--n", "1", "--k", "1", "--strategy", "rows", "--estimate");
+        Assert.Contains("nearest sizes that divide: 2147483520.", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("-2147483392", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Matmul_SpotCheckBeyondC_ChecksEveryElement_NotAnAbort()
+    {
+        var (code, output, err) = CmxRunner.Run("matmul", "--system", "hgx-h100", "--mesh", "x=8", "--strategy", "rows", "--m", "8", "--n", "8", "--k", "8",
+            "--spot-check", "2147483647", "--backend", "cpu-simd", "--json");
+        Assert.True(code == 0, err);
+        Assert.Contains("\"checked_elements\": 64", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{partial: 1x}", "'1x' is not a mesh axis name")]
+    [InlineData("x+None,", "'None' is not a mesh axis name")]
+    public void Matmul_SpecWithANameThatIsNoAxis_IsUsageErrorNamingTheOption(string spec, string expected)
+    {
+        string err = Usage(2, "matmul", "--a-spec", spec, "--b-spec", ",", "--estimate");
+        Assert.Contains("--a-spec: ", err, StringComparison.Ordinal);
+        Assert.Contains(expected, err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Matmul_MeshOfHugeAxes_GivesNoWrappedCount()
+    {
+        string err = Usage(2, "matmul", "--mesh", "dp=2147483647,tp=2147483647,x=2147483647", "--estimate");
+        Assert.Contains("more than 2^40 positions", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter '", err, StringComparison.Ordinal);
+    }
+
+    [HeavyFact]
+    public void MainJob_NamedStrategyPrunedFromTheRanking_IsPlannedAlone_NotAnEmptyReason()
+    {
+        // rows is feasible for 46341^3 but pruned (its compute bound loses): the message once ended in ": " with no reason.
+        var (code, output, err) = CmxRunner.Run("--size", "46341", "--strategy", "rows", "--estimate", "--compare", "none", "--json");
+        Assert.True(code == 0, err);
+        Assert.Contains("\"strategy\": \"rows\"", output, StringComparison.Ordinal);
     }
 }

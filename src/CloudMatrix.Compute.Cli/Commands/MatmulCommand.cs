@@ -152,7 +152,9 @@ internal static class MatmulCommand
             }
             catch (PlanMemoryException ex)
             {
-                throw new CliUsageException(ex.Message.Replace("a smaller shape", "smaller --m/--n/--k", StringComparison.Ordinal).Replace("--estimate (", "--estimate or --spot-check K (", StringComparison.Ordinal));
+                // A failure with the need and the budget (exit 1, docs/errors.md), in the command line's words.
+                throw new PlanMemoryException(ex.NeedBytes, ex.BudgetBytes,
+                    ex.Message.Replace("a smaller shape", "smaller --m/--n/--k", StringComparison.Ordinal).Replace("--estimate (", "--estimate or --spot-check K (", StringComparison.Ordinal));
             }
 
             human.WriteLine($"  backend {be.Name} ({be.DeviceName}); real run needs {ByteSize.Format(plan.HostBytes)}");

@@ -58,9 +58,9 @@ internal static class MpiMatmul
             }
             catch (PlanMemoryException ex)
             {
-                // Every rank refuses; rank 0 says why.
-                if (root) throw new CliUsageException(ex.Message.Replace("a smaller shape", "smaller --m/--n/--k", StringComparison.Ordinal));
-                return CmxApp.ExitUsage;
+                // Every rank refuses (exit 1 with the need and the budget, as without mpirun); rank 0 says why.
+                if (root) throw new PlanMemoryException(ex.NeedBytes, ex.BudgetBytes, ex.Message.Replace("a smaller shape", "smaller --m/--n/--k", StringComparison.Ordinal));
+                return CmxApp.ExitFailure;
             }
 
             using (run)

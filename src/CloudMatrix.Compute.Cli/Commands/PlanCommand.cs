@@ -36,14 +36,19 @@ internal static class PlanCommand
     internal static IReadOnlyList<Strategy>? ParseStrategies(string? text)
     {
         if (text is null) return null;
+        Strategy[] parsed;
         try
         {
-            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Strategy.Parse).ToArray();
+            parsed = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Strategy.Parse).ToArray();
         }
         catch (ArgumentException ex)
         {
-            throw new CliUsageException($"--strategies: {ex.Message}");
+            throw new CliUsageException($"--strategies: {CliMessages.Clean(ex.Message)}");
         }
+
+        return parsed.Length > 0
+            ? parsed
+            : throw new CliUsageException($"--strategies is '{text}', which names no strategy; give one or more of {string.Join(", ", Strategy.All.Select(s => s.Name))}, comma-separated, or leave it out for all.");
     }
 
     internal static PlanRanking Rank(SystemSpec system, int m, int n, int k, int devices, bool uneven, IReadOnlyList<Strategy>? strategies = null)
@@ -68,7 +73,7 @@ internal static class PlanCommand
         TextWriter human = context.Human(json);
         if (ranking.Candidates.Count == 0)
         {
-            context.Error.WriteLine($"cmx: {ranking.Why}");
+            context.Error.WriteLine($"cmx: {CliMessages.Clean(ranking.Why)}");
             return CmxApp.ExitFailure;
         }
 
