@@ -4,7 +4,7 @@ using CloudMatrix.Compute.Topology;
 namespace CloudMatrix.Compute.Cli.Tests;
 
 /// <summary>
-/// Regression tests of issue 12's cases (docs/errors.md): each bad input is exit 2 naming the option as written, or
+/// Regression tests of the hardening cases (docs/errors.md): each bad input is exit 2 naming the option as written, or
 /// exit 1 with the need and the budget for memory; never an abort or an unnamed overflow.
 /// </summary>
 public sealed class HardeningTests : IDisposable

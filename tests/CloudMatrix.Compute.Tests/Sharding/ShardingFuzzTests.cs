@@ -25,8 +25,11 @@ public class ShardingFuzzTests(ITestOutputHelper output)
     // The default CI run replays one fixed stream of cases (reproducible); the heavy run draws new ones every time.
     private const string DefaultRunSeed = "9pVCddZt3e23";
 
-    /// <summary>Generous: the slowest case (a plan and estimate on 384 devices) takes well under a second.</summary>
-    private static readonly TimeSpan HangBound = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Generous: the slowest case (a plan and estimate on 384 devices) takes about a second alone, but the heavy run
+    /// shares 2 cores with the other fuzz classes and once took 33 s for one such case.
+    /// </summary>
+    private static readonly TimeSpan HangBound = TimeSpan.FromSeconds(120);
 
     private static readonly int[] Extremes = [int.MinValue, -1, 0, 1, 2, 3, 7, 384, 65536, 1 << 30, int.MaxValue - 1, int.MaxValue];
 
