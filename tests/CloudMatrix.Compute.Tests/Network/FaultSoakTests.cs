@@ -66,6 +66,14 @@ public class FaultSoakTests(ITestOutputHelper output)
         int[] group = [.. Enumerable.Range(0, Cm384.DeviceCount).OrderBy(_ => rng.Next()).Take(ranks)];
         IReadOnlyList<CollectiveAlgorithm> algorithms = CollectiveApi.SupportedAlgorithms(Cm384, op);
         CollectiveAlgorithm algorithm = algorithms[rng.Next(algorithms.Count)];
+        if (algorithm == CollectiveAlgorithm.Hierarchical)
+        {
+            // Hierarchical needs the same number of members on every node it spans: 2 to 4 nodes, 1 or 2 devices on each.
+            int nodes = 2 + rng.Next(3), perNode = 1 + rng.Next(2);
+            group = [.. Enumerable.Range(0, Cm384.DeviceCount).GroupBy(d => Cm384.Devices[d].NodeIndex).OrderBy(_ => rng.Next()).Take(nodes)
+                .SelectMany(g => g.OrderBy(_ => rng.Next()).Take(perNode))];
+            ranks = group.Length;
+        }
         int length = ranks * (1 + rng.Next(16));
         float[][] inputs = [.. Enumerable.Range(0, ranks).Select(_ => Enumerable.Range(0, length).Select(_ => (float)rng.Next(-8, 9)).ToArray())];
         var options = new CollectiveOptions { Group = group };
