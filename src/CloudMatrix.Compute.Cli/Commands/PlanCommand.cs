@@ -96,7 +96,7 @@ internal static class PlanCommand
     internal static void Print(TextWriter w, PlanRanking ranking, int top)
     {
         var c = CultureInfo.InvariantCulture;
-        w.WriteLine($"{ranking.Candidates.Count} feasible candidates for {ranking.M} x {ranking.N} x {ranking.K} on {ranking.System} ({ranking.Refused.Count} refused, {ranking.Pruned.Count} pruned by their compute bound), ranked in {ranking.HostSeconds:F2} s of host time");
+        w.WriteLine($"{ranking.Candidates.Count} feasible candidates for {ranking.M} x {ranking.N} x {ranking.K} on {ranking.System} ({ranking.Refused.Count} refused, {ranking.Pruned.Count} pruned by their lower bound), ranked in {ranking.HostSeconds:F2} s of host time");
         w.WriteLine(string.Format(c, "{0,4} {1,-18} {2,-22} {3,-8} {4,12} {5,12} {6,12} {7,12} {8,12} {9,12}", "#", "strategy", "mesh", "reduce", "sim us", "compute us", "comm us", "exposed us", "mem/device", "sent/device"));
         foreach (var (cand, i) in ranking.Candidates.Take(top).Select((x, i) => (x, i)))
         {
