@@ -505,11 +505,11 @@ internal static class TensorCoreGemmKernels
 
     /// <summary>The pair of the first elements of two packed words: the low halves of <paramref name="atK"/> and <paramref name="atNextK"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint PairLow(uint atK, uint atNextK) => (atK & 0xFFFFu) | (atNextK << 16);
+    internal static uint PairLow(uint atK, uint atNextK) => (atK & 0xFFFFu) | (atNextK << 16);
 
     /// <summary>The pair of the second elements of two packed words: their high halves.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint PairHigh(uint atK, uint atNextK) => (atK >> 16) | (atNextK & 0xFFFF0000u);
+    internal static uint PairHigh(uint atK, uint atNextK) => (atK >> 16) | (atNextK & 0xFFFF0000u);
 
     /// <summary>Writes chunk <paramref name="chunk"/> into the operand tile that starts at word <paramref name="tile"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
