@@ -35,6 +35,8 @@ if [[ ! -f $cmx_dll ]]; then
   exit 1
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_gcServer=0
+# The tensor-core kernel is opt-in; the runs below that compare with the SIMT kernel set CMX_CUDA_GEMM=simt themselves.
+export CMX_CUDA_GEMM=${CMX_CUDA_GEMM:-tensor}
 
 summary=()
 failures=0
@@ -80,7 +82,7 @@ timeout 20 nvidia-smi --query-gpu=name,compute_cap,driver_version,memory.total -
 echo "== cmx devices"
 timeout 60 "$dotnet" "$cmx_dll" devices 2>&1 | head -12
 
-# Correctness of the default CUDA kernel (tensor cores on sm_80+): full FP64 checks at small odd sizes, sampled
+# Correctness of the tensor-core kernel (CMX_CUDA_GEMM=tensor, sm_80+): full FP64 checks at small odd sizes, sampled
 # checks (first/last row and column plus 4096 random elements) at large odd sizes, unaligned rows (odd K, N, M)
 # taking the element-load path, every storage order and both C types.
 bench tc-300x257x1000            60 --m 300 --n 257 --k 1000 --repeat 1

@@ -19,21 +19,21 @@ public class CudaGemmSelectionTests
     [Theory]
     [InlineData(null, false)]
     [InlineData("", false)]
-    [InlineData(" auto ", false)]
-    [InlineData("AUTO", false)]
-    [InlineData("simt", true)]
-    [InlineData(" SIMT\n", true)]
-    public void Variable_AutoOrSimt(string? value, bool simt) => Assert.Equal(simt, IlgpuBackend.ForcesSimt(value));
+    [InlineData(" simt ", false)]
+    [InlineData("SIMT", false)]
+    [InlineData("tensor", true)]
+    [InlineData(" TENSOR\n", true)]
+    public void Variable_SimtOrTensor(string? value, bool tensor) => Assert.Equal(tensor, IlgpuBackend.AsksForTensorCores(value));
 
     [Theory]
-    [InlineData("tensor")]
+    [InlineData("auto")]
     [InlineData("0")]
     public void Variable_OtherValues_AreRefusedWithTheNameAndTheChoices(string value)
     {
-        var ex = Assert.Throws<ArgumentException>(() => IlgpuBackend.ForcesSimt(value));
+        var ex = Assert.Throws<ArgumentException>(() => IlgpuBackend.AsksForTensorCores(value));
         Assert.Contains("CMX_CUDA_GEMM", ex.Message, StringComparison.Ordinal);
         Assert.Contains($"'{value}'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("auto", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("tensor", ex.Message, StringComparison.Ordinal);
         Assert.Contains("simt", ex.Message, StringComparison.Ordinal);
     }
 }
