@@ -64,7 +64,12 @@ internal static class PlanCommand
     private static int Run(CliContext context, SystemSpec system, int m, int n, int k, int devices, int top, bool uneven, IReadOnlyList<Strategy>? strategies, bool json)
     {
         if (top < 1) throw new CliUsageException($"--top is {top}; give at least 1.");
-        PlanRanking ranking = Rank(system, m, n, k, devices, uneven, strategies);
+        PlanRanking ranking;
+        using (LiveStatus.Start(context, json, $"planning {m} x {n} x {k} on {system.Name}"))
+        {
+            ranking = Rank(system, m, n, k, devices, uneven, strategies);
+        }
+
         TextWriter human = context.Human(json);
         if (ranking.Candidates.Count == 0)
         {
