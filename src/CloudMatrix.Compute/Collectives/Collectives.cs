@@ -445,7 +445,7 @@ public static partial class Collectives
         double total = timing.Seconds + launch;
         var links = timing.Links
             .Where(l => l.Bytes > 0)
-            .Select(l => new LinkUtilisation(l.Name, l.Bytes / fabric.ByteScale, l.BusySeconds, total > 0 ? l.Bytes / (l.BytesPerSecond * total) : 0))
+            .Select(l => l with { Bytes = l.Bytes / fabric.ByteScale, Utilisation = total > 0 ? l.Bytes / (l.BytesPerSecond * total) : 0 })
             .ToArray();
         return new CollectiveTiming
         {

@@ -1,3 +1,5 @@
+using CloudMatrix.Compute.Network;
+
 namespace CloudMatrix.Compute.Collectives;
 
 /// <summary>

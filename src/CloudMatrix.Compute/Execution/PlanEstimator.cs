@@ -1,4 +1,5 @@
 using CloudMatrix.Compute.Collectives;
+using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Sharding;
 using CloudMatrix.Compute.Timing;
 using CloudMatrix.Compute.Topology;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CloudMatrix.Compute.Collectives;
+using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Tests.Collectives;

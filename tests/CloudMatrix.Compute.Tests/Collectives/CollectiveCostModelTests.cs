@@ -1,5 +1,6 @@
 using CloudMatrix.Compute.Collectives;
 using CloudMatrix.Compute.Collectives.Algorithms;
+using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Tests.Collectives;
@@ -155,11 +156,11 @@ public class CollectiveCostModelTests
         CollectiveTiming one = Time(two, CollectiveOperation.AllReduce, CollectiveAlgorithm.Ring, 16, elements, new CollectiveOptions { Channels = 1 });
         Assert.Equal(8, auto.Channels);
         Assert.Equal(1, one.Channels);
-        Assert.Equal(16, auto.Links.Select(l => l.Link.Split(':')[0]).Where(id => id.Contains("~rail", StringComparison.Ordinal)).Distinct().Count());
+        Assert.Equal(16, auto.Links.Select(l => l.LinkId).Where(id => id.Contains("~rail", StringComparison.Ordinal)).Distinct().Count());
         // One ring crosses twice (n0.gpu7 -> n1.gpu0, n1.gpu7 -> n0.gpu0): four NICs.
-        Assert.Equal(4, one.Links.Select(l => l.Link.Split(':')[0]).Where(id => id.Contains("~rail", StringComparison.Ordinal)).Distinct().Count());
+        Assert.Equal(4, one.Links.Select(l => l.LinkId).Where(id => id.Contains("~rail", StringComparison.Ordinal)).Distinct().Count());
         double perNic = 2.0 * 15 / 16 * elements * 4 / 8;
-        foreach (LinkUtilisation nic in auto.Links.Where(l => l.Link.Contains("~rail", StringComparison.Ordinal) && l.Link.Contains(".gpu", StringComparison.Ordinal)))
+        foreach (LinkUsage nic in auto.Links.Where(l => l.LinkId.Contains("~rail", StringComparison.Ordinal) && l.LinkId.Contains(".gpu", StringComparison.Ordinal)))
         {
             Assert.Equal(perNic, nic.Bytes, perNic * 1e-9);
         }

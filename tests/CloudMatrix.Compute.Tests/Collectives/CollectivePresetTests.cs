@@ -1,4 +1,5 @@
 using CloudMatrix.Compute.Collectives;
+using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Tests.Collectives;
@@ -63,8 +64,8 @@ public class CollectivePresetTests
         double pinned = crossAlpha + (S / 2 / 50e9);
         Assert.Equal(pinned, t.SimulatedSeconds, pinned * 1e-6);
         Assert.True(t.SimulatedSeconds > 3.5 * closedForm);
-        LinkUtilisation busiest = t.Links.MaxBy(l => l.Utilisation)!;
-        Assert.Contains("rdma", busiest.Link, StringComparison.Ordinal);
+        LinkUsage busiest = t.Links.MaxBy(l => l.Utilisation)!;
+        Assert.Contains("rdma", busiest.LinkId + busiest.From + busiest.To, StringComparison.Ordinal);
         Assert.InRange(busiest.Utilisation, 0.95, 1.0 + 1e-9);
     }
 
