@@ -2,7 +2,7 @@ namespace CloudMatrix.Compute.Collectives;
 
 /// <summary>
 /// How a collective moves its data. Not every algorithm implements every operation;
-/// <see cref="Collectives.SupportedAlgorithms(CollectiveOperation)"/> lists the pairs, and an unsupported pair is refused with an
+/// <see cref="Collective.SupportedAlgorithms(CollectiveOperation)"/> lists the pairs, and an unsupported pair is refused with an
 /// <see cref="ArgumentException"/>. Each member documents its reduction order (what decides its last bits).
 /// </summary>
 public enum CollectiveAlgorithm

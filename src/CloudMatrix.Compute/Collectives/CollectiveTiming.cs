@@ -62,7 +62,7 @@ public sealed record CollectiveTiming
     public double AlgorithmBandwidthGBps => SimulatedSeconds > 0 ? Bytes / SimulatedSeconds / 1e9 : 0;
 
     /// <summary>Bus bandwidth in GB/s: algbw times the operation's nccl-tests factor.</summary>
-    public double BusBandwidthGBps => AlgorithmBandwidthGBps * Collectives.BusBandwidthFactor(Operation, Ranks);
+    public double BusBandwidthGBps => AlgorithmBandwidthGBps * Collective.BusBandwidthFactor(Operation, Ranks);
 
     /// <summary>Largest link utilisation, 0..1.</summary>
     public double MaxLinkUtilisation => Links.Count == 0 ? 0 : Links.Max(l => l.Utilisation);

@@ -6,8 +6,6 @@ using static CloudMatrix.Compute.Tests.Collectives.CollectiveTestData;
 
 namespace CloudMatrix.Compute.Tests.Collectives;
 
-using Collectives = CloudMatrix.Compute.Collectives.Collectives;
-
 public class CollectiveDeterminismTests
 {
     private static readonly CollectiveOperation[] Reducing =
@@ -25,9 +23,9 @@ public class CollectiveDeterminismTests
         CollectiveFabric fabric = Fabric(12, devicesPerNode: 4);
         float[][] inputs = RandomFloats(12, 77, seed: 21);
         var deterministic = new CollectiveOptions { Deterministic = true };
-        foreach (CollectiveAlgorithm requested in Collectives.SupportedAlgorithms(op).Append(CollectiveAlgorithm.Auto))
+        foreach (CollectiveAlgorithm requested in Collective.SupportedAlgorithms(op).Append(CollectiveAlgorithm.Auto))
         {
-            var result = Collectives.Run(fabric, op, inputs, requested, deterministic);
+            var result = Collective.Run(fabric, op, inputs, requested, deterministic);
             CollectiveAlgorithm ran = result.Timing.Algorithm;
             Assert.Contains(ran, Canonical);
             Assert.Equal(ran, result.ReductionOrder);
@@ -37,12 +35,12 @@ public class CollectiveDeterminismTests
                 Assert.Equal(Canonical.Contains(requested) ? requested : CollectiveAlgorithm.Direct, ran);
                 if (ran != requested)
                 {
-                    Assert.Contains(Collectives.Name(requested), result.Timing.Reason, StringComparison.Ordinal);
+                    Assert.Contains(Collective.Name(requested), result.Timing.Reason, StringComparison.Ordinal);
                 }
             }
 
             // What was timed is what ran: the same time as asking for that algorithm outside deterministic mode.
-            Assert.Equal(Collectives.Estimate(fabric, op, 77, CollectiveDataType.Fp32, ran, null).SimulatedSeconds, result.Timing.SimulatedSeconds);
+            Assert.Equal(Collective.Estimate(fabric, op, 77, CollectiveDataType.Fp32, ran, null).SimulatedSeconds, result.Timing.SimulatedSeconds);
         }
     }
 
@@ -62,7 +60,7 @@ public class CollectiveDeterminismTests
             int perNode = 1 + rng.Next(4), nodes = 1 + rng.Next(6), n = perNode * nodes;
             int length = rng.Next(0, 3 * n + 40);
             CollectiveOperation op = Reducing[rng.Next(Reducing.Length)];
-            IReadOnlyList<CollectiveAlgorithm> supported = Collectives.SupportedAlgorithms(op);
+            IReadOnlyList<CollectiveAlgorithm> supported = Collective.SupportedAlgorithms(op);
             CollectiveAlgorithm requested = rng.Next(5) == 0 ? CollectiveAlgorithm.Auto : supported[rng.Next(supported.Count)];
             bool bf16 = rng.Next(2) == 0, deterministic = rng.Next(3) != 0;
             var options = new CollectiveOptions
@@ -78,8 +76,8 @@ public class CollectiveDeterminismTests
             float[][] operands = bf16 ? Widen(halves) : values;
             // Inputs are cloned per run, since in-place runs overwrite them.
             Func<int[][]> run = bf16
-                ? () => Bits(Collectives.Run(fabric, op, [.. halves.Select(h => (BFloat16[])h.Clone())], requested, options))
-                : () => Bits(Collectives.Run(fabric, op, [.. values.Select(v => (float[])v.Clone())], requested, options));
+                ? () => Bits(Collective.Run(fabric, op, [.. halves.Select(h => (BFloat16[])h.Clone())], requested, options))
+                : () => Bits(Collective.Run(fabric, op, [.. values.Select(v => (float[])v.Clone())], requested, options));
             int[][] first = run(), second = run();
             for (int r = 0; r < n; r++)
             {
@@ -103,7 +101,7 @@ public class CollectiveDeterminismTests
             {
                 var (off, cnt) = op switch
                 {
-                    CollectiveOperation.ReduceScatter => Collectives.Partition(length, n, r),
+                    CollectiveOperation.ReduceScatter => Collective.Partition(length, n, r),
                     CollectiveOperation.Reduce => r == rootRank ? (0, length) : (0, 0),
                     _ => (0, length),
                 };
@@ -133,10 +131,10 @@ public class CollectiveDeterminismTests
         BFloat16[][] inputs = RandomBFloat16(8, 1000, seed: 4);
         float[] canonical = CanonicalSum(Widen(inputs), 0, 1000);
         var options = new CollectiveOptions { Deterministic = true };
-        var inSwitch = Collectives.AllReduce(node, inputs, CollectiveAlgorithm.InSwitch, options);
+        var inSwitch = Collective.AllReduce(node, inputs, CollectiveAlgorithm.InSwitch, options);
         Assert.Equal(CollectiveAlgorithm.InSwitch, inSwitch.Timing.Algorithm);
         Assert.All(inSwitch.Outputs, o => Assert.Equal(canonical.Select(x => ((BFloat16)x).ToBits()), o.Select(x => x.ToBits())));
-        var auto = Collectives.AllReduce(node, inputs, CollectiveAlgorithm.Auto, options);
+        var auto = Collective.AllReduce(node, inputs, CollectiveAlgorithm.Auto, options);
         Assert.Contains(auto.Timing.Algorithm, Canonical);
         Assert.StartsWith("auto, deterministic:", auto.Timing.Reason, StringComparison.Ordinal);
     }
@@ -145,11 +143,11 @@ public class CollectiveDeterminismTests
     public void WithoutDeterministicMode_RingAndHalvingDoublingDifferInTheLastBits()
     {
         Assert.Equal(CollectiveAlgorithm.Ring,
-            Collectives.Run(Fabric(4), CollectiveOperation.AllReduce, RandomFloats(4, 16, seed: 3), CollectiveAlgorithm.Ring, null).ReductionOrder);
+            Collective.Run(Fabric(4), CollectiveOperation.AllReduce, RandomFloats(4, 16, seed: 3), CollectiveAlgorithm.Ring, null).ReductionOrder);
         // The orders really differ: otherwise deterministic mode would be a no-op and its test could not fail.
         float[][] inputs = RandomFloats(48, 4096, seed: 3);
-        var ring = Collectives.Run(Fabric(48), CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.Ring, null);
-        var hd = Collectives.Run(Fabric(48), CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.HalvingDoubling, null);
+        var ring = Collective.Run(Fabric(48), CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.Ring, null);
+        var hd = Collective.Run(Fabric(48), CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.HalvingDoubling, null);
         Assert.NotEqual(ring.Outputs[0], hd.Outputs[0]);
     }
 
@@ -166,8 +164,8 @@ public class CollectiveDeterminismTests
             [BFloat16.Zero, BFloat16.Zero, (BFloat16)tiny],
             [BFloat16.Zero, BFloat16.Zero, (BFloat16)tiny],
         ];
-        var wire = Collectives.Run(Fabric(3), CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.Ring, null);
-        var fp32 = Collectives.Run(Fabric(3), CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.Ring, new CollectiveOptions { Fp32Partials = true });
+        var wire = Collective.Run(Fabric(3), CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.Ring, null);
+        var fp32 = Collective.Run(Fabric(3), CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.Ring, new CollectiveOptions { Fp32Partials = true });
         Assert.All(wire.Outputs, o => Assert.Equal(1f, (float)o[2]));
         Assert.All(fp32.Outputs, o => Assert.Equal(1f + (2 * tiny), (float)o[2]));
     }
@@ -199,14 +197,14 @@ public class CollectiveDeterminismTests
     {
         float[][] inputs = RandomFloats(3, 10, seed: 1);
         float[] expected = CanonicalSum(inputs, 0, 10);
-        var result = Collectives.Run(Fabric(3), CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.Direct, new CollectiveOptions { InPlace = true });
+        var result = Collective.Run(Fabric(3), CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.Direct, new CollectiveOptions { InPlace = true });
         Assert.Same(inputs[1], result.Outputs[1]);
         Assert.Equal(expected, inputs[2]);
     }
 
     private static (int, int) Expected(CollectiveOperation op, int n, int length, int r) => op switch
     {
-        CollectiveOperation.ReduceScatter => Collectives.Partition(length, n, r),
+        CollectiveOperation.ReduceScatter => Collective.Partition(length, n, r),
         CollectiveOperation.Reduce => r == 0 ? (0, length) : (0, 0),
         _ => (0, length),
     };

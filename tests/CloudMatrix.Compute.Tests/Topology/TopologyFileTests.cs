@@ -314,8 +314,8 @@ public class TopologyFileTests
             foreach (long elements in new long[] { 2, 1 << 16, 1 << 26 })
             {
                 var options = new CollectiveOptions { Group = op == CollectiveOperation.SendReceive ? [0, 8] : null };
-                CollectiveTiming a = CloudMatrix.Compute.Collectives.Collectives.Estimate(listed, op, elements, CollectiveDataType.Bf16, algorithm, options);
-                CollectiveTiming b = CloudMatrix.Compute.Collectives.Collectives.Estimate(fromCounts, op, elements, CollectiveDataType.Bf16, algorithm, options);
+                CollectiveTiming a = CloudMatrix.Compute.Collectives.Collective.Estimate(listed, op, elements, CollectiveDataType.Bf16, algorithm, options);
+                CollectiveTiming b = CloudMatrix.Compute.Collectives.Collective.Estimate(fromCounts, op, elements, CollectiveDataType.Bf16, algorithm, options);
                 Assert.Equal(a.SimulatedSeconds, b.SimulatedSeconds);
                 Assert.Equal(a.Algorithm, b.Algorithm);
                 Assert.True(a.SimulatedSeconds > 0);

@@ -3,8 +3,6 @@ using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Tests.Collectives.Validation;
 
-using Collectives = CloudMatrix.Compute.Collectives.Collectives;
-
 /// <summary>
 /// The published measurements of <c>docs/validation.md</c>, one row each, with the systems they ran on. Rows marked
 /// fitted set a constant of <see cref="CommunicationPresets"/>; the others are kept aside and only tested against.
@@ -137,7 +135,7 @@ internal static class PublishedMeasurements
         long elements = (long)Math.Max(0, Math.Round(perRank / elementBytes));
         var options = new CollectiveOptions { Group = row.Group ?? [.. Enumerable.Range(0, row.Ranks)], Channels = ideal ? 1 : 0 };
         CollectiveAlgorithm algorithm = ideal && row.Algorithm == CollectiveAlgorithm.InSwitch ? CollectiveAlgorithm.Auto : row.Algorithm;
-        CollectiveTiming t = Collectives.Estimate(system, row.Operation, elements, row.DataType, algorithm, options);
+        CollectiveTiming t = Collective.Estimate(system, row.Operation, elements, row.DataType, algorithm, options);
         double value = row.Quantity == MeasuredQuantity.Seconds ? t.SimulatedSeconds : t.BusBandwidthGBps;
         return (value, t);
     }

@@ -26,7 +26,7 @@ namespace CloudMatrix.Compute.Collectives;
 /// device's reduce roofline; sizes are treated as continuous (each step moves its exact fraction of S), so one
 /// schedule shape serves every size and is cached per system.
 /// </remarks>
-public static partial class Collectives
+public static partial class Collective
 {
     private const int DefaultChunkBytes = 256 * 1024;
     private const int MaxDefaultChunks = 32;
