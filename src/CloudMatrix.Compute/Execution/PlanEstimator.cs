@@ -1,4 +1,5 @@
 using CloudMatrix.Compute.Collectives;
+using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Sharding;
 using CloudMatrix.Compute.Timing;
 using CloudMatrix.Compute.Topology;
@@ -469,10 +470,10 @@ public static class PlanEstimator
         {
             CollectiveOperation.AllReduce => [CollectiveAlgorithm.Ring, CollectiveAlgorithm.OneShot],
             CollectiveOperation.ReduceScatter => [CollectiveAlgorithm.Ring, CollectiveAlgorithm.Direct],
-            _ => [.. Collectives.Collectives.SupportedAlgorithms(call.Operation)],
+            _ => [.. Collectives.Collective.SupportedAlgorithms(call.Operation)],
         };
         CollectiveAlgorithm best = candidates
-            .Select(a => (a, t: Collectives.Collectives.Estimate(system, call.Operation, Math.Max(1, elements), CollectiveDataType.Bf16, a, options).SimulatedSeconds))
+            .Select(a => (a, t: Collectives.Collective.Estimate(system, call.Operation, Math.Max(1, elements), CollectiveDataType.Bf16, a, options).SimulatedSeconds))
             .OrderBy(x => x.t).First().a;
         cache[key] = best;
         shared[key] = best;
@@ -595,14 +596,14 @@ public static class PlanEstimator
                     var options = new CollectiveOptions { Group = devices, Root = call.Operation == CollectiveOperation.Broadcast ? devices[rootPosition] : null };
                     timing = group.Length < 2 || elements == 0
                         ? null!
-                        : Collectives.Collectives.Estimate(mesh.System, call.Operation, elements, CollectiveDataType.Bf16, call.Algorithm, options);
+                        : Collectives.Collective.Estimate(mesh.System, call.Operation, elements, CollectiveDataType.Bf16, call.Algorithm, options);
                     seen[shape] = timing;
                 }
 
                 if (timing is null) continue;
                 worst = Math.Max(worst, timing.SimulatedSeconds);
                 // Bytes each member sends: the bus bytes of the operation, S x busbw factor, spread over the members.
-                double perMember = timing.Bytes * Collectives.Collectives.BusBandwidthFactor(call.Operation, group.Length);
+                double perMember = timing.Bytes * Collectives.Collective.BusBandwidthFactor(call.Operation, group.Length);
                 foreach (int p in group) sent.Add((mesh.Devices[p], perMember));
                 bytes += perMember * group.Length;
             }
