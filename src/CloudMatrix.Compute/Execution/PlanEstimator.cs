@@ -250,7 +250,7 @@ public static class PlanEstimator
         double[]? inFraction = null, outFraction = null;
         bool shared = true;
         CollectiveAlgorithm[] algorithms = call.Algorithm == CollectiveAlgorithm.Auto
-            ? AutoCandidates.GetValue(mesh.System, _ => new()).GetOrAdd(call.Operation, op => [.. Collectives.Collectives.SupportedAlgorithms(mesh.System, op)])
+            ? AutoCandidates.GetValue(mesh.System, _ => new()).GetOrAdd(call.Operation, op => [.. Collectives.Collective.SupportedAlgorithms(mesh.System, op)])
             : [call.Algorithm];
         foreach (CollectiveAlgorithm algorithm in algorithms)
         {
@@ -301,7 +301,7 @@ public static class PlanEstimator
         var key = (operation, algorithm, n, root, algorithm == CollectiveAlgorithm.Hierarchical ? string.Join(",", nodes) : "");
         return Fractions.GetOrAdd(key, _ =>
         {
-            int length = Collectives.Collectives.TemplateLength(n, 1);
+            int length = Collectives.Collective.TemplateLength(n, 1);
             CollectiveSchedule schedule;
             try
             {

@@ -1,5 +1,6 @@
 using CloudMatrix.Compute.Collectives;
 using CloudMatrix.Compute.Execution;
+using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Sharding;
 using CloudMatrix.Compute.Collectives.Algorithms;
 using CloudMatrix.Compute.Testing;
