@@ -60,9 +60,38 @@ internal static class PlanExecutor
         return new ShardedTensor(layout, input.Backend, state.Detach(plan.Output));
     }
 
+    // The slots a GEMM step's tasks write (C) or read (A, B and C), each once, in first-seen order: tasks of one
+    // step mostly share their slots, so a short list beats hashing every task's names.
+    private static List<string> DistinctSlots(IReadOnlyList<GemmTask> tasks, bool write)
+    {
+        var slots = new List<string>(3);
+        foreach (GemmTask t in tasks)
+        {
+            if (!write)
+            {
+                AddOnce(slots, t.A);
+                AddOnce(slots, t.B);
+            }
+
+            AddOnce(slots, t.C);
+        }
+
+        return slots;
+
+        static void AddOnce(List<string> list, string name)
+        {
+            foreach (string s in list)
+            {
+                if (ReferenceEquals(s, name) || s == name) return;
+            }
+
+            list.Add(name);
+        }
+    }
+
     internal static IEnumerable<string> Writes(PlanStep step) => step switch
     {
-        GemmStep g => g.Tasks.Select(t => t.C).Distinct(),
+        GemmStep g => DistinctSlots(g.Tasks, write: true),
         CollectiveStep c => c.Calls.Select(x => x.Destination),
         LocalStep l => [l.Destination],
         _ => [],
@@ -90,7 +119,7 @@ internal static class PlanExecutor
 
     internal static IEnumerable<string> Reads(PlanStep step) => step switch
     {
-        GemmStep g => g.Tasks.SelectMany(t => new[] { t.A, t.B, t.C }).Distinct(),
+        GemmStep g => DistinctSlots(g.Tasks, write: false),
         CollectiveStep c => c.Calls.Select(x => x.Source),
         LocalStep l => [l.Source],
         _ => [],
