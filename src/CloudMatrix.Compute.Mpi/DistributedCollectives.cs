@@ -22,6 +22,7 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
 
     private ComputeBackend Backend => state.Backend;
 
+    /// <summary>Runs a collective step to completion.</summary>
     public void Run(CollectiveStep step)
     {
         foreach (CollectiveCall call in step.Calls)
@@ -34,6 +35,53 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
             {
                 Copy(call);
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether the step is worth splitting into <see cref="Post"/> and <see cref="PendingCopy.Complete"/>, and can be:
+    /// every call copies (one message phase; reductions need several, each waiting for the last), some data cross
+    /// processes, and no call reads a slot an earlier call of the step writes (its messages are packed when posted).
+    /// The answer depends on the plan and the placement alone, so every process gives the same.
+    /// </summary>
+    public bool CanPost(CollectiveStep step)
+    {
+        var written = new HashSet<string>();
+        bool crosses = false;
+        foreach (CollectiveCall call in step.Calls)
+        {
+            if (call.Operation is CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter || written.Contains(call.Source)) return false;
+            written.Add(call.Destination);
+            PlanSlot src = state.Slot(call.Source), dst = state.Slot(call.Destination);
+            crosses = crosses || CopyPairs(call).Any(x => placement.RankOf(x.From) != placement.RankOf(x.To) && Overlap(src, x.From, dst, x.To) is not null);
+        }
+
+        return crosses;
+    }
+
+    /// <summary>
+    /// Posts a copy step's messages without waiting (its sources are packed now) and returns what completes it: the
+    /// wait, then every local copy and every unpack into the destinations, in the single-process order.
+    /// </summary>
+    public PendingCopy Post(CollectiveStep step)
+    {
+        var exchange = new MessageBatch(_me);
+        var finishes = new List<Action>();
+        foreach (CollectiveCall call in step.Calls) finishes.Add(PostCopy(call, exchange));
+        return new PendingCopy(exchange.Start(transport), finishes);
+    }
+
+    /// <summary>A copy step whose messages are in flight.</summary>
+    internal sealed class PendingCopy(IPendingExchange? exchange, List<Action> finishes)
+    {
+        /// <summary>Lets the transport progress; true when every message has arrived.</summary>
+        public bool Test() => exchange?.Test() ?? true;
+
+        /// <summary>Waits for the messages, then does the step's local copies and unpacks.</summary>
+        public void Complete()
+        {
+            exchange?.Wait();
+            foreach (Action finish in finishes) finish();
         }
     }
 
@@ -78,8 +126,16 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
 
     private void Copy(CollectiveCall call)
     {
-        PlanSlot src = state.Slot(call.Source), dst = state.Slot(call.Destination);
         var exchange = new MessageBatch(_me);
+        Action finish = PostCopy(call, exchange);
+        exchange.Run(transport);
+        finish();
+    }
+
+    /// <summary>Adds a copy call's messages to the batch (packing what this process sends); returns what to do once they arrived.</summary>
+    private Action PostCopy(CollectiveCall call, MessageBatch exchange)
+    {
+        PlanSlot src = state.Slot(call.Source), dst = state.Slot(call.Destination);
         var received = new Dictionary<(int, ShardExtent), ushort[]>();
         var sent = new HashSet<(int, ShardExtent, int)>();
         var pairs = CopyPairs(call).ToArray();
@@ -97,19 +153,21 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
             }
         }
 
-        exchange.Run(transport);
-        foreach (var (q, p) in pairs)
+        return () =>
         {
-            if (!Local(p)) continue;
-            if (Local(q))
+            foreach (var (q, p) in pairs)
             {
-                DeviceCollectives.CopyOverlap(state, call.Source, q, call.Destination, p);
+                if (!Local(p)) continue;
+                if (Local(q))
+                {
+                    DeviceCollectives.CopyOverlap(state, call.Source, q, call.Destination, p);
+                }
+                else if (Overlap(src, q, dst, p) is { } region)
+                {
+                    Unpack(received[(q, region)], call.Destination, p, dst.Extents[p], region);
+                }
             }
-            else if (Overlap(src, q, dst, p) is { } region)
-            {
-                Unpack(received[(q, region)], call.Destination, p, dst.Extents[p], region);
-            }
-        }
+        };
     }
 
     private ushort[] Pack(string slot, int position, ShardExtent block, ShardExtent region)

@@ -70,13 +70,15 @@ public static class DistributedMatMul
         double generate = clock.Elapsed.TotalSeconds;
         clock.Restart();
         DeviceBuffer<BFloat16>?[] c;
+        int overlapped;
         try
         {
             using var state = new PlanState(backend, plan.Plan.Slots, p => placement.RankOf(p) == me);
             state.Bind(plan.Plan.Inputs[0], a);
             state.Bind(plan.Plan.Inputs[1], b);
-            var collectives = new DistributedCollectives(state, placement, transport);
-            PlanExecutor.Run(plan.Plan, state, options.Progress, collectives.Run);
+            var executor = new DistributedExecutor(plan.Plan, state, new DistributedCollectives(state, placement, transport));
+            executor.Run(options.Progress);
+            overlapped = executor.OverlappedSteps;
             c = state.Detach(plan.Plan.Output);
         }
         finally
@@ -111,6 +113,7 @@ public static class DistributedMatMul
                 HostExecuteSeconds = Enumerable.Range(0, size).Select(r => Field(r, 3)).ToArray(),
                 HostVerifySeconds = Enumerable.Range(0, size).Select(r => Field(r, 4)).ToArray(),
                 CChecksum = digest,
+                OverlappedSteps = overlapped,
             };
             return new DistributedRun(report, timeline, placement, c);
         }

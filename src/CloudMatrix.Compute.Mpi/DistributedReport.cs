@@ -35,6 +35,10 @@ public sealed record DistributedReport
     /// <summary>Host seconds each process spent verifying its part of C (index = rank).</summary>
     public required IReadOnlyList<double> HostVerifySeconds { get; init; }
 
+    /// <summary>GEMM and local steps each process ran while transfers between processes were in flight (the same on
+    /// every process: the schedule depends on the plan alone); 0 when the plan's DAG leaves nothing to overlap.</summary>
+    public int OverlappedSteps { get; init; }
+
     /// <summary>A 64-bit FNV-1a digest of C's distinct blocks in mesh order (hex): equal digests, equal bits.
     /// <see cref="DistributedMatMul.Checksum"/> gives the same digest for a single-process C.</summary>
     public required string CChecksum { get; init; }
@@ -45,7 +49,7 @@ public sealed record DistributedReport
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder(Run.ToString());
-        sb.AppendLine(c, $"Across {Processes} MPI processes (host figures; the simulated time does not depend on them): C digest {CChecksum}");
+        sb.AppendLine(c, $"Across {Processes} MPI processes (host figures; the simulated time does not depend on them): C digest {CChecksum}; {OverlappedSteps} compute steps overlapped with transfers");
         sb.Append(Placement);
         for (int r = 0; r < Processes; r++)
         {

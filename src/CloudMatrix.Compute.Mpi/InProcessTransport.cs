@@ -38,7 +38,7 @@ public sealed class InProcessTransport : IProcessTransport
     }
 
     /// <inheritdoc/>
-    public void Exchange(IReadOnlyList<TransportMessage> sends, IReadOnlyList<TransportMessage> receives)
+    public IPendingExchange Start(IReadOnlyList<TransportMessage> sends, IReadOnlyList<TransportMessage> receives)
     {
         ArgumentNullException.ThrowIfNull(sends);
         ArgumentNullException.ThrowIfNull(receives);
@@ -48,16 +48,51 @@ public sealed class InProcessTransport : IProcessTransport
             Interlocked.Add(ref _bytesSent, 2L * m.Data.Length);
         }
 
-        foreach (TransportMessage m in receives)
-        {
-            ushort[] data = _hub.Queue(m.Peer, Rank, m.Tag).Take();
-            if (data.Length != m.Data.Length)
-            {
-                throw new InvalidOperationException($"rank {Rank} expected {m.Data.Length} elements from rank {m.Peer} (tag {m.Tag}) and got {data.Length}.");
-            }
+        return new Pending(this, [.. receives]);
+    }
 
-            data.CopyTo(m.Data, 0);
+    /// <summary>The receives of one exchange: each taken from its queue in order, by <see cref="Test"/> when already
+    /// there, by <see cref="Wait"/> blocking.</summary>
+    private sealed class Pending(InProcessTransport owner, TransportMessage[] receives) : IPendingExchange
+    {
+        private int _next;
+
+        public bool Test()
+        {
+            while (_next < receives.Length && owner.TryTake(receives[_next], block: false)) _next++;
+            return _next == receives.Length;
         }
+
+        public void Wait()
+        {
+            while (_next < receives.Length)
+            {
+                owner.TryTake(receives[_next], block: true);
+                _next++;
+            }
+        }
+    }
+
+    private bool TryTake(TransportMessage m, bool block)
+    {
+        BlockingCollection<ushort[]> queue = _hub.Queue(m.Peer, Rank, m.Tag);
+        ushort[]? data;
+        if (block)
+        {
+            data = queue.Take();
+        }
+        else if (!queue.TryTake(out data))
+        {
+            return false;
+        }
+
+        if (data.Length != m.Data.Length)
+        {
+            throw new InvalidOperationException($"rank {Rank} expected {m.Data.Length} elements from rank {m.Peer} (tag {m.Tag}) and got {data.Length}.");
+        }
+
+        data.CopyTo(m.Data, 0);
+        return true;
     }
 
     /// <inheritdoc/>

@@ -82,6 +82,7 @@ internal static class MpiMatmul
                     node["host_generate_seconds_per_process"] = new JsonArray(report.HostGenerateSeconds.Select(b => (JsonNode)b).ToArray());
                     node["host_execute_seconds_per_process"] = new JsonArray(report.HostExecuteSeconds.Select(b => (JsonNode)b).ToArray());
                     node["host_verify_seconds_per_process"] = new JsonArray(report.HostVerifySeconds.Select(b => (JsonNode)b).ToArray());
+                    node["overlapped_steps"] = report.OverlappedSteps;
                     node["c_checksum"] = report.CChecksum;
                     node["placement"] = report.Placement;
                     context.WriteJson(node);
