@@ -254,7 +254,8 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
         private readonly bool _scatter;
         private readonly (int Offset, int Count)[] _chunks;
         private readonly DeviceBuffer<BFloat16>?[] _inputs;
-        private readonly DeviceBuffer<BFloat16>?[] _work;
+        private DeviceBuffer<BFloat16>? _work;
+        private DeviceBuffer<BFloat16>? _staging;
         private readonly List<DeviceBuffer<BFloat16>> _owned = [];
         private readonly List<(int J, int To, ushort[] Data)> _hops = [];
         private readonly Dictionary<(int Member, int Chunk), ushort[]> _oneShot = [];
@@ -272,7 +273,6 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
             _scatter = call.Operation == CollectiveOperation.ReduceScatter;
             _chunks = new (int, int)[_n];
             _inputs = new DeviceBuffer<BFloat16>?[_n];
-            _work = new DeviceBuffer<BFloat16>?[_n];
             PlanSlot dst = state.Slot(call.Destination);
             if (_scatter)
             {
@@ -324,7 +324,12 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
             return buffer;
         }
 
-        private DeviceBuffer<BFloat16> Work(int member) => _work[member] ??= Own(_owner.Backend.Allocate<BFloat16>(_length));
+        /// <summary>The running sums of the ring, one scratch buffer for every chunk (as <c>DeviceCollectives</c>: a
+        /// chunk's running sum sits at one member at a time, and this process computes it when that member is local).</summary>
+        private DeviceBuffer<BFloat16> Work() => _work ??= Own(_owner.Backend.Allocate<BFloat16>(_length));
+
+        /// <summary>Received chunks of one hop, each at its own offset (the chunks are disjoint ranges).</summary>
+        private DeviceBuffer<BFloat16> Staging() => _staging ??= Own(_owner.Backend.Allocate<BFloat16>(_length));
 
         // One-shot: the process of every member that receives a sum needs every member's operand (a chunk of it for a scatter).
         public void PostOneShot(MessageBatch batch)
@@ -360,17 +365,28 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
             PlanState state = _owner.Owner;
             if (_scatter)
             {
+                // Each remote member's chunks land in one buffer of the member, each at its own offset.
+                var operands = new DeviceBuffer<BFloat16>[_n];
+                for (int m = 0; m < _n; m++)
+                {
+                    if (Local(m))
+                    {
+                        operands[m] = _inputs[m]!;
+                        continue;
+                    }
+
+                    operands[m] = Own(backend.Allocate<BFloat16>(_length));
+                    for (int j = 0; j < _n; j++)
+                    {
+                        if (Local(j) && _chunks[j].Count > 0) Unstage(_oneShot[(m, j)], operands[m], _chunks[j].Offset);
+                    }
+                }
+
+                using DeviceBuffer<BFloat16> tmp = backend.Allocate<BFloat16>(_length);
                 for (int j = 0; j < _n; j++)
                 {
                     if (!Local(j)) continue;
                     var (off, count) = _chunks[j];
-                    var operands = new DeviceBuffer<BFloat16>[_n];
-                    for (int m = 0; m < _n; m++)
-                    {
-                        operands[m] = Local(m) ? _inputs[m]! : Own(count == 0 ? backend.Allocate<BFloat16>(_length) : _owner.Staged(_oneShot[(m, j)], _length, off));
-                    }
-
-                    using DeviceBuffer<BFloat16> tmp = backend.Allocate<BFloat16>(_length);
                     backend.Reduce(operands, tmp, off, count);
                     backend.Copy(tmp, off, state.Bf16(_call.Destination, _group[j]), 0, count);
                 }
@@ -387,6 +403,9 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
                 backend.Reduce(all, state.Bf16(_call.Destination, _group[p]));
             }
         }
+
+        private static void Unstage(ushort[] data, DeviceBuffer<BFloat16> buffer, int offset) =>
+            buffer.CopyFrom(MemoryMarshal.Cast<ushort, BFloat16>(data.AsSpan()), offset);
 
         // Ring hop s: chunk j goes from member (j+1+s) to (j+2+s), which adds its own operand.
         public void PostRingHop(MessageBatch batch, int s)
@@ -406,7 +425,7 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
 
                 if (Local(from))
                 {
-                    batch.Send(RankOf(to), PackChunk(s == 0 ? _inputs[from]! : Work(from), off, count));
+                    batch.Send(RankOf(to), PackChunk(s == 0 ? _inputs[from]! : Work(), off, count));
                 }
                 else if (Local(to))
                 {
@@ -425,13 +444,15 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
                 DeviceBuffer<BFloat16> acc;
                 if (RankOf(from) == RankOf(to))
                 {
-                    acc = s == 0 ? _inputs[from]! : Work(from);
-                    backend.Reduce([acc, _inputs[to]!], Work(to), off, count);
-                    continue;
+                    acc = s == 0 ? _inputs[from]! : Work();
+                }
+                else
+                {
+                    acc = Staging();
+                    Unstage(data, acc, off);
                 }
 
-                using DeviceBuffer<BFloat16> staged = _owner.Staged(data, _length, off);
-                backend.Reduce([staged, _inputs[to]!], Work(to), off, count);
+                backend.Reduce([acc, _inputs[to]!], Work(), off, count);
             }
         }
 
@@ -439,7 +460,7 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
         public void PostRingResult(MessageBatch batch)
         {
             ComputeBackend backend = _owner.Backend;
-            if (_n == 1 && Local(0)) backend.Copy(_inputs[0]!, 0, Work(0), 0, _length);
+            if (_n == 1 && Local(0)) backend.Copy(_inputs[0]!, 0, Work(), 0, _length);
             if (_scatter) return;
             var ranks = Enumerable.Range(0, _n).Select(RankOf).Distinct().ToArray();
             for (int j = 0; j < _n; j++)
@@ -451,7 +472,7 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
                     if (r == RankOf(j)) continue;
                     if (Local(j))
                     {
-                        batch.Send(r, PackChunk(Work(j), off, count));
+                        batch.Send(r, PackChunk(Work(), off, count));
                     }
                     else if (r == _owner.Me)
                     {
@@ -470,7 +491,7 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
                 var (off, count) = _chunks[j];
                 if (_scatter)
                 {
-                    if (Local(j)) backend.Copy(Work(j), off, state.Bf16(_call.Destination, _group[j]), 0, count);
+                    if (Local(j)) backend.Copy(Work(), off, state.Bf16(_call.Destination, _group[j]), 0, count);
                     continue;
                 }
 
@@ -480,7 +501,7 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
                     DeviceBuffer<BFloat16> dst = state.Bf16(_call.Destination, _group[p]);
                     if (Local(j))
                     {
-                        backend.Copy(Work(j), off, dst, off, count);
+                        backend.Copy(Work(), off, dst, off, count);
                     }
                     else
                     {
