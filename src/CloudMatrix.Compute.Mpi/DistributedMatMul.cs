@@ -42,7 +42,10 @@ public static class DistributedMatMul
         int me = transport.Rank;
         var checkPlan = DistributedVerification.Select(plan, placement, me, options);
         long need = ProcessMemory.Need(plan, placement, me) + checkPlan.HostBytes;
-        long budget = options.MemoryBudgetBytes > 0 ? options.MemoryBudgetBytes : (long)(backend.MemoryBytes * 0.75);
+        // The single-process rule (MatMulPlan.CheckMemory), per process: the library's host budget (CMX_MEMORY_BUDGET)
+        // on the host backends, 75 % of the device's memory on a GPU.
+        bool hostBackend = backend.Name is "cpu-simd" or "ilgpu-cpu";
+        long budget = options.MemoryBudgetBytes > 0 ? options.MemoryBudgetBytes : hostBackend ? Memory.MemoryBudget.Bytes : (long)(backend.MemoryBytes * 0.75);
         double[] needs = transport.AllGather([need, budget]);
         for (int r = 0; r < transport.Size; r++)
         {
