@@ -117,6 +117,7 @@ public static class DistributedMatMul
                 HostVerifySeconds = Enumerable.Range(0, size).Select(r => Field(r, 4)).ToArray(),
                 CChecksum = digest,
                 OverlappedSteps = overlapped,
+                PlanBytesPerProcess = CrossProcessTraffic.BytesPerProcess(plan, placement),
             };
             return new DistributedRun(report, timeline, placement, c);
         }

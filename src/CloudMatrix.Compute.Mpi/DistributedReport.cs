@@ -23,6 +23,10 @@ public sealed record DistributedReport
     /// <summary>Bytes each process sent to the others (index = rank).</summary>
     public required IReadOnlyList<long> MpiBytesPerProcess { get; init; }
 
+    /// <summary>Bytes each process must send to the others by the plan (<see cref="CrossProcessTraffic"/>, computed
+    /// from the plan and the placement without data): equal to <see cref="MpiBytesPerProcess"/> (index = rank).</summary>
+    public IReadOnlyList<long> PlanBytesPerProcess { get; init; } = [];
+
     /// <summary>Bytes of host memory each process's real run was estimated to need before allocating (index = rank).</summary>
     public required IReadOnlyList<long> MemoryNeedPerProcessBytes { get; init; }
 
@@ -53,7 +57,7 @@ public sealed record DistributedReport
         sb.Append(Placement);
         for (int r = 0; r < Processes; r++)
         {
-            sb.AppendLine(c, $"  rank {r}: sent {ByteSize.Format(MpiBytesPerProcess[r])} over MPI; generate {HostGenerateSeconds[r]:F3} s, execute {HostExecuteSeconds[r]:F3} s, verify {HostVerifySeconds[r]:F3} s; memory need {ByteSize.Format(MemoryNeedPerProcessBytes[r])}");
+            sb.AppendLine(c, $"  rank {r}: sent {ByteSize.Format(MpiBytesPerProcess[r])} over MPI{(r < PlanBytesPerProcess.Count ? $" (the plan's cross-process traffic: {ByteSize.Format(PlanBytesPerProcess[r])})" : "")}; generate {HostGenerateSeconds[r]:F3} s, execute {HostExecuteSeconds[r]:F3} s, verify {HostVerifySeconds[r]:F3} s; memory need {ByteSize.Format(MemoryNeedPerProcessBytes[r])}");
         }
 
         return sb.ToString();

@@ -39,6 +39,11 @@ public class MpirunIntegrationTests
         Assert.Equal(DistributedMatMul.Checksum(single.C), root.GetProperty("c_checksum").GetString());
         Assert.Equal(single.Report.SimulatedSeconds, root.GetProperty("simulated_seconds").GetDouble());
         Assert.All(root.GetProperty("mpi_bytes_per_process").EnumerateArray(), b => Assert.True(b.GetInt64() > 0));
+
+        // Bytes counted at MPI equal the plan's cross-process traffic.
+        long[] computed = CrossProcessTraffic.BytesPerProcess(plan, ProcessPlacement.Contiguous(mesh, processes));
+        Assert.Equal(computed, root.GetProperty("mpi_bytes_per_process").EnumerateArray().Select(b => b.GetInt64()));
+        Assert.Equal(computed, root.GetProperty("plan_bytes_per_process").EnumerateArray().Select(b => b.GetInt64()));
     }
 
     [SkippableFact]
