@@ -306,7 +306,7 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
             }
             else
             {
-                for (int j = 0; j < _n; j++) _chunks[j] = Collectives.Collectives.Partition(_length, _n, j);
+                for (int j = 0; j < _n; j++) _chunks[j] = Collectives.Collective.Partition(_length, _n, j);
                 for (int m = 0; m < _n; m++)
                 {
                     if (Local(m)) _inputs[m] = state.Bf16(call.Source, group[m]);

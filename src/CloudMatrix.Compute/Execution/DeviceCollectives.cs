@@ -114,7 +114,7 @@ internal static class DeviceCollectives
         }
         else
         {
-            for (int j = 0; j < n; j++) chunks[j] = Collectives.Collectives.Partition(length, n, j);
+            for (int j = 0; j < n; j++) chunks[j] = Collectives.Collective.Partition(length, n, j);
             for (int m = 0; m < n; m++) inputs[m] = state.Bf16(call.Source, group[m]);
         }
 

@@ -135,6 +135,7 @@ public sealed class MatMulPlan
         CheckMemory(backend, options.MemoryBudgetBytes);
 
         var total = Stopwatch.StartNew();
+        options.Progress?.Report(ExecuteOptions.DistributePhase);
         using ShardedTensor sa = ShardedTensor.Distribute(a.Span, A, backend);
         using ShardedTensor sb = ShardedTensor.Distribute(b.Span, B, backend);
         var clock = Stopwatch.StartNew();
@@ -150,6 +151,7 @@ public sealed class MatMulPlan
         double execute = clock.Elapsed.TotalSeconds;
         clock.Restart();
         NumericCheck check;
+        options.Progress?.Report(ExecuteOptions.VerifyPhase);
         try
         {
             check = Verification.Check(this, a, b, c, options);

@@ -9,8 +9,9 @@ namespace CloudMatrix.Compute.Sharding;
 /// Ranks every feasible strategy × mesh factorisation of the devices × reduction algorithm for one product by its
 /// <see cref="MatMulPlan.Estimate"/> (never by a separate formula). A candidate is feasible when its shapes divide (or
 /// uneven shards are allowed) and its peak memory per device fits the device's HBM. Candidates are estimated in order
-/// of a lower bound (their compute stream alone, <see cref="Execution.PlanEstimator.ComputeLowerBound"/>); once that
-/// bound reaches the best estimate, the rest cannot win and are listed as pruned with their bound.
+/// of a lower bound that needs no network simulation (<see cref="Execution.PlanEstimator.LowerBound"/>: the busier of
+/// the compute stream and the communication stream at the devices' full link bandwidth); once that bound reaches the
+/// best estimate, the rest cannot win and are listed as pruned with their bound.
 /// </summary>
 public static class Planner
 {
@@ -71,7 +72,7 @@ public static class Planner
 
         var clock = Stopwatch.StartNew();
         var work = meshes.SelectMany(x => Algorithms().Select(alg => (x.Strategy, x.Axes, alg))).ToArray();
-        var planned = new (MatMulPlan? Plan, CollectiveAlgorithm Alg, double Bound, RefusedCandidate? No)[work.Length];
+        var planned = new (MatMulPlan? Plan, CollectiveAlgorithm Alg, double Bound, (double Compute, double Communication) Terms, RefusedCandidate? No)[work.Length];
         Parallel.For(0, work.Length, i =>
         {
             var (s, axes, alg) = work[i];
@@ -82,22 +83,23 @@ public static class Planner
                 MatMulPlan plan = MatMul.Plan(mesh, m, n, k, s, new MatMulOptions { Uneven = options.Uneven, ReduceAlgorithm = alg, Timing = options.Timing });
                 if (plan.MemoryPerDeviceBytes > system.Npu.HbmCapacityBytes)
                 {
-                    planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, $"needs {ByteSize.Format(plan.MemoryPerDeviceBytes)} per device; HBM holds {ByteSize.Format(system.Npu.HbmCapacityBytes)}"));
+                    planned[i] = (null, alg, 0, default, new RefusedCandidate(s.Name, meshText, $"needs {ByteSize.Format(plan.MemoryPerDeviceBytes)} per device; HBM holds {ByteSize.Format(system.Npu.HbmCapacityBytes)}"));
                     return;
                 }
 
                 bool reduces = plan.Unresolved.Steps.OfType<Execution.CollectiveStep>().SelectMany(c => c.Calls)
                     .Any(c => c.Operation is CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter);
                 if (!reduces && alg != CollectiveAlgorithm.Ring) return; // the same plan as with Ring
-                planned[i] = (plan, reduces ? alg : CollectiveAlgorithm.Auto, Execution.PlanEstimator.ComputeLowerBound(plan.Unresolved, options.Timing), null);
+                var terms = Execution.PlanEstimator.LowerBounds(plan.Unresolved, options.Timing);
+                planned[i] = (plan, reduces ? alg : CollectiveAlgorithm.Auto, Math.Max(terms.Compute, terms.Communication), terms, null);
             }
             catch (ArgumentException ex)
             {
-                planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, ex.Message));
+                planned[i] = (null, alg, 0, default, new RefusedCandidate(s.Name, meshText, ex.Message));
             }
             catch (OverflowException)
             {
-                planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, $"{m} x {n} x {k} is too large for this plan: a device's block or a collective's buffer would exceed 2^31 - 1 elements"));
+                planned[i] = (null, alg, 0, default, new RefusedCandidate(s.Name, meshText, $"{m} x {n} x {k} is too large for this plan: a device's block or a collective's buffer would exceed 2^31 - 1 elements"));
             }
         });
 
@@ -136,7 +138,7 @@ public static class Planner
         foreach (var p in feasible.Where(p => !candidates.Any(c => ReferenceEquals(c.Plan, p.Plan)) && !refused.Any(r => r.Strategy == p.Plan!.Strategy.Name && r.Mesh == p.Plan.Mesh.ToString())))
         {
             pruned.Add(new RefusedCandidate(p.Plan!.Strategy.Name, p.Plan.Mesh.ToString(),
-                $"pruned: its compute alone takes {p.Bound * 1e6:F1} us, no less than the best plan's {best * 1e6:F1} us"));
+                $"pruned: it takes at least {p.Bound * 1e6:F1} us (compute {p.Terms.Compute * 1e6:F1} us, communication at full link bandwidth {p.Terms.Communication * 1e6:F1} us), no less than the best plan's {best * 1e6:F1} us"));
         }
 
         candidates.Sort((a, b) => a.SimulatedSeconds.CompareTo(b.SimulatedSeconds));
