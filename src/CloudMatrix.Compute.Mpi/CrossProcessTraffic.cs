@@ -77,7 +77,7 @@ public static class CrossProcessTraffic
         int n = g.Length;
         long length = src.Extents[g[0]].Elements, bytes = src.ElementBytes;
         bool scatter = call.Operation == CollectiveOperation.ReduceScatter;
-        long[] counts = Enumerable.Range(0, n).Select(j => scatter ? dst.Extents[g[j]].Elements : Collectives.Collectives.Partition(checked((int)length), n, j).Count).ToArray();
+        long[] counts = Enumerable.Range(0, n).Select(j => scatter ? dst.Extents[g[j]].Elements : Collective.Partition(checked((int)length), n, j).Count).ToArray();
         int Rank(int member) => placement.RankOf(g[((member % n) + n) % n]);
         int[] ranks = g.Select(placement.RankOf).Distinct().ToArray();
         if (call.Algorithm is CollectiveAlgorithm.OneShot or CollectiveAlgorithm.Direct)
