@@ -31,7 +31,7 @@ internal static class MatmulCommand
         var spot = new Option<int>("--spot-check") { Description = "Check this many seeded 16x16 tiles of C against FP64 instead of every element (0: all when M·N·K <= 2^31, else 32 tiles)." };
         var trace = new Option<string?>("--trace") { Description = "Write the simulated timeline as a Chrome/Perfetto trace (JSON) to this file." };
         var plot = new Option<string?>("--plot") { Description = "Write the simulated step (compute and communication lanes) as an SVG picture to this file (.svg)." };
-        var budget = new Option<string?>("--memory-budget") { Description = "Memory budget of the real run (per process under mpirun), e.g. 512MB or 8GB (default 75% of the backend's memory)." };
+        var budget = new Option<string?>("--memory-budget") { Description = "Memory budget of the real run (per process under mpirun), e.g. 512MB or 8GB (default: CMX_MEMORY_BUDGET, else at most 4 GiB, on the host backends; 75% of a GPU's memory)." };
         var command = new Command("matmul", "Plan a sharded BF16 matrix multiplication on a device mesh, run it on real data and time it on the modelled system.")
         {
             system, topology, m, n, k, mesh, strategy, aSpec, bSpec, cSpec, uneven, reduce, backend, estimate, spot, trace, plot, budget,

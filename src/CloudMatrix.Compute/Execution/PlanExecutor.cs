@@ -52,6 +52,22 @@ internal static class PlanExecutor
         state.Backend.Synchronize();
     }
 
+    /// <summary>Runs one GEMM or local step on the state's local positions (a distributed run schedules these itself).</summary>
+    internal static void RunCompute(ExecutionPlan plan, PlanState state, PlanStep step)
+    {
+        switch (step)
+        {
+            case GemmStep g:
+                RunGemm(plan, state, g);
+                break;
+            case LocalStep l:
+                RunLocal(plan, state, l);
+                break;
+            default:
+                throw new ArgumentException($"Step {step.Id} ({step.Name}) is a {step.GetType().Name}, not a GEMM or local step.", nameof(step));
+        }
+    }
+
     public static ShardedTensor Redistribute(ExecutionPlan plan, ShardedTensor input, TensorSharding layout)
     {
         using var state = new PlanState(input.Backend, plan.Slots);

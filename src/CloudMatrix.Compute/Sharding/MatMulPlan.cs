@@ -226,7 +226,8 @@ public sealed class MatMulPlan
             }
         }
 
-        // Ring reductions hold a work copy per member; the host keeps A, B and C dense.
+        // Reductions hold scratch (a reduce-scatter's packed copy per member when its blocks are not rows, a ring's
+        // running sums per group): at most one more copy of the largest slot. The host keeps A, B and C dense.
         long largest = _raw.Slots.Where(kv => !_raw.Inputs.Contains(kv.Key)).Select(kv => Enumerable.Range(0, size).Sum(kv.Value.Bytes)).DefaultIfEmpty(0).Max();
         return (peakDevice, peakHost + largest + (2L * (((long)M * K) + ((long)K * N) + ((long)M * N))));
     }
