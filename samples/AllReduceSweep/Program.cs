@@ -8,25 +8,25 @@ using CloudMatrix.Compute.Topology;
 
 SystemSpec system = Systems.CloudMatrix384();
 const CollectiveOperation op = CollectiveOperation.AllReduce;
-IReadOnlyList<CollectiveAlgorithm> algorithms = Collectives.SupportedAlgorithms(system, op);
+IReadOnlyList<CollectiveAlgorithm> algorithms = Collective.SupportedAlgorithms(system, op);
 
 foreach (int ranks in new[] { 8, system.DeviceCount })
 {
     var options = new CollectiveOptions { Group = [.. Enumerable.Range(0, ranks)] };
-    Console.WriteLine($"{Collectives.OperationName(op)} over {ranks} NPUs of {system.Name}, BF16, busbw in GB/s (simulated):");
-    Console.WriteLine($"  {"size",9} " + string.Join(" ", algorithms.Select(a => $"{Collectives.Name(a),18}")) + "  fastest");
+    Console.WriteLine($"{Collective.OperationName(op)} over {ranks} NPUs of {system.Name}, BF16, busbw in GB/s (simulated):");
+    Console.WriteLine($"  {"size",9} " + string.Join(" ", algorithms.Select(a => $"{Collective.Name(a),18}")) + "  fastest");
     for (long bytes = 1 << 10; bytes <= 1L << 28; bytes <<= 3)
     {
-        long elements = bytes / Collectives.ElementBytes(CollectiveDataType.Bf16);
-        CollectiveTiming[] cells = [.. algorithms.Select(a => Collectives.Estimate(system, op, elements, CollectiveDataType.Bf16, a, options))];
+        long elements = bytes / Collective.ElementBytes(CollectiveDataType.Bf16);
+        CollectiveTiming[] cells = [.. algorithms.Select(a => Collective.Estimate(system, op, elements, CollectiveDataType.Bf16, a, options))];
         CollectiveTiming fastest = cells.MinBy(t => t.SimulatedSeconds)!;
         Console.WriteLine($"  {ByteSize.FormatBinary(bytes),9} " + string.Join(" ", cells.Select(t => $"{t.BusBandwidthGBps,18:F1}")) +
-            $"  {Collectives.Name(fastest.Algorithm)} ({fastest.SimulatedSeconds * 1e6:F1} us)");
+            $"  {Collective.Name(fastest.Algorithm)} ({fastest.SimulatedSeconds * 1e6:F1} us)");
     }
 }
 
 // Real data: 256 KiB of BF16 per rank on one node, every algorithm, checked element by element against the exact
-// (FP64) sum within the bound Collectives documents.
+// (FP64) sum within the bound Collective documents.
 const int n = 8, length = 1 << 17;
 var group = new CollectiveOptions { Group = [.. Enumerable.Range(0, n)] };
 float[][] inputs = CollectiveVerification.RandomInputs(CollectiveDataType.Bf16, n, length, seed: 100);
@@ -36,7 +36,7 @@ foreach (CollectiveAlgorithm algorithm in algorithms)
 {
     var (timing, wrong) = CollectiveVerification.RunChecked(system, op, inputs, CollectiveDataType.Bf16, algorithm, group);
     totalWrong += wrong;
-    Console.WriteLine($"  {Collectives.Name(algorithm),-18} {timing.SimulatedSeconds * 1e6,8:F2} us  {wrong} wrong of {(long)n * length}");
+    Console.WriteLine($"  {Collective.Name(algorithm),-18} {timing.SimulatedSeconds * 1e6,8:F2} us  {wrong} wrong of {(long)n * length}");
 }
 
 Console.WriteLine(totalWrong == 0 ? "every algorithm within the documented bound" : $"{totalWrong} elements outside the bound");

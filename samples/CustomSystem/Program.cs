@@ -24,15 +24,15 @@ foreach (PlanCandidate c in ranking.Candidates.Take(3))
 Console.WriteLine($"  why: {ranking.Why}");
 
 // An all-reduce sweep over every device, each supported algorithm timed on this topology.
-IReadOnlyList<CollectiveAlgorithm> algorithms = Collectives.SupportedAlgorithms(system, CollectiveOperation.AllReduce);
+IReadOnlyList<CollectiveAlgorithm> algorithms = Collective.SupportedAlgorithms(system, CollectiveOperation.AllReduce);
 Console.WriteLine($"all-reduce over {system.DeviceCount} devices, bus bandwidth in GB/s:");
-Console.WriteLine($"  {"size",9} " + string.Join(" ", algorithms.Select(a => $"{Collectives.Name(a),18}")) + "  auto picks");
+Console.WriteLine($"  {"size",9} " + string.Join(" ", algorithms.Select(a => $"{Collective.Name(a),18}")) + "  auto picks");
 for (long bytes = 1 << 10; bytes <= 1L << 30; bytes <<= 4)
 {
-    long elements = bytes / Collectives.ElementBytes(CollectiveDataType.Bf16);
-    var cells = algorithms.Select(a => Collectives.Estimate(system, CollectiveOperation.AllReduce, elements, CollectiveDataType.Bf16, a).BusBandwidthGBps);
-    CollectiveTiming auto = Collectives.Estimate(system, CollectiveOperation.AllReduce, elements, CollectiveDataType.Bf16);
-    Console.WriteLine($"  {ByteSize.FormatBinary(bytes),9} " + string.Join(" ", cells.Select(v => $"{v,18:F1}")) + $"  {Collectives.Name(auto.Algorithm)}");
+    long elements = bytes / Collective.ElementBytes(CollectiveDataType.Bf16);
+    var cells = algorithms.Select(a => Collective.Estimate(system, CollectiveOperation.AllReduce, elements, CollectiveDataType.Bf16, a).BusBandwidthGBps);
+    CollectiveTiming auto = Collective.Estimate(system, CollectiveOperation.AllReduce, elements, CollectiveDataType.Bf16);
+    Console.WriteLine($"  {ByteSize.FormatBinary(bytes),9} " + string.Join(" ", cells.Select(v => $"{v,18:F1}")) + $"  {Collective.Name(auto.Algorithm)}");
 }
 
 return 0;

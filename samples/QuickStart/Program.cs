@@ -34,7 +34,7 @@ Console.WriteLine($"GEMM {m}x{n}x{k} on {BFloat16Gemm.KernelName}: max abs error
 
 // Real collective + simulated time: the 8 NPUs of node 0 all-reduce their partial results.
 var buffers = Enumerable.Range(0, 8).Select(r => DenseTensor.Random<float>([1 << 16], seed: (ulong)(10 + r)).Span.ToArray()).ToList();
-CollectiveResult<float> result = Collectives.AllReduce(system, buffers, CollectiveAlgorithm.Auto,
+CollectiveResult<float> result = Collective.AllReduce(system, buffers, CollectiveAlgorithm.Auto,
     new CollectiveOptions { Group = Enumerable.Range(0, 8).ToArray() });
 Console.WriteLine($"all-reduce of 256 KiB over node 0: {result.Timing.Algorithm}, {result.Timing.SimulatedSeconds * 1e6:F2} us simulated, " +
     $"busbw {result.Timing.BusBandwidthGBps:F1} GB/s");

@@ -83,7 +83,12 @@ internal static class MainJob
 
         // 1. The ranking (the planner times every feasible candidate).
         human.WriteLine("  planning: every strategy x mesh x reduction algorithm ...");
-        PlanRanking ranking = PlanCommand.Rank(system, mm, nn, kk, 0, uneven: true);
+        PlanRanking ranking;
+        using (LiveStatus.Start(context, json, $"planning on {system.Name}"))
+        {
+            ranking = PlanCommand.Rank(system, mm, nn, kk, 0, uneven: true);
+        }
+
         human.WriteLine($"  ranked {ranking.Candidates.Count} candidates ({ranking.Refused.Count} refused) in {ranking.HostSeconds:F2} s of host time");
 
         // 2. The plan to run: the best, the best of a named strategy, or a named strategy on a given mesh.
@@ -115,7 +120,7 @@ internal static class MainJob
         }
 
         human.WriteLine($"  running {plan.Strategy.Name} on {plan.Mesh}: {plan.Steps.Count} steps; A {plan.A}, B {plan.B}, C {plan.C}");
-        RunReport report = MatmulCommand.RunPlan(context, plan, request, human);
+        RunReport report = MatmulCommand.RunPlan(context, plan, request, human, json);
 
         // 3. The same product on another system, planned the same way.
         string compare = parse.GetValue(CompareOption) ?? "gb200-nvl72";
@@ -123,7 +128,12 @@ internal static class MainJob
         if (!string.Equals(compare, "none", StringComparison.OrdinalIgnoreCase))
         {
             SystemSpec other = InfoCommand.ResolveSystem(compare, null, DeviceGranularity.Npu);
-            PlanRanking otherRanking = PlanCommand.Rank(other, mm, nn, kk, 0, uneven: true);
+            PlanRanking otherRanking;
+            using (LiveStatus.Start(context, json, $"planning on {other.Name}"))
+            {
+                otherRanking = PlanCommand.Rank(other, mm, nn, kk, 0, uneven: true);
+            }
+
             if (otherRanking.Candidates.Count > 0) rows.Add(Row(other, otherRanking.Best.Estimate));
         }
 

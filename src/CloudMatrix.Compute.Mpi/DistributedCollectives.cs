@@ -22,6 +22,7 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
 
     private ComputeBackend Backend => state.Backend;
 
+    /// <summary>Runs a collective step to completion.</summary>
     public void Run(CollectiveStep step)
     {
         foreach (CollectiveCall call in step.Calls)
@@ -34,6 +35,53 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
             {
                 Copy(call);
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether the step is worth splitting into <see cref="Post"/> and <see cref="PendingCopy.Complete"/>, and can be:
+    /// every call copies (one message phase; reductions need several, each waiting for the last), some data cross
+    /// processes, and no call reads a slot an earlier call of the step writes (its messages are packed when posted).
+    /// The answer depends on the plan and the placement alone, so every process gives the same.
+    /// </summary>
+    public bool CanPost(CollectiveStep step)
+    {
+        var written = new HashSet<string>();
+        bool crosses = false;
+        foreach (CollectiveCall call in step.Calls)
+        {
+            if (call.Operation is CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter || written.Contains(call.Source)) return false;
+            written.Add(call.Destination);
+            PlanSlot src = state.Slot(call.Source), dst = state.Slot(call.Destination);
+            crosses = crosses || CopyPairs(call).Any(x => placement.RankOf(x.From) != placement.RankOf(x.To) && Overlap(src, x.From, dst, x.To) is not null);
+        }
+
+        return crosses;
+    }
+
+    /// <summary>
+    /// Posts a copy step's messages without waiting (its sources are packed now) and returns what completes it: the
+    /// wait, then every local copy and every unpack into the destinations, in the single-process order.
+    /// </summary>
+    public PendingCopy Post(CollectiveStep step)
+    {
+        var exchange = new MessageBatch(_me);
+        var finishes = new List<Action>();
+        foreach (CollectiveCall call in step.Calls) finishes.Add(PostCopy(call, exchange));
+        return new PendingCopy(exchange.Start(transport), finishes);
+    }
+
+    /// <summary>A copy step whose messages are in flight.</summary>
+    internal sealed class PendingCopy(IPendingExchange? exchange, List<Action> finishes)
+    {
+        /// <summary>Lets the transport progress; true when every message has arrived.</summary>
+        public bool Test() => exchange?.Test() ?? true;
+
+        /// <summary>Waits for the messages, then does the step's local copies and unpacks.</summary>
+        public void Complete()
+        {
+            exchange?.Wait();
+            foreach (Action finish in finishes) finish();
         }
     }
 
@@ -78,8 +126,16 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
 
     private void Copy(CollectiveCall call)
     {
-        PlanSlot src = state.Slot(call.Source), dst = state.Slot(call.Destination);
         var exchange = new MessageBatch(_me);
+        Action finish = PostCopy(call, exchange);
+        exchange.Run(transport);
+        finish();
+    }
+
+    /// <summary>Adds a copy call's messages to the batch (packing what this process sends); returns what to do once they arrived.</summary>
+    private Action PostCopy(CollectiveCall call, MessageBatch exchange)
+    {
+        PlanSlot src = state.Slot(call.Source), dst = state.Slot(call.Destination);
         var received = new Dictionary<(int, ShardExtent), ushort[]>();
         var sent = new HashSet<(int, ShardExtent, int)>();
         var pairs = CopyPairs(call).ToArray();
@@ -97,19 +153,21 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
             }
         }
 
-        exchange.Run(transport);
-        foreach (var (q, p) in pairs)
+        return () =>
         {
-            if (!Local(p)) continue;
-            if (Local(q))
+            foreach (var (q, p) in pairs)
             {
-                DeviceCollectives.CopyOverlap(state, call.Source, q, call.Destination, p);
+                if (!Local(p)) continue;
+                if (Local(q))
+                {
+                    DeviceCollectives.CopyOverlap(state, call.Source, q, call.Destination, p);
+                }
+                else if (Overlap(src, q, dst, p) is { } region)
+                {
+                    Unpack(received[(q, region)], call.Destination, p, dst.Extents[p], region);
+                }
             }
-            else if (Overlap(src, q, dst, p) is { } region)
-            {
-                Unpack(received[(q, region)], call.Destination, p, dst.Extents[p], region);
-            }
-        }
+        };
     }
 
     private ushort[] Pack(string slot, int position, ShardExtent block, ShardExtent region)
@@ -196,7 +254,8 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
         private readonly bool _scatter;
         private readonly (int Offset, int Count)[] _chunks;
         private readonly DeviceBuffer<BFloat16>?[] _inputs;
-        private readonly DeviceBuffer<BFloat16>?[] _work;
+        private DeviceBuffer<BFloat16>? _work;
+        private DeviceBuffer<BFloat16>? _staging;
         private readonly List<DeviceBuffer<BFloat16>> _owned = [];
         private readonly List<(int J, int To, ushort[] Data)> _hops = [];
         private readonly Dictionary<(int Member, int Chunk), ushort[]> _oneShot = [];
@@ -214,7 +273,6 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
             _scatter = call.Operation == CollectiveOperation.ReduceScatter;
             _chunks = new (int, int)[_n];
             _inputs = new DeviceBuffer<BFloat16>?[_n];
-            _work = new DeviceBuffer<BFloat16>?[_n];
             PlanSlot dst = state.Slot(call.Destination);
             if (_scatter)
             {
@@ -248,7 +306,7 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
             }
             else
             {
-                for (int j = 0; j < _n; j++) _chunks[j] = Collectives.Collectives.Partition(_length, _n, j);
+                for (int j = 0; j < _n; j++) _chunks[j] = Collectives.Collective.Partition(_length, _n, j);
                 for (int m = 0; m < _n; m++)
                 {
                     if (Local(m)) _inputs[m] = state.Bf16(call.Source, group[m]);
@@ -266,7 +324,12 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
             return buffer;
         }
 
-        private DeviceBuffer<BFloat16> Work(int member) => _work[member] ??= Own(_owner.Backend.Allocate<BFloat16>(_length));
+        /// <summary>The running sums of the ring, one scratch buffer for every chunk (as <c>DeviceCollectives</c>: a
+        /// chunk's running sum sits at one member at a time, and this process computes it when that member is local).</summary>
+        private DeviceBuffer<BFloat16> Work() => _work ??= Own(_owner.Backend.Allocate<BFloat16>(_length));
+
+        /// <summary>Received chunks of one hop, each at its own offset (the chunks are disjoint ranges).</summary>
+        private DeviceBuffer<BFloat16> Staging() => _staging ??= Own(_owner.Backend.Allocate<BFloat16>(_length));
 
         // One-shot: the process of every member that receives a sum needs every member's operand (a chunk of it for a scatter).
         public void PostOneShot(MessageBatch batch)
@@ -302,17 +365,28 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
             PlanState state = _owner.Owner;
             if (_scatter)
             {
+                // Each remote member's chunks land in one buffer of the member, each at its own offset.
+                var operands = new DeviceBuffer<BFloat16>[_n];
+                for (int m = 0; m < _n; m++)
+                {
+                    if (Local(m))
+                    {
+                        operands[m] = _inputs[m]!;
+                        continue;
+                    }
+
+                    operands[m] = Own(backend.Allocate<BFloat16>(_length));
+                    for (int j = 0; j < _n; j++)
+                    {
+                        if (Local(j) && _chunks[j].Count > 0) Unstage(_oneShot[(m, j)], operands[m], _chunks[j].Offset);
+                    }
+                }
+
+                using DeviceBuffer<BFloat16> tmp = backend.Allocate<BFloat16>(_length);
                 for (int j = 0; j < _n; j++)
                 {
                     if (!Local(j)) continue;
                     var (off, count) = _chunks[j];
-                    var operands = new DeviceBuffer<BFloat16>[_n];
-                    for (int m = 0; m < _n; m++)
-                    {
-                        operands[m] = Local(m) ? _inputs[m]! : Own(count == 0 ? backend.Allocate<BFloat16>(_length) : _owner.Staged(_oneShot[(m, j)], _length, off));
-                    }
-
-                    using DeviceBuffer<BFloat16> tmp = backend.Allocate<BFloat16>(_length);
                     backend.Reduce(operands, tmp, off, count);
                     backend.Copy(tmp, off, state.Bf16(_call.Destination, _group[j]), 0, count);
                 }
@@ -329,6 +403,9 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
                 backend.Reduce(all, state.Bf16(_call.Destination, _group[p]));
             }
         }
+
+        private static void Unstage(ushort[] data, DeviceBuffer<BFloat16> buffer, int offset) =>
+            buffer.CopyFrom(MemoryMarshal.Cast<ushort, BFloat16>(data.AsSpan()), offset);
 
         // Ring hop s: chunk j goes from member (j+1+s) to (j+2+s), which adds its own operand.
         public void PostRingHop(MessageBatch batch, int s)
@@ -348,7 +425,7 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
 
                 if (Local(from))
                 {
-                    batch.Send(RankOf(to), PackChunk(s == 0 ? _inputs[from]! : Work(from), off, count));
+                    batch.Send(RankOf(to), PackChunk(s == 0 ? _inputs[from]! : Work(), off, count));
                 }
                 else if (Local(to))
                 {
@@ -367,13 +444,15 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
                 DeviceBuffer<BFloat16> acc;
                 if (RankOf(from) == RankOf(to))
                 {
-                    acc = s == 0 ? _inputs[from]! : Work(from);
-                    backend.Reduce([acc, _inputs[to]!], Work(to), off, count);
-                    continue;
+                    acc = s == 0 ? _inputs[from]! : Work();
+                }
+                else
+                {
+                    acc = Staging();
+                    Unstage(data, acc, off);
                 }
 
-                using DeviceBuffer<BFloat16> staged = _owner.Staged(data, _length, off);
-                backend.Reduce([staged, _inputs[to]!], Work(to), off, count);
+                backend.Reduce([acc, _inputs[to]!], Work(), off, count);
             }
         }
 
@@ -381,7 +460,7 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
         public void PostRingResult(MessageBatch batch)
         {
             ComputeBackend backend = _owner.Backend;
-            if (_n == 1 && Local(0)) backend.Copy(_inputs[0]!, 0, Work(0), 0, _length);
+            if (_n == 1 && Local(0)) backend.Copy(_inputs[0]!, 0, Work(), 0, _length);
             if (_scatter) return;
             var ranks = Enumerable.Range(0, _n).Select(RankOf).Distinct().ToArray();
             for (int j = 0; j < _n; j++)
@@ -393,7 +472,7 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
                     if (r == RankOf(j)) continue;
                     if (Local(j))
                     {
-                        batch.Send(r, PackChunk(Work(j), off, count));
+                        batch.Send(r, PackChunk(Work(), off, count));
                     }
                     else if (r == _owner.Me)
                     {
@@ -412,7 +491,7 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
                 var (off, count) = _chunks[j];
                 if (_scatter)
                 {
-                    if (Local(j)) backend.Copy(Work(j), off, state.Bf16(_call.Destination, _group[j]), 0, count);
+                    if (Local(j)) backend.Copy(Work(), off, state.Bf16(_call.Destination, _group[j]), 0, count);
                     continue;
                 }
 
@@ -422,7 +501,7 @@ internal sealed class DistributedCollectives(PlanState state, ProcessPlacement p
                     DeviceBuffer<BFloat16> dst = state.Bf16(_call.Destination, _group[p]);
                     if (Local(j))
                     {
-                        backend.Copy(Work(j), off, dst, off, count);
+                        backend.Copy(Work(), off, dst, off, count);
                     }
                     else
                     {

@@ -42,7 +42,10 @@ public static class DistributedMatMul
         int me = transport.Rank;
         var checkPlan = DistributedVerification.Select(plan, placement, me, options);
         long need = ProcessMemory.Need(plan, placement, me) + checkPlan.HostBytes;
-        long budget = options.MemoryBudgetBytes > 0 ? options.MemoryBudgetBytes : (long)(backend.MemoryBytes * 0.75);
+        // The single-process rule (MatMulPlan.CheckMemory), per process: the library's host budget (CMX_MEMORY_BUDGET)
+        // on the host backends, 75 % of the device's memory on a GPU.
+        bool hostBackend = backend.Name is "cpu-simd" or "ilgpu-cpu";
+        long budget = options.MemoryBudgetBytes > 0 ? options.MemoryBudgetBytes : hostBackend ? Memory.MemoryBudget.Bytes : (long)(backend.MemoryBytes * 0.75);
         double[] needs = transport.AllGather([need, budget]);
         for (int r = 0; r < transport.Size; r++)
         {
@@ -70,13 +73,15 @@ public static class DistributedMatMul
         double generate = clock.Elapsed.TotalSeconds;
         clock.Restart();
         DeviceBuffer<BFloat16>?[] c;
+        int overlapped;
         try
         {
             using var state = new PlanState(backend, plan.Plan.Slots, p => placement.RankOf(p) == me);
             state.Bind(plan.Plan.Inputs[0], a);
             state.Bind(plan.Plan.Inputs[1], b);
-            var collectives = new DistributedCollectives(state, placement, transport);
-            PlanExecutor.Run(plan.Plan, state, options.Progress, collectives.Run);
+            var executor = new DistributedExecutor(plan.Plan, state, new DistributedCollectives(state, placement, transport));
+            executor.Run(options.Progress);
+            overlapped = executor.OverlappedSteps;
             c = state.Detach(plan.Plan.Output);
         }
         finally
@@ -111,6 +116,8 @@ public static class DistributedMatMul
                 HostExecuteSeconds = Enumerable.Range(0, size).Select(r => Field(r, 3)).ToArray(),
                 HostVerifySeconds = Enumerable.Range(0, size).Select(r => Field(r, 4)).ToArray(),
                 CChecksum = digest,
+                OverlappedSteps = overlapped,
+                PlanBytesPerProcess = CrossProcessTraffic.BytesPerProcess(plan, placement),
             };
             return new DistributedRun(report, timeline, placement, c);
         }

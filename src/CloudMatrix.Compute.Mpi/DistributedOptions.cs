@@ -10,7 +10,9 @@ public sealed record DistributedOptions
     /// <summary>Seed of the spot-check positions (the same tiles as the single-process run with the same seed).</summary>
     public ulong Seed { get; init; } = 12345;
 
-    /// <summary>Memory budget of each process in bytes; 0 for 75% of its backend's memory.</summary>
+    /// <summary>Memory budget of each process in bytes; 0 for the single-process default: the library's host budget
+    /// (<c>CloudMatrix.Compute.Memory.MemoryBudget.Bytes</c>, set with <c>CMX_MEMORY_BUDGET</c>) on the host backends,
+    /// 75 % of the device's memory on a GPU.</summary>
     public long MemoryBudgetBytes { get; init; }
 
     /// <summary>Allow a node's devices to be placed in several processes (more processes than outer-axis slices).</summary>

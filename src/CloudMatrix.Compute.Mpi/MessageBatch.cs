@@ -31,10 +31,14 @@ internal sealed class MessageBatch(int me)
         return data;
     }
 
-    public void Run(IProcessTransport transport)
+    public void Run(IProcessTransport transport) => Start(transport)?.Wait();
+
+    /// <summary>Posts the batch's messages without waiting; null when it has none.</summary>
+    public IPendingExchange? Start(IProcessTransport transport)
     {
-        if (_sends.Count > 0 || _receives.Count > 0) transport.Exchange(_sends, _receives);
+        IPendingExchange? pending = _sends.Count > 0 || _receives.Count > 0 ? transport.Start([.. _sends], [.. _receives]) : null;
         _sends.Clear();
         _receives.Clear();
+        return pending;
     }
 }

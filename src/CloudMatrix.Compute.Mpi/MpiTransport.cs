@@ -65,7 +65,7 @@ public sealed class MpiTransport : IProcessTransport, IDisposable
     }
 
     /// <inheritdoc/>
-    public void Exchange(IReadOnlyList<TransportMessage> sends, IReadOnlyList<TransportMessage> receives)
+    public IPendingExchange Start(IReadOnlyList<TransportMessage> sends, IReadOnlyList<TransportMessage> receives)
     {
         ArgumentNullException.ThrowIfNull(sends);
         ArgumentNullException.ThrowIfNull(receives);
@@ -77,7 +77,22 @@ public sealed class MpiTransport : IProcessTransport, IDisposable
             _bytesSent += 2L * m.Data.Length;
         }
 
-        requests.WaitAll();
+        return new Pending(requests);
+    }
+
+    /// <summary>MPI requests in flight: MPI_Testsome lets MPI progress, MPI_Waitall completes them.</summary>
+    private sealed class Pending(MPI.RequestList requests) : IPendingExchange
+    {
+        public bool Test()
+        {
+            if (requests.Count > 0) requests.TestSome(); // completed requests leave the list
+            return requests.Count == 0;
+        }
+
+        public void Wait()
+        {
+            if (requests.Count > 0) requests.WaitAll();
+        }
     }
 
     /// <inheritdoc/>

@@ -4,6 +4,32 @@ namespace CloudMatrix.Compute.Cli.Tests;
 
 public class BenchGemmCommandTests
 {
+    [Fact]
+    public void Bf16Output_IsCheckedAgainstFp64_WithItsRoundingInTheBound()
+    {
+        var (code, output, _) = CmxRunner.Run("bench", "gemm", "--m", "33", "--n", "29", "--k", "300", "--threads", "1", "--repeat", "1", "--bf16-output", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        JsonElement root = doc.RootElement;
+        Assert.Equal("bf16", root.GetProperty("output_type").GetString());
+        // The FP32 accumulation bound 2 (k + 4) 2^-24 plus one bfloat16 rounding, 2^-8.
+        Assert.Equal((2.0 * (300 + 4) * Math.Pow(2, -24)) + Math.Pow(2, -8), root.GetProperty("error_bound").GetDouble(), 15);
+        // A bfloat16 C is rounded: its error is far above FP32's, yet within the bound.
+        Assert.InRange(root.GetProperty("max_rel_error").GetDouble(), 1e-5, root.GetProperty("error_bound").GetDouble());
+        Assert.True(root.GetProperty("passed").GetBoolean());
+    }
+
+    [Fact]
+    public void SampledCheck_CoversTheFirstAndLastRowAndColumn()
+    {
+        // 600 x 520 x 500 is above 2^27 multiply-adds: 4096 random elements plus two rows of 520 and two columns of 600.
+        var (code, output, _) = CmxRunner.Run("bench", "gemm", "--m", "600", "--n", "520", "--k", "500", "--repeat", "1", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(4096 + (2 * 520) + (2 * 600), doc.RootElement.GetProperty("checked_elements").GetInt64());
+        Assert.Equal("fp32", doc.RootElement.GetProperty("output_type").GetString());
+    }
+
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, true)]

@@ -24,6 +24,24 @@ public class MatmulCommandTests
     }
 
     [Fact]
+    public void Matmul_NotOnATerminal_PrintsPlainProgressLines_AndNoneWithJson()
+    {
+        // Captured output is not a terminal: every phase of the real run is a plain line (no carriage returns), in
+        // order; with --json standard output is the JSON alone.
+        var (code, output, err) = CmxRunner.Run("matmul", "--m", "384", "--n", "384", "--k", "768", "--mesh", "x=16,y=24", "--strategy", "summa", "--backend", "cpu-simd");
+        Assert.Equal(0, code);
+        Assert.DoesNotContain('\r', output + err);
+        int distribute = output.IndexOf("distributing A and B", StringComparison.Ordinal);
+        int ran = output.IndexOf("ran ", StringComparison.Ordinal);
+        int verify = output.IndexOf("verifying C against FP64", StringComparison.Ordinal);
+        Assert.True(distribute >= 0 && ran > distribute && verify > distribute, output);
+        var (jsonCode, json, _) = CmxRunner.Run("matmul", "--m", "384", "--n", "384", "--k", "768", "--mesh", "x=16,y=24", "--strategy", "summa", "--backend", "cpu-simd", "--json");
+        Assert.Equal(0, jsonCode);
+        using var doc = JsonDocument.Parse(json);
+        Assert.True(doc.RootElement.GetProperty("verified").GetBoolean());
+    }
+
+    [Fact]
     public void Matmul_Specs_ReduceScatterOutAndTrace()
     {
         string trace = Path.Combine(Path.GetTempPath(), $"cmx-trace-{Guid.NewGuid():N}.json");

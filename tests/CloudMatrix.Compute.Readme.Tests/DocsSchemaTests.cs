@@ -64,6 +64,8 @@ public class DocsSchemaTests
     [InlineData("\"format\": \"cmx-topology\"", "\"format\": \"cmx-topo\"")]
     [InlineData("\"medium\": \"electrical\"", "\"medium\": \"copper\"")]
     [InlineData("\"latency_seconds\": 1E-06", "\"latency_seconds\": 1E-06, \"colour\": \"red\"")]
+    [InlineData("\"latency_seconds\": 1E-06", "\"latency_seconds\": 1E-06, \"count\": 0")]
+    [InlineData("\"latency_seconds\": 1E-06", "\"latency_seconds\": 1E-06, \"count\": 1.5")]
     public void WhatTheReaderRefuses_TheSchemaRefusesToo(string good, string bad)
     {
         string text = TopologyFile.ToJson(TopologyBuilder.SingleSwitch(3, 392e9, 1e-6));

@@ -7,7 +7,7 @@ using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Tests;
 
-using Coll = CloudMatrix.Compute.Collectives.Collectives;
+using Coll = CloudMatrix.Compute.Collectives.Collective;
 
 /// <summary>The public API <c>cmx</c> consumes: names and parsing, the byte formatter, faults, traffic patterns, the GEMM benchmark.</summary>
 public class ConsumerApiTests

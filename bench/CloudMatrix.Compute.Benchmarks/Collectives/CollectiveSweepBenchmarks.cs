@@ -4,7 +4,7 @@ using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Benchmarks.Collectives;
 
-using CollectiveOps = CloudMatrix.Compute.Collectives.Collectives;
+using CollectiveOps = CloudMatrix.Compute.Collectives.Collective;
 
 /// <summary>
 /// Timing-only sweep on the CloudMatrix384 preset, 384 devices: 30 sizes (8 B to 4 GiB, factor 2.1) x 5 all-reduce

@@ -4,7 +4,7 @@ using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Benchmarks.Collectives;
 
-using CollectiveOps = CloudMatrix.Compute.Collectives.Collectives;
+using CollectiveOps = CloudMatrix.Compute.Collectives.Collective;
 
 /// <summary>
 /// Real-data ring all-reduce of 1 MiB of FP32 per device over 384 devices, against the time the minimum memory

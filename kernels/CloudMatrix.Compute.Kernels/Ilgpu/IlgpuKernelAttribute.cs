@@ -13,4 +13,10 @@ internal sealed class IlgpuKernelAttribute(bool explicitlyGrouped) : Attribute
 {
     /// <summary>Whether the kernel is explicitly grouped.</summary>
     public bool ExplicitlyGrouped { get; } = explicitlyGrouped;
+
+    /// <summary>
+    /// 0 for a kernel every ILGPU backend compiles; otherwise the kernel holds inline PTX and runs only on CUDA devices
+    /// of this architecture or newer, as major * 10 + minor (80 for sm_80).
+    /// </summary>
+    public int MinimumCudaArchitecture { get; init; }
 }

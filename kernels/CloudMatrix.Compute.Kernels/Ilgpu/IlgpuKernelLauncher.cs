@@ -6,13 +6,17 @@ namespace CloudMatrix.Compute.Kernels.Ilgpu;
 /// <summary>
 /// The kernels of this assembly loaded on one ILGPU accelerator, with the launch geometry each needs. Every kernel is
 /// compiled for the accelerator on its first use (then cached by ILGPU), and launched on the accelerator's default
-/// stream, so launches run in the order they are made. Callers validate arguments; this class only launches.
+/// stream, so launches run in the order they are made. Callers validate arguments; this class only launches. GEMM
+/// runs on the tensor-core kernel (<see cref="TensorCoreGemmKernels"/>) when the launcher is made with
+/// <c>tensorCores</c> (a CUDA device of sm_80 or newer), else on the SIMT kernel (<see cref="IlgpuGemmKernels"/>).
 /// </summary>
 internal sealed class IlgpuKernelLauncher
 {
     private readonly Accelerator _accelerator;
     private readonly Lazy<Action<KernelConfig, ArrayView<ushort>, ArrayView<ushort>, ArrayView<float>, GemmKernelArguments>> _gemmSingle;
     private readonly Lazy<Action<KernelConfig, ArrayView<ushort>, ArrayView<ushort>, ArrayView<ushort>, GemmKernelArguments>> _gemmBFloat16;
+    private readonly Lazy<Action<KernelConfig, ArrayView<ushort>, ArrayView<ushort>, ArrayView<float>, GemmKernelArguments, int>> _tensorSingle;
+    private readonly Lazy<Action<KernelConfig, ArrayView<ushort>, ArrayView<ushort>, ArrayView<ushort>, GemmKernelArguments, int>> _tensorBFloat16;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<ushort>>> _toBFloat16;
     private readonly Lazy<Action<Index1D, ArrayView<ushort>, ArrayView<float>>> _toSingle;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>> _addSingle;
@@ -23,9 +27,16 @@ internal sealed class IlgpuKernelLauncher
     private readonly Lazy<Action<Index1D, ArrayView<ushort>, ArrayView<ushort>>> _roundTripBFloat16;
 
     /// <summary>Prepares (lazily) every kernel for <paramref name="accelerator"/>.</summary>
-    public IlgpuKernelLauncher(Accelerator accelerator)
+    /// <param name="accelerator">Where the kernels run.</param>
+    /// <param name="tensorCores">Whether GEMM runs on the tensor-core kernel; only for a CUDA accelerator of sm_80 or newer.</param>
+    public IlgpuKernelLauncher(Accelerator accelerator, bool tensorCores = false)
     {
         _accelerator = accelerator;
+        UsesTensorCores = tensorCores;
+        _tensorSingle = new(() => accelerator.LoadStreamKernel<ArrayView<ushort>, ArrayView<ushort>, ArrayView<float>, GemmKernelArguments, int>(
+            TensorCoreGemmKernels.GemmSingleOutput));
+        _tensorBFloat16 = new(() => accelerator.LoadStreamKernel<ArrayView<ushort>, ArrayView<ushort>, ArrayView<ushort>, GemmKernelArguments, int>(
+            TensorCoreGemmKernels.GemmBFloat16Output));
         _gemmSingle = new(() => accelerator.LoadStreamKernel<ArrayView<ushort>, ArrayView<ushort>, ArrayView<float>, GemmKernelArguments>(
             IlgpuGemmKernels.GemmSingleOutput));
         _gemmBFloat16 = new(() => accelerator.LoadStreamKernel<ArrayView<ushort>, ArrayView<ushort>, ArrayView<ushort>, GemmKernelArguments>(
@@ -51,13 +62,49 @@ internal sealed class IlgpuKernelLauncher
     /// <summary>The most matrices one batched GEMM launch can hold (the grid's z extent).</summary>
     public int MaxBatchCount => _accelerator.MaxGridSize.Z;
 
+    /// <summary>Whether GEMM runs on the tensor-core kernel.</summary>
+    public bool UsesTensorCores { get; }
+
+    /// <summary>The GEMM kernel that runs, for reports.</summary>
+    public string GemmKernelName => UsesTensorCores ? TensorCoreGemmKernels.Name : IlgpuGemmKernels.Name;
+
     /// <summary>Launches a strided batched GEMM with an FP32 C.</summary>
-    public void Gemm(ArrayView<ushort> a, ArrayView<ushort> b, ArrayView<float> c, GemmKernelArguments args, int batchCount) =>
-        _gemmSingle.Value(GemmConfig(args, batchCount), a, b, c, args);
+    public void Gemm(ArrayView<ushort> a, ArrayView<ushort> b, ArrayView<float> c, GemmKernelArguments args, int batchCount)
+    {
+        if (UsesTensorCores)
+        {
+            _tensorSingle.Value(TensorCoreConfig(args, batchCount), a, b, c, args, VectorLoads(a, b, args, batchCount));
+        }
+        else
+        {
+            _gemmSingle.Value(GemmConfig(args, batchCount), a, b, c, args);
+        }
+    }
 
     /// <summary>Launches a strided batched GEMM with a bfloat16 C.</summary>
-    public void Gemm(ArrayView<ushort> a, ArrayView<ushort> b, ArrayView<ushort> c, GemmKernelArguments args, int batchCount) =>
-        _gemmBFloat16.Value(GemmConfig(args, batchCount), a, b, c, args);
+    public void Gemm(ArrayView<ushort> a, ArrayView<ushort> b, ArrayView<ushort> c, GemmKernelArguments args, int batchCount)
+    {
+        if (UsesTensorCores)
+        {
+            _tensorBFloat16.Value(TensorCoreConfig(args, batchCount), a, b, c, args, VectorLoads(a, b, args, batchCount));
+        }
+        else
+        {
+            _gemmBFloat16.Value(GemmConfig(args, batchCount), a, b, c, args);
+        }
+    }
+
+    /// <summary>
+    /// The <see cref="TensorCoreGemmKernels.VectorA"/> / <see cref="TensorCoreGemmKernels.VectorB"/> flags: an operand
+    /// may be read 8 elements (16 bytes) at a time when every row of every matrix of the batch starts on a multiple
+    /// of 8 elements of a device allocation (which is at least 16-byte aligned).
+    /// </summary>
+    internal static int VectorLoads(ArrayView<ushort> a, ArrayView<ushort> b, GemmKernelArguments args, int batchCount) =>
+        (Aligned(a, args.Lda, args.StrideA, batchCount) ? TensorCoreGemmKernels.VectorA : 0) |
+        (Aligned(b, args.Ldb, args.StrideB, batchCount) ? TensorCoreGemmKernels.VectorB : 0);
+
+    private static bool Aligned(ArrayView<ushort> view, int ld, long stride, int batchCount) =>
+        ((IContiguousArrayView)view).Index % 8 == 0 && ld % 8 == 0 && (batchCount == 1 || stride % 8 == 0);
 
     /// <summary>Narrows FP32 to bfloat16 bits element-wise.</summary>
     public void ToBFloat16(ArrayView<float> source, ArrayView<ushort> destination)
@@ -135,6 +182,13 @@ internal sealed class IlgpuKernelLauncher
 
         _finishBFloat16.Value(length, sum, sources[^1], destination);
     }
+
+    private static KernelConfig TensorCoreConfig(GemmKernelArguments args, int batchCount) => new(
+        new Index3D(
+            (args.N + TensorCoreLayout.TileCols - 1) / TensorCoreLayout.TileCols,
+            (args.M + TensorCoreLayout.TileRows - 1) / TensorCoreLayout.TileRows,
+            batchCount),
+        new Index3D(TensorCoreLayout.GroupSize, 1, 1));
 
     private static KernelConfig GemmConfig(GemmKernelArguments args, int batchCount) => new(
         new Index3D(

@@ -9,7 +9,7 @@ namespace CloudMatrix.Compute.Cli.Commands;
 
 /// <summary>
 /// <c>cmx bench</c>: microbenchmarks of the per-device kernels on seeded random data, each checked against an FP64
-/// reference (<see cref="GemmBenchmark"/>). <c>cmx bench gemm --m M --n N --k K [--backend NAME] [--threads T] [--trans-a] [--trans-b] [--repeat R] [--seed S]</c>;
+/// reference (<see cref="GemmBenchmark"/>). <c>cmx bench gemm --m M --n N --k K [--backend NAME] [--threads T] [--trans-a] [--trans-b] [--bf16-output] [--repeat R] [--seed S]</c>;
 /// <c>cmx bench peak [--threads T] [--accumulators A] [--memory-mib S]</c> measures the limits GEMM is reported against.
 /// </summary>
 internal static class BenchCommand
@@ -30,6 +30,7 @@ internal static class BenchCommand
         var threads = new Option<int>("--threads") { Description = "Host threads (default: every core).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var transA = new Option<bool>("--trans-a") { Description = "Store A transposed (K x M)." };
         var transB = new Option<bool>("--trans-b") { Description = "Store B transposed (N x K)." };
+        var bf16Output = new Option<bool>("--bf16-output") { Description = "Store C as bfloat16 (one round to nearest even per element) instead of FP32." };
         var repeat = new Option<int>("--repeat") { Description = "Timed runs after one warm-up run (default 5).", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random operands (default 1).", DefaultValueFactory = _ => 1 };
         var backend = new Option<string>("--backend")
@@ -40,7 +41,7 @@ internal static class BenchCommand
         };
         var command = new Command("gemm", "Time C = A·B (BF16 in, FP32 accumulate and out) on seeded random data; print GFLOP/s and the error against FP64.")
         {
-            m, n, k, backend, threads, transA, transB, repeat, seed,
+            m, n, k, backend, threads, transA, transB, bf16Output, repeat, seed,
         };
         command.SetAction(parse =>
         {
@@ -50,7 +51,7 @@ internal static class BenchCommand
                 parse.GetValue(transA) ? GemmTranspose.Transpose : GemmTranspose.None,
                 parse.GetValue(transB) ? GemmTranspose.Transpose : GemmTranspose.None,
                 InRange(parse.GetValue(repeat), "--repeat", MaxRepeat), parse.GetValue(seed),
-                BackendRegistry.Normalize(parse.GetValue(backend) ?? "cpu-simd"));
+                BackendRegistry.Normalize(parse.GetValue(backend) ?? "cpu-simd"), parse.GetValue(bf16Output));
             GuardSize(request);
             TextWriter human = context.Human(parse.GetValue(CliContext.JsonOption));
             GemmBenchmarkResult result = GemmBenchmark.Run(request, human);
@@ -67,7 +68,7 @@ internal static class BenchCommand
             else
             {
                 context.Out.WriteLine(
-                    $"gemm {result.M} x {result.N} x {result.K} ({(result.TransA ? "A^T" : "A")}·{(result.TransB ? "B^T" : "B")}) on {result.Backend} " +
+                    $"gemm {result.M} x {result.N} x {result.K} ({(result.TransA ? "A^T" : "A")}·{(result.TransB ? "B^T" : "B")}{(result.OutputType == "bf16" ? ", C bf16" : "")}) on {result.Backend} " +
                     $"({result.Device}), {(result.Threads > 0 ? $"{result.Threads} threads, " : "")}kernel {result.Kernel}");
                 context.Out.WriteLine(
                     $"  {result.Gflops:F1} GFLOP/s (median of {result.Repeat}: {result.Seconds * 1e3:F3} ms; best {result.BestSeconds * 1e3:F3} ms)");

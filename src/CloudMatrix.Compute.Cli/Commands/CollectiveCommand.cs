@@ -19,7 +19,7 @@ internal static class CollectiveCommand
 {
     public static Command Create(CliContext context)
     {
-        var op = new Option<string>("--op") { Description = $"The operation: {string.Join(", ", Collectives.Collectives.OperationNames)} (sendrecv: a group of exactly two, the first sends to the second).", Required = true };
+        var op = new Option<string>("--op") { Description = $"The operation: {string.Join(", ", Collectives.Collective.OperationNames)} (sendrecv: a group of exactly two, the first sends to the second).", Required = true };
         var system = new Option<string?>("--system") { Description = $"Preset name: {string.Join(", ", Systems.Names)}; cloudmatrix384 when neither --system nor --topology is given." };
         var topology = new Option<string?>("--topology") { Description = "A topology file (cmx-topology JSON) instead of a preset." };
         var supernodes = InfoCommand.SupernodesOption();
@@ -92,12 +92,12 @@ internal static class CollectiveCommand
     internal sealed record Average(string Series, double AvgBusbwGbps);
 
     /// <summary>The name of <paramref name="operation"/> on the command line, in the table header and in JSON.</summary>
-    internal static string OperationName(CollectiveOperation operation) => Collectives.Collectives.OperationName(operation);
+    internal static string OperationName(CollectiveOperation operation) => Collectives.Collective.OperationName(operation);
 
     private static CollectiveOperation ParseOperation(string value) =>
-        Collectives.Collectives.TryParseOperation(value, out var operation)
+        Collectives.Collective.TryParseOperation(value, out var operation)
             ? operation
-            : throw new CliUsageException($"--op '{value}' is not an operation; valid: {string.Join(", ", Collectives.Collectives.OperationNames)}.");
+            : throw new CliUsageException($"--op '{value}' is not an operation; valid: {string.Join(", ", Collectives.Collective.OperationNames)}.");
 
     /// <summary>
     /// The group's device indices and how to describe it, from at most one of <c>--ranks</c> and <c>--group</c>
@@ -229,16 +229,16 @@ internal static class CollectiveCommand
     {
         string v = value.Trim().ToLowerInvariant();
         if (v == "auto") return [CollectiveAlgorithm.Auto];
-        var supported = Collectives.Collectives.SupportedAlgorithms(operation);
+        var supported = Collectives.Collective.SupportedAlgorithms(operation);
         if (v == "all") return supported;
         var list = new List<CollectiveAlgorithm>();
         foreach (string part in v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            bool known = Collectives.Collectives.TryParseAlgorithm(part, out CollectiveAlgorithm match);
+            bool known = Collectives.Collective.TryParseAlgorithm(part, out CollectiveAlgorithm match);
             if (!known || (match != CollectiveAlgorithm.Auto && !supported.Contains(match)))
             {
                 throw new CliUsageException(
-                    $"--algo '{part}' is not an algorithm of {OperationName(operation)}; valid: auto, all, {string.Join(", ", supported.Select(Collectives.Collectives.Name))}.");
+                    $"--algo '{part}' is not an algorithm of {OperationName(operation)}; valid: auto, all, {string.Join(", ", supported.Select(Collectives.Collective.Name))}.");
             }
 
             list.Add(match);
@@ -279,7 +279,7 @@ internal static class CollectiveCommand
 
         var algorithms = ParseAlgorithms(s.Algorithms, s.Operation);
         var sizes = Sizes(s.MinBytes, s.MaxBytes, s.StepFactor);
-        int element = Collectives.Collectives.ElementBytes(s.Type);
+        int element = Collectives.Collective.ElementBytes(s.Type);
         if (s.PlotPath is not null && !s.PlotPath.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
         {
             throw new CliUsageException($"--plot '{s.PlotPath}' must name an .svg file: cmx draws its plots as SVG (any browser shows them).");
@@ -300,7 +300,7 @@ internal static class CollectiveCommand
         int done = 0;
         foreach (CollectiveAlgorithm algorithm in algorithms)
         {
-            string series = algorithm == CollectiveAlgorithm.Auto ? "auto" : Collectives.Collectives.Name(algorithm);
+            string series = algorithm == CollectiveAlgorithm.Auto ? "auto" : Collectives.Collective.Name(algorithm);
             human.WriteLine("#");
             human.WriteLine($"# algorithm: {series}");
             WriteColumnHeader(human);
@@ -378,7 +378,7 @@ internal static class CollectiveCommand
         long count = NcclCount(s.Operation, elements, n);
         if (!s.Execute)
         {
-            CollectiveTiming t = Collectives.Collectives.Estimate(s.System, s.Operation, perRank, s.Type, algorithm, options);
+            CollectiveTiming t = Collectives.Collective.Estimate(s.System, s.Operation, perRank, s.Type, algorithm, options);
             return ToRow(s, series, count, t, null, t, null);
         }
 
@@ -395,8 +395,8 @@ internal static class CollectiveCommand
     }
 
     private static Row ToRow(Settings s, string series, long count, CollectiveTiming outOfPlace, long? wrong, CollectiveTiming inPlace, long? inPlaceWrong) =>
-        new(series, outOfPlace.Bytes, count, TypeName(s.Type), Collectives.Collectives.IsReducing(s.Operation) ? "sum" : "none",
-            s.Operation is CollectiveOperation.Broadcast or CollectiveOperation.Reduce ? s.Group[RootPosition(s)] : -1, Collectives.Collectives.Name(outOfPlace.Algorithm),
+        new(series, outOfPlace.Bytes, count, TypeName(s.Type), Collectives.Collective.IsReducing(s.Operation) ? "sum" : "none",
+            s.Operation is CollectiveOperation.Broadcast or CollectiveOperation.Reduce ? s.Group[RootPosition(s)] : -1, Collectives.Collective.Name(outOfPlace.Algorithm),
             outOfPlace.SimulatedSeconds * 1e6, outOfPlace.AlgorithmBandwidthGBps, outOfPlace.BusBandwidthGBps, wrong,
             inPlace.SimulatedSeconds * 1e6, inPlace.AlgorithmBandwidthGBps, inPlace.BusBandwidthGBps, inPlaceWrong, outOfPlace.Reason);
 

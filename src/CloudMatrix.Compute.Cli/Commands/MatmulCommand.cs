@@ -31,7 +31,7 @@ internal static class MatmulCommand
         var spot = new Option<int>("--spot-check") { Description = "Check this many seeded 16x16 tiles of C against FP64 instead of every element (0: all when M·N·K <= 2^31, else 32 tiles)." };
         var trace = new Option<string?>("--trace") { Description = "Write the simulated timeline as a Chrome/Perfetto trace (JSON) to this file." };
         var plot = new Option<string?>("--plot") { Description = "Write the simulated step (compute and communication lanes) as an SVG picture to this file (.svg)." };
-        var budget = new Option<string?>("--memory-budget") { Description = "Memory budget of the real run (per process under mpirun), e.g. 512MB or 8GB (default 75% of the backend's memory)." };
+        var budget = new Option<string?>("--memory-budget") { Description = "Memory budget of the real run (per process under mpirun), e.g. 512MB or 8GB (default: CMX_MEMORY_BUDGET, else at most 4 GiB, on the host backends; 75% of a GPU's memory)." };
         var command = new Command("matmul", "Plan a sharded BF16 matrix multiplication on a device mesh, run it on real data and time it on the modelled system.")
         {
             system, topology, m, n, k, mesh, strategy, aSpec, bSpec, cSpec, uneven, reduce, backend, estimate, spot, trace, plot, budget,
@@ -107,7 +107,7 @@ internal static class MatmulCommand
         }
 
         human.WriteLine($"Planned {plan.Strategy.Name} on {plan.Mesh} ({r.System.Name}): {plan.Steps.Count} steps; A {plan.A}, B {plan.B}, C {plan.C}");
-        RunReport report = RunPlan(context, plan, r, human);
+        RunReport report = RunPlan(context, plan, r, human, json);
         if (json)
         {
             context.WriteJson(Json(report));
@@ -134,7 +134,7 @@ internal static class MatmulCommand
     }
 
     /// <summary>Executes (or estimates) a plan, prints its report and writes the trace.</summary>
-    internal static RunReport RunPlan(CliContext context, MatMulPlan plan, MatmulRequest r, TextWriter human)
+    internal static RunReport RunPlan(CliContext context, MatMulPlan plan, MatmulRequest r, TextWriter human, bool json)
     {
         RunReport report;
         Execution.Timeline timeline;
@@ -161,7 +161,14 @@ internal static class MatmulCommand
             var a = DenseTensor.Random<BFloat16>([r.M, r.K], seed: 1);
             var b = DenseTensor.Random<BFloat16>([r.K, r.N], seed: 2);
             var progress = new StepProgress(human, plan.Steps.Count);
-            using MatMulRun run = plan.Execute(a, b, be, new ExecuteOptions { SpotCheckTiles = r.SpotCheck, Progress = progress, MemoryBudgetBytes = r.MemoryBudget });
+            MatMulRun run;
+            using (var live = LiveStatus.Start(context, json, "real run", plan.Steps.Count))
+            {
+                progress.Live = live.Live ? live : null;
+                run = plan.Execute(a, b, be, new ExecuteOptions { SpotCheckTiles = r.SpotCheck, Progress = progress, MemoryBudgetBytes = r.MemoryBudget });
+            }
+
+            using MatMulRun disposeRun = run;
             progress.Done();
             report = run.Report;
             timeline = run.Timeline;
@@ -220,13 +227,40 @@ internal static class MatmulCommand
     };
 
     /// <summary>Plain progress lines (one per tenth of the steps) on the human stream.</summary>
+    /// <summary>
+    /// Plain progress lines of a real run (every tenth step, the distribution and the verification, with the seconds
+    /// elapsed); on a terminal the live status line takes the reports instead and only the closing line is printed.
+    /// </summary>
     private sealed class StepProgress(TextWriter writer, int total) : IProgress<string>
     {
         private int _done;
         private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
+        public LiveStatus? Live { get; set; }
+
         public void Report(string value)
         {
+            if (Live is not null)
+            {
+                if (value is ExecuteOptions.DistributePhase or ExecuteOptions.VerifyPhase)
+                {
+                    Live.Phase(value);
+                }
+                else
+                {
+                    Live.Report(value);
+                    Interlocked.Increment(ref _done);
+                }
+
+                return;
+            }
+
+            if (value is ExecuteOptions.DistributePhase or ExecuteOptions.VerifyPhase)
+            {
+                writer.WriteLine($"  {value} ({_clock.Elapsed.TotalSeconds:F1} s)");
+                return;
+            }
+
             int i = Interlocked.Increment(ref _done);
             if (total >= 10 && i % (total / 10) != 0) return;
             writer.WriteLine($"  [{i}/{total}] {value} ({_clock.Elapsed.TotalSeconds:F1} s)");

@@ -78,10 +78,12 @@ internal static class MpiMatmul
                     JsonObject node = JsonSerializer.SerializeToNode(MatmulCommand.Json(report.Run), CliContext.JsonOptions)!.AsObject();
                     node["processes"] = report.Processes;
                     node["mpi_bytes_per_process"] = new JsonArray(report.MpiBytesPerProcess.Select(b => (JsonNode)b).ToArray());
+                    node["plan_bytes_per_process"] = new JsonArray(report.PlanBytesPerProcess.Select(b => (JsonNode)b).ToArray());
                     node["memory_need_per_process_bytes"] = new JsonArray(report.MemoryNeedPerProcessBytes.Select(b => (JsonNode)b).ToArray());
                     node["host_generate_seconds_per_process"] = new JsonArray(report.HostGenerateSeconds.Select(b => (JsonNode)b).ToArray());
                     node["host_execute_seconds_per_process"] = new JsonArray(report.HostExecuteSeconds.Select(b => (JsonNode)b).ToArray());
                     node["host_verify_seconds_per_process"] = new JsonArray(report.HostVerifySeconds.Select(b => (JsonNode)b).ToArray());
+                    node["overlapped_steps"] = report.OverlappedSteps;
                     node["c_checksum"] = report.CChecksum;
                     node["placement"] = report.Placement;
                     context.WriteJson(node);

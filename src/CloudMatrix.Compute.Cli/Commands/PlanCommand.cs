@@ -69,7 +69,12 @@ internal static class PlanCommand
     private static int Run(CliContext context, SystemSpec system, int m, int n, int k, int devices, int top, bool uneven, IReadOnlyList<Strategy>? strategies, bool json)
     {
         if (top < 1) throw new CliUsageException($"--top is {top}; give at least 1.");
-        PlanRanking ranking = Rank(system, m, n, k, devices, uneven, strategies);
+        PlanRanking ranking;
+        using (LiveStatus.Start(context, json, $"planning {m} x {n} x {k} on {system.Name}"))
+        {
+            ranking = Rank(system, m, n, k, devices, uneven, strategies);
+        }
+
         TextWriter human = context.Human(json);
         if (ranking.Candidates.Count == 0)
         {
@@ -101,7 +106,7 @@ internal static class PlanCommand
     internal static void Print(TextWriter w, PlanRanking ranking, int top)
     {
         var c = CultureInfo.InvariantCulture;
-        w.WriteLine($"{ranking.Candidates.Count} feasible candidates for {ranking.M} x {ranking.N} x {ranking.K} on {ranking.System} ({ranking.Refused.Count} refused, {ranking.Pruned.Count} pruned by their compute bound), ranked in {ranking.HostSeconds:F2} s of host time");
+        w.WriteLine($"{ranking.Candidates.Count} feasible candidates for {ranking.M} x {ranking.N} x {ranking.K} on {ranking.System} ({ranking.Refused.Count} refused, {ranking.Pruned.Count} pruned by their lower bound), ranked in {ranking.HostSeconds:F2} s of host time");
         w.WriteLine(string.Format(c, "{0,4} {1,-18} {2,-22} {3,-8} {4,12} {5,12} {6,12} {7,12} {8,12} {9,12}", "#", "strategy", "mesh", "reduce", "sim us", "compute us", "comm us", "exposed us", "mem/device", "sent/device"));
         foreach (var (cand, i) in ranking.Candidates.Take(top).Select((x, i) => (x, i)))
         {

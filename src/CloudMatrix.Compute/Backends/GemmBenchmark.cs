@@ -5,7 +5,7 @@ using CloudMatrix.Compute.Tensors;
 
 namespace CloudMatrix.Compute.Backends;
 
-/// <summary>What <see cref="GemmBenchmark.Run"/> times: C = op(A)·op(B), BF16 in, FP32 accumulate and out.</summary>
+/// <summary>What <see cref="GemmBenchmark.Run"/> times: C = op(A)·op(B), BF16 in, FP32 accumulate, FP32 (or BF16) out.</summary>
 /// <param name="M">Rows of op(A) and C; at least 1.</param>
 /// <param name="N">Columns of op(B) and C; at least 1.</param>
 /// <param name="K">Columns of op(A), rows of op(B); at least 1.</param>
@@ -15,8 +15,10 @@ namespace CloudMatrix.Compute.Backends;
 /// <param name="Repeat">Timed runs after one untimed warm-up run; at least 1.</param>
 /// <param name="Seed">Seed of the operands (A from <paramref name="Seed"/>, B from <paramref name="Seed"/> + 1, through <see cref="DenseTensor.Random{T}"/>).</param>
 /// <param name="Backend">The backend's name as <see cref="BackendRegistry"/> knows it, or <c>auto</c>.</param>
+/// <param name="BFloat16Output">Whether C is bfloat16 (one round to nearest even per element) rather than FP32.</param>
 public sealed record GemmBenchmarkRequest(
-    int M, int N, int K, int Threads, GemmTranspose TransA, GemmTranspose TransB, int Repeat, int Seed, string Backend = "cpu-simd");
+    int M, int N, int K, int Threads, GemmTranspose TransA, GemmTranspose TransB, int Repeat, int Seed, string Backend = "cpu-simd",
+    bool BFloat16Output = false);
 
 /// <summary>What <see cref="GemmBenchmark.Run"/> reports.</summary>
 /// <param name="M">Rows of op(A) and C.</param>
@@ -31,16 +33,17 @@ public sealed record GemmBenchmarkRequest(
 /// <param name="BestSeconds">Fastest host time of one call, in seconds.</param>
 /// <param name="Repeat">Timed runs.</param>
 /// <param name="MaxRelError">Largest <see cref="GemmReference.RelativeError"/> over the checked elements (dimensionless).</param>
-/// <param name="ErrorBound">The bound that error is held to, <see cref="GemmReference.Fp32AccumulationBound"/> (dimensionless).</param>
-/// <param name="CheckedElements">Elements of C compared with the FP64 reference (all, or a seeded sample of 4096 for products above 2^27 multiply-adds).</param>
+/// <param name="ErrorBound">The bound that error is held to, <see cref="GemmReference.Fp32AccumulationBound"/>, plus 2^-8 for the rounding of a bfloat16 C (dimensionless).</param>
+/// <param name="CheckedElements">Elements of C compared with the FP64 reference: all, or for products above 2^27 multiply-adds the first and last row and column (where edge tiles are) and a seeded sample of 4096 others.</param>
 /// <param name="Passed">Whether the error is within the bound.</param>
 /// <param name="Seed">Seed of the operands.</param>
 /// <param name="Backend">The compute backend that ran it (what <c>auto</c> resolved to).</param>
 /// <param name="Device">The backend's device.</param>
+/// <param name="OutputType">The element type of C: <c>fp32</c> or <c>bf16</c>.</param>
 public sealed record GemmBenchmarkResult(
     int M, int N, int K, int Threads, bool TransA, bool TransB, string Kernel, double Gflops, double Seconds,
     double BestSeconds, int Repeat, double MaxRelError, double ErrorBound, long CheckedElements, bool Passed, int Seed,
-    string Backend, string Device);
+    string Backend, string Device, string OutputType = "fp32");
 
 /// <summary>
 /// The GEMM microbenchmark behind <c>cmx bench gemm</c>: seeded BF16 operands, one warm-up and
@@ -83,6 +86,7 @@ public static class GemmBenchmark
         BFloat16[] a = DenseTensor.Random<BFloat16>(request.TransA == GemmTranspose.None ? [m, k] : [k, m], (ulong)request.Seed).Span.ToArray();
         BFloat16[] b = DenseTensor.Random<BFloat16>(request.TransB == GemmTranspose.None ? [k, n] : [n, k], (ulong)request.Seed + 1).Span.ToArray();
         float[] c = new float[m * n];
+        BFloat16[]? cBFloat16 = request.BFloat16Output ? new BFloat16[m * n] : null;
 
         // A backend named explicitly must exist (no silent fallback); "auto" says what it picked.
         using ComputeBackend backend = ComputeBackend.Create(request.Backend);
@@ -96,7 +100,11 @@ public static class GemmBenchmark
         var options = new GemmOptions { ThreadCount = request.Threads };
         void Multiply()
         {
-            if (device is null)
+            if (device is null && cBFloat16 is not null)
+            {
+                BFloat16Gemm.Multiply(request.TransA, request.TransB, m, n, k, 1f, a, lda, b, ldb, 0f, cBFloat16, n, options);
+            }
+            else if (device is null)
             {
                 BFloat16Gemm.Multiply(request.TransA, request.TransB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n, options);
             }
@@ -116,14 +124,24 @@ public static class GemmBenchmark
             times[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
 
-        device?.Result(c);
+        device?.Result(c, cBFloat16);
+        if (cBFloat16 is not null)
+        {
+            for (int i = 0; i < c.Length; i++)
+            {
+                c[i] = (float)cBFloat16[i];
+            }
+        }
+
         Array.Sort(times);
         double median = times[times.Length / 2];
         (double maxRel, long checkedCount) = Check(request, a, lda, b, ldb, c);
-        double bound = GemmReference.Fp32AccumulationBound(k);
+        // A bfloat16 C adds one rounding to nearest, at most 2^-8 of the value (8 significant bits), itself at most the magnitude.
+        double bound = GemmReference.Fp32AccumulationBound(k) + (request.BFloat16Output ? Math.Pow(2, -8) : 0);
         return new GemmBenchmarkResult(m, n, k, onHost ? request.Threads : 0, request.TransA == GemmTranspose.Transpose,
             request.TransB == GemmTranspose.Transpose, backend.GemmKernelName, 2.0 * m * n * k / median / 1e9, median,
-            times[0], request.Repeat, maxRel, bound, checkedCount, maxRel <= bound, request.Seed, backend.Name, backend.DeviceName);
+            times[0], request.Repeat, maxRel, bound, checkedCount, maxRel <= bound, request.Seed, backend.Name, backend.DeviceName,
+            request.BFloat16Output ? "bf16" : "fp32");
     }
 
     private static (double MaxRel, long Checked) Check(GemmBenchmarkRequest request, BFloat16[] a, int lda, BFloat16[] b, int ldb, float[] c)
@@ -132,18 +150,40 @@ public static class GemmBenchmark
         bool full = (double)m * n * k <= FullCheckMultiplyAdds;
         long count = full ? (long)m * n : Math.Min(SampledElements, (long)m * n);
 
-        // Sampled elements: (row, column) pairs drawn uniformly by the library's one generator.
+        // Sampled elements: (row, column) pairs drawn uniformly by the library's one generator, then the first and
+        // last row and column, where a GPU kernel's edge tiles are.
         Span<double> picks = full ? default : DenseTensor.Random<double>([(int)count, 2], (ulong)request.Seed ^ 0x5EEDu, RandomDistribution.Uniform(0, 1)).Span;
-        double maxRel = 0;
+        var elements = new List<(int Row, int Col)>();
         for (long e = 0; e < count; e++)
         {
-            int i = full ? (int)(e / n) : Math.Min(m - 1, (int)(picks[(int)(2 * e)] * m));
-            int j = full ? (int)(e % n) : Math.Min(n - 1, (int)(picks[(int)((2 * e) + 1)] * n));
-            var (value, magnitude) = GemmReference.Element(request.TransA, request.TransB, k, a, lda, b, ldb, i, j);
-            maxRel = Math.Max(maxRel, GemmReference.RelativeError(c[((long)i * n) + j], value, magnitude));
+            elements.Add(full
+                ? ((int)(e / n), (int)(e % n))
+                : (Math.Min(m - 1, (int)(picks[(int)(2 * e)] * m)), Math.Min(n - 1, (int)(picks[(int)((2 * e) + 1)] * n))));
         }
 
-        return (maxRel, count);
+        if (!full)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                elements.Add((0, j));
+                elements.Add((m - 1, j));
+            }
+
+            for (int i = 0; i < m; i++)
+            {
+                elements.Add((i, 0));
+                elements.Add((i, n - 1));
+            }
+        }
+
+        var errors = new double[elements.Count];
+        Parallel.For(0, elements.Count, e =>
+        {
+            (int i, int j) = elements[e];
+            var (value, magnitude) = GemmReference.Element(request.TransA, request.TransB, k, a, lda, b, ldb, i, j);
+            errors[e] = GemmReference.RelativeError(c[((long)i * n) + j], value, magnitude);
+        });
+        return (errors.Length == 0 ? 0 : errors.Max(), errors.Length);
     }
 
     /// <summary>The GEMM on a device backend: operands uploaded once (copies are not timed).</summary>
@@ -153,7 +193,8 @@ public static class GemmBenchmark
         private readonly GemmBenchmarkRequest _request;
         private readonly DeviceBuffer<BFloat16> _a;
         private readonly DeviceBuffer<BFloat16> _b;
-        private readonly DeviceBuffer<float> _c;
+        private readonly DeviceBuffer<float>? _c;
+        private readonly DeviceBuffer<BFloat16>? _cBFloat16;
         private readonly int _lda;
         private readonly int _ldb;
 
@@ -162,24 +203,51 @@ public static class GemmBenchmark
             (_backend, _request, _lda, _ldb) = (backend, request, lda, ldb);
             _a = backend.Allocate<BFloat16>(a.Length);
             _b = backend.Allocate<BFloat16>(b.Length);
-            _c = backend.Allocate<float>(checked(request.M * request.N));
+            if (request.BFloat16Output)
+            {
+                _cBFloat16 = backend.Allocate<BFloat16>(checked(request.M * request.N));
+            }
+            else
+            {
+                _c = backend.Allocate<float>(checked(request.M * request.N));
+            }
+
             _a.CopyFrom(a);
             _b.CopyFrom(b);
         }
 
         public void Run()
         {
-            _backend.Gemm(_request.TransA, _request.TransB, _request.M, _request.N, _request.K, 1f, _a, _lda, _b, _ldb, 0f, _c, _request.N);
+            if (_cBFloat16 is not null)
+            {
+                _backend.Gemm(_request.TransA, _request.TransB, _request.M, _request.N, _request.K, 1f, _a, _lda, _b, _ldb, 0f, _cBFloat16, _request.N);
+            }
+            else
+            {
+                _backend.Gemm(_request.TransA, _request.TransB, _request.M, _request.N, _request.K, 1f, _a, _lda, _b, _ldb, 0f, _c!, _request.N);
+            }
+
             _backend.Synchronize();
         }
 
-        public void Result(float[] c) => _c.CopyTo(c);
+        public void Result(float[] c, BFloat16[]? cBFloat16)
+        {
+            if (cBFloat16 is not null)
+            {
+                _cBFloat16!.CopyTo(cBFloat16);
+            }
+            else
+            {
+                _c!.CopyTo(c);
+            }
+        }
 
         public void Dispose()
         {
             _a.Dispose();
             _b.Dispose();
-            _c.Dispose();
+            _c?.Dispose();
+            _cBFloat16?.Dispose();
         }
     }
 }

@@ -13,12 +13,18 @@ namespace CloudMatrix.Compute.Backends;
 /// <c>ilgpu-cpu</c>, <c>cuda</c> and <c>opencl</c>: the ILGPU kernels of CloudMatrix.Compute.Kernels on one ILGPU
 /// accelerator. The ILGPU context and accelerator are created once here and disposed with the backend; every call
 /// holds one lock and binds the accelerator to the calling thread, so the backend may be shared between threads.
+/// GEMM runs the SIMT kernel (<see cref="IlgpuGemmKernels"/>) on every device. The tensor-core kernel
+/// (<see cref="TensorCoreGemmKernels"/>) is opt-in on CUDA devices of sm_80 or newer with the environment variable
+/// <c>CMX_CUDA_GEMM=tensor</c> until it has been measured on a GPU.
 /// </summary>
 internal sealed class IlgpuBackend : ComputeBackend
 {
     public const string CpuName = "ilgpu-cpu";
     public const string CudaName = "cuda";
     public const string OpenCLName = "opencl";
+
+    /// <summary>The environment variable that picks the CUDA GEMM kernel: <c>simt</c> (the default) or <c>tensor</c>.</summary>
+    public const string CudaGemmVariable = "CMX_CUDA_GEMM";
 
     // ILGPU's CPU accelerator runs one OS thread per emulated GPU thread of a multiprocessor; the GEMM kernel needs
     // groups of 256 (16 x 16), so it emulates one multiprocessor of 8 warps of 32.
@@ -30,14 +36,14 @@ internal sealed class IlgpuBackend : ComputeBackend
     private readonly long _memoryBytes;
     private MemoryBuffer1D<float, Stride1D.Dense>? _scratch;
 
-    private IlgpuBackend(string name, Context context, Accelerator accelerator, string deviceName, long memoryBytes)
+    private IlgpuBackend(string name, Context context, Accelerator accelerator, string deviceName, long memoryBytes, bool tensorCores)
     {
         Name = name;
         _context = context;
         Accelerator = accelerator;
         DeviceName = deviceName;
         _memoryBytes = memoryBytes;
-        _kernels = new IlgpuKernelLauncher(accelerator);
+        _kernels = new IlgpuKernelLauncher(accelerator, tensorCores);
     }
 
     public override string Name { get; }
@@ -54,13 +60,14 @@ internal sealed class IlgpuBackend : ComputeBackend
 
     private protected override int MaxBatchCount => _kernels.MaxBatchCount;
 
-    public override string GemmKernelName => IlgpuGemmKernels.Name;
+    public override string GemmKernelName => _kernels.GemmKernelName;
 
     /// <summary>Opens the first device of <paramref name="kind"/>.</summary>
     /// <exception cref="BackendUnavailableException">There is none; the message says why.</exception>
     public static IlgpuBackend Create(IlgpuBackendKind kind)
     {
         string name = NameOf(kind);
+        bool simtOnly = kind != IlgpuBackendKind.Cuda || !AsksForTensorCores(Environment.GetEnvironmentVariable(CudaGemmVariable));
         Context context;
         try
         {
@@ -85,13 +92,36 @@ internal sealed class IlgpuBackend : ComputeBackend
                 throw new BackendUnavailableException(name, $"ILGPU could not open {device.Name} ({ex.GetType().Name}: {ex.Message})");
             }
 
-            return new IlgpuBackend(name, context, accelerator, Describe(kind, device), MemoryOf(kind, device));
+            bool tensorCores = !simtOnly && accelerator is CudaAccelerator cuda && SupportsTensorCoreGemm(cuda.Architecture);
+            return new IlgpuBackend(name, context, accelerator, Describe(kind, device), MemoryOf(kind, device), tensorCores);
         }
         catch
         {
             context.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Whether the tensor-core GEMM runs on a CUDA device of <paramref name="architecture"/> (sm_80 or newer).</summary>
+    internal static bool SupportsTensorCoreGemm(CudaArchitecture architecture) =>
+        (architecture.Major * 10) + architecture.Minor >= TensorCoreGemmKernels.MinimumArchitecture;
+
+    /// <summary>
+    /// Reads <see cref="CudaGemmVariable"/>: unset, empty or <c>simt</c> runs the SIMT kernel, <c>tensor</c> the
+    /// tensor-core kernel on sm_80 and newer (case-insensitive, surrounding blanks ignored).
+    /// </summary>
+    /// <exception cref="ArgumentException">Any other value; the message names the variable and the valid values.</exception>
+    internal static bool AsksForTensorCores(string? value)
+    {
+        string text = value?.Trim() ?? "";
+        if (text.Length == 0 || text.Equals("simt", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        return text.Equals("tensor", StringComparison.OrdinalIgnoreCase)
+            ? true
+            : throw new ArgumentException($"{CudaGemmVariable} is '{value}'; it must be simt (the default) or tensor (tensor cores on sm_80 and newer; not yet measured on a GPU).");
     }
 
     /// <summary>Looks for a device of <paramref name="kind"/> without opening an accelerator on it.</summary>

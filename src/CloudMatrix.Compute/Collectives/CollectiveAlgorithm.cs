@@ -2,7 +2,7 @@ namespace CloudMatrix.Compute.Collectives;
 
 /// <summary>
 /// How a collective moves its data. Not every algorithm implements every operation;
-/// <see cref="Collectives.SupportedAlgorithms(CollectiveOperation)"/> lists the pairs, and an unsupported pair is refused with an
+/// <see cref="Collective.SupportedAlgorithms(CollectiveOperation)"/> lists the pairs, and an unsupported pair is refused with an
 /// <see cref="ArgumentException"/>. Each member documents its reduction order (what decides its last bits).
 /// </summary>
 public enum CollectiveAlgorithm
@@ -36,13 +36,14 @@ public enum CollectiveAlgorithm
     /// <summary>
     /// Every rank exchanges with every other in one step (natural on a non-blocking Clos). All-reduce is two-shot:
     /// a direct reduce-scatter then a direct all-gather. Reduction order: the canonical one, ranks 0, 1, …, n-1 in
-    /// group order accumulated in FP32 from the original operands; this is the order of deterministic mode.
+    /// group order accumulated in FP32 from the original operands; deterministic mode runs it in place of an
+    /// algorithm whose order differs.
     /// </summary>
     Direct,
 
     /// <summary>
     /// All-reduce in one step: every rank sends its whole buffer to every other and each sums all n locally in the
-    /// canonical order (lowest latency, n-1 times the traffic of a ring).
+    /// canonical order (lowest latency, n-1 times the traffic of a ring), so deterministic mode may run it.
     /// </summary>
     OneShot,
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Collectives;

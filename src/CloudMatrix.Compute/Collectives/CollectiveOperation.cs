@@ -6,7 +6,7 @@ public enum CollectiveOperation
     /// <summary>Every rank ends with the element-wise sum of all ranks' buffers.</summary>
     AllReduce,
 
-    /// <summary>Rank <c>i</c> ends with part <c>i</c> of the element-wise sum (parts as in <see cref="Collectives.Partition"/>).</summary>
+    /// <summary>Rank <c>i</c> ends with part <c>i</c> of the element-wise sum (parts as in <see cref="Collective.Partition"/>).</summary>
     ReduceScatter,
 
     /// <summary>Every rank ends with all ranks' buffers concatenated in group order.</summary>

@@ -15,7 +15,8 @@ public sealed record CollectiveOptions
     /// <summary>
     /// Give every algorithm the same bits: the canonical order (ranks 0..n-1 in group order, FP32 accumulation of the
     /// original operands, one rounding to the output type), which is <see cref="CollectiveAlgorithm.Direct"/>'s order.
-    /// The simulated time is still the chosen algorithm's.
+    /// Reducing operations run only an algorithm that reduces in this order (Direct, OneShot, InSwitch; Auto picks among
+    /// them, a request for another runs Direct); the timing names and times the algorithm that ran.
     /// </summary>
     public bool Deterministic { get; init; }
 

@@ -17,10 +17,11 @@ public sealed class CollectiveResult<T>
     public IReadOnlyList<T[]> Outputs { get; }
 
     /// <summary>
-    /// The algorithm whose reduction order the outputs follow: the timed one, except under
-    /// <see cref="CollectiveOptions.Deterministic"/> for reducing operations, where it is
-    /// <see cref="CollectiveAlgorithm.Direct"/> (the canonical order) while <see cref="Timing"/> still names the
-    /// algorithm that was timed.
+    /// The algorithm whose reduction order the outputs follow: the one that ran and was timed,
+    /// <see cref="CollectiveTiming.Algorithm"/>. Under <see cref="CollectiveOptions.Deterministic"/> a reducing
+    /// operation runs only an algorithm that reduces in the canonical order (<see cref="CollectiveAlgorithm.Direct"/>,
+    /// <see cref="CollectiveAlgorithm.OneShot"/>, <see cref="CollectiveAlgorithm.InSwitch"/>): a request for another
+    /// runs Direct, and <see cref="CollectiveTiming.Reason"/> says so.
     /// </summary>
     public CollectiveAlgorithm ReductionOrder { get; init; }
 

@@ -1,3 +1,5 @@
+using CloudMatrix.Compute.Network;
+
 namespace CloudMatrix.Compute.Collectives;
 
 /// <summary>
@@ -50,14 +52,17 @@ public sealed record CollectiveTiming
     /// <summary>The fixed cost of the collective's launch included in <see cref="SimulatedSeconds"/>, seconds (0 when ideal).</summary>
     public double LaunchSeconds { get; init; }
 
-    /// <summary>Load of each link that carried data.</summary>
-    public required IReadOnlyList<LinkUtilisation> Links { get; init; }
+    /// <summary>
+    /// Load of each link direction that carried data: payload bytes, busy time and utilisation over
+    /// <see cref="SimulatedSeconds"/> (see <see cref="LinkUsage.Utilisation"/>).
+    /// </summary>
+    public required IReadOnlyList<LinkUsage> Links { get; init; }
 
     /// <summary>Algorithm bandwidth S / t in GB/s (1e9 bytes/s); 0 when t is 0.</summary>
     public double AlgorithmBandwidthGBps => SimulatedSeconds > 0 ? Bytes / SimulatedSeconds / 1e9 : 0;
 
     /// <summary>Bus bandwidth in GB/s: algbw times the operation's nccl-tests factor.</summary>
-    public double BusBandwidthGBps => AlgorithmBandwidthGBps * Collectives.BusBandwidthFactor(Operation, Ranks);
+    public double BusBandwidthGBps => AlgorithmBandwidthGBps * Collective.BusBandwidthFactor(Operation, Ranks);
 
     /// <summary>Largest link utilisation, 0..1.</summary>
     public double MaxLinkUtilisation => Links.Count == 0 ? 0 : Links.Max(l => l.Utilisation);

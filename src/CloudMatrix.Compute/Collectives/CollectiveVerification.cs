@@ -7,7 +7,7 @@ namespace CloudMatrix.Compute.Collectives;
 /// <summary>
 /// Counts wrong output elements of a collective against an independent reference: the exact (FP64) sum within the
 /// documented bound for reducing operations, bit-exact copies for the others. The bound is the one
-/// <see cref="Collectives"/> documents: |result − exact| ≤ <see cref="BoundFactor"/> · Σ|xᵢ| per element.
+/// <see cref="Collective"/> documents: |result − exact| ≤ <see cref="BoundFactor"/> · Σ|xᵢ| per element.
 /// </summary>
 public static class CollectiveVerification
 {
@@ -58,7 +58,7 @@ public static class CollectiveVerification
     /// <param name="algorithm">The algorithm, or Auto.</param>
     /// <param name="options">The group, root and other options; null for the defaults.</param>
     /// <returns>The simulated timing of the run and the number of wrong elements over every rank.</returns>
-    /// <exception cref="ArgumentException">As for <see cref="Collectives.Run(SystemSpec, CollectiveOperation, IReadOnlyList{float[]}, CollectiveAlgorithm, CollectiveOptions?)"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Collective.Run(SystemSpec, CollectiveOperation, IReadOnlyList{float[]}, CollectiveAlgorithm, CollectiveOptions?)"/>.</exception>
     public static (CollectiveTiming Timing, long Wrong) RunChecked(SystemSpec system, CollectiveOperation operation, IReadOnlyList<float[]> inputs,
         CollectiveDataType type, CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null)
     {
@@ -66,22 +66,22 @@ public static class CollectiveVerification
         ArgumentNullException.ThrowIfNull(inputs);
         options ??= CollectiveOptions.Default;
         int n = inputs.Count;
-        int[] group = Collectives.ResolveGroup(system.DeviceCount, options.Group);
-        int root = Collectives.ResolveRoot(group, options.Root);
+        int[] group = Collective.ResolveGroup(system.DeviceCount, options.Group);
+        int root = Collective.ResolveRoot(group, options.Root);
         float[][] outputs;
         CollectiveTiming timing;
         bool bf16 = type == CollectiveDataType.Bf16;
         if (bf16)
         {
             BFloat16[][] b = [.. inputs.Select(x => x.Select(v => (BFloat16)v).ToArray())];
-            var result = Collectives.Run(system, operation, b, algorithm, options);
+            var result = Collective.Run(system, operation, b, algorithm, options);
             outputs = [.. result.Outputs.Select(x => x.Select(v => (float)v).ToArray())];
             timing = result.Timing;
         }
         else
         {
             float[][] buffers = [.. inputs.Select(x => (float[])x.Clone())];
-            var result = Collectives.Run(system, operation, buffers, algorithm, options);
+            var result = Collective.Run(system, operation, buffers, algorithm, options);
             outputs = [.. result.Outputs];
             timing = result.Timing;
         }

@@ -1,7 +1,9 @@
+using CloudMatrix.Compute.Network;
+
 namespace CloudMatrix.Compute.Collectives;
 
 /// <summary>
-/// The timing plan of a collective on a group of system devices, built exactly as <c>Collectives.Estimate</c>
+/// The timing plan of a collective on a group of system devices, built exactly as <c>Collective.Estimate</c>
 /// builds it (chunks, channels, the protocol variant's byte scale and step latencies, the cached size-independent
 /// schedule), so that several collectives that run at the same time can be handed to the network model as one
 /// dependency graph and contend where they share links.
@@ -13,16 +15,16 @@ internal static class ConcurrentCollectives
     {
         int n = devices.Length;
         if (n < 2 || elementsPerRank == 0) return null;
-        double size = Collectives.SizeBytes(operation, n, elementsPerRank, elementBytes);
+        double size = Collective.SizeBytes(operation, n, elementsPerRank, elementBytes);
         bool spans = devices.Select(d => variant.SupernodeOfDevice[d]).Distinct().Skip(1).Any();
         int chunks = algorithm switch
         {
-            CollectiveAlgorithm.DoubleBinaryTree => Collectives.TreeChunks(variant, devices, size),
-            CollectiveAlgorithm.Hierarchical when spans => Collectives.HierarchicalChunks(variant, devices, size),
-            _ => Collectives.ResolveChunks(operation, algorithm, size, 0),
+            CollectiveAlgorithm.DoubleBinaryTree => Collective.TreeChunks(variant, devices, size),
+            CollectiveAlgorithm.Hierarchical when spans => Collective.HierarchicalChunks(variant, devices, size),
+            _ => Collective.ResolveChunks(operation, algorithm, size, 0),
         };
-        int channels = algorithm == CollectiveAlgorithm.Ring ? Collectives.ResolveChannels(variant, devices, 0) : 1;
-        int length = Collectives.TemplateLength(n, chunks * channels);
+        int channels = algorithm == CollectiveAlgorithm.Ring ? Collective.ResolveChannels(variant, devices, 0) : 1;
+        int length = Collective.TemplateLength(n, chunks * channels);
         int[] nodes = [.. devices.Select(d => variant.NodeOfDevice[d])];
         ScheduleTimer timer = variant.Plan($"{operation}|{algorithm}|{root}|{chunks}|{channels}|{elementBytes}|{elementBytes}|{string.Join(",", devices)}",
             () => new ScheduleTimer(ScheduleFactory.Create(operation, algorithm, n, length, root, chunks, nodes, channels, timing: true), devices, elementBytes, elementBytes, variant));

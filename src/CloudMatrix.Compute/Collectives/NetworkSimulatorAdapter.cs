@@ -30,11 +30,11 @@ internal sealed class NetworkSimulatorAdapter : ITransferSimulator
         }
 
         SimulationResult result = _simulator.Run(flows);
-        var links = new List<LinkLoad>();
+        var links = new List<LinkUsage>();
         foreach (LinkUsage usage in result.Links)
         {
             if (usage.Bytes <= 0) continue;
-            links.Add(new LinkLoad($"{usage.LinkId}:{usage.From}->{usage.To}", usage.Bytes, usage.BusySeconds, _bandwidth.GetValueOrDefault(usage.LinkId, double.PositiveInfinity)));
+            links.Add(usage with { BytesPerSecond = _bandwidth.GetValueOrDefault(usage.LinkId, double.PositiveInfinity) });
         }
 
         return new TransferTimes([.. result.StartSeconds], [.. result.Flows.Select(f => f.TransmitEndSeconds)], [.. result.FinishSeconds], result.TotalSeconds, links);

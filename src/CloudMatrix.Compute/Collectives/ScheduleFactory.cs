@@ -5,7 +5,7 @@ namespace CloudMatrix.Compute.Collectives;
 /// <summary>
 /// Builds every (operation, algorithm) pair as a <see cref="CollectiveSchedule"/> over group positions 0..n-1, by
 /// looking the algorithm up in <see cref="CollectiveAlgorithmRegistry"/> (one file per algorithm under
-/// <c>Algorithms/</c>). Parts of a buffer follow <see cref="Collectives.Partition"/>.
+/// <c>Algorithms/</c>). Parts of a buffer follow <see cref="Collective.Partition"/>.
 /// </summary>
 internal static class ScheduleFactory
 {

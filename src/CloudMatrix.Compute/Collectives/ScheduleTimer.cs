@@ -1,3 +1,5 @@
+using CloudMatrix.Compute.Network;
+
 namespace CloudMatrix.Compute.Collectives;
 
 /// <summary>How a schedule was timed.</summary>
@@ -15,7 +17,7 @@ internal enum TimingModel
 }
 
 /// <summary>Simulated time of one schedule: the total, the model used and the link loads.</summary>
-internal sealed record ScheduleTiming(double Seconds, TimingModel Model, IReadOnlyList<LinkLoad> Links, int TransferCount);
+internal sealed record ScheduleTiming(double Seconds, TimingModel Model, IReadOnlyList<LinkUsage> Links, int TransferCount);
 
 /// <summary>
 /// Turns a schedule into transfers for the network model and adds the devices' reduction time.
@@ -45,9 +47,9 @@ internal sealed class ScheduleTimer
     private readonly int _transferCount;
     private readonly bool _wavefronts;
     private List<RoundShape>? _rounds;
-    private LinkLoad[] _roundLinks = [];
+    private LinkUsage[] _roundLinks = [];
 
-    private sealed record RoundShape(TimedTransfer[] Transfers, double[] Scaled, double[] Fixed, LinkLoad[] Links);
+    private sealed record RoundShape(TimedTransfer[] Transfers, double[] Scaled, double[] Fixed, LinkUsage[] Links);
 
     /// <remarks>
     /// The fabric's protocol (if any) adds its step latency, by link class, to every transfer (not scaled with the
@@ -220,7 +222,7 @@ internal sealed class ScheduleTimer
         }
 
         // Bytes scale exactly; busy time is taken as scaling too (it is transmission time once latency is excluded).
-        LinkLoad[] links = [.. _roundLinks.Select(l => l with { Bytes = l.Bytes * scale, BusySeconds = l.BusySeconds * scale })];
+        LinkUsage[] links = [.. _roundLinks.Select(l => l with { Bytes = l.Bytes * scale, BusySeconds = l.BusySeconds * scale })];
 
         // Reductions after the last round: the busiest device's serial sum.
         var perDevice = new Dictionary<int, double>();
@@ -287,12 +289,12 @@ internal sealed class ScheduleTimer
             rounds.Add(shape);
         }
 
-        var links = new Dictionary<string, LinkLoad>();
+        var links = new Dictionary<string, LinkUsage>();
         foreach (RoundShape round in rounds)
         {
-            foreach (LinkLoad l in round.Links)
+            foreach (LinkUsage l in round.Links)
             {
-                links[l.Name] = links.TryGetValue(l.Name, out LinkLoad sum)
+                links[l.Name] = links.TryGetValue(l.Name, out LinkUsage? sum)
                     ? sum with { Bytes = sum.Bytes + l.Bytes, BusySeconds = sum.BusySeconds + l.BusySeconds }
                     : l;
             }

@@ -114,7 +114,7 @@ internal static class DeviceCollectives
         }
         else
         {
-            for (int j = 0; j < n; j++) chunks[j] = Collectives.Collectives.Partition(length, n, j);
+            for (int j = 0; j < n; j++) chunks[j] = Collectives.Collective.Partition(length, n, j);
             for (int m = 0; m < n; m++) inputs[m] = state.Bf16(call.Source, group[m]);
         }
 
@@ -138,9 +138,10 @@ internal static class DeviceCollectives
         }
         else
         {
-            // Ring: chunk j starts at member j+1 and ends, summed, at member j.
-            var work = new DeviceBuffer<BFloat16>[n];
-            for (int m = 0; m < n; m++) work[m] = backend.Allocate<BFloat16>(length);
+            // Ring: chunk j starts at member j+1 and ends, summed, at member j. At every hop a chunk's running sum sits
+            // at exactly one member, and the chunks are disjoint ranges, so one scratch buffer holds every chunk's
+            // running sum (the sum at hop s is computed from the sum at hop s - 1 in place: same operands, same bits).
+            using DeviceBuffer<BFloat16> work = backend.Allocate<BFloat16>(length);
             for (int s = 0; s < n - 1; s++)
             {
                 for (int j = 0; j < n; j++)
@@ -148,31 +149,25 @@ internal static class DeviceCollectives
                     var (off, count) = chunks[j];
                     if (count == 0) continue;
                     int from = (j + 1 + s) % n, to = (j + 2 + s) % n;
-                    DeviceBuffer<BFloat16> acc = s == 0 ? inputs[from] : work[from];
-                    backend.Reduce([acc, inputs[to]], work[to], off, count);
+                    backend.Reduce([s == 0 ? inputs[from] : work, inputs[to]], work, off, count);
                 }
             }
 
             if (n == 1)
             {
-                backend.Copy(inputs[0], 0, work[0], 0, length);
+                backend.Copy(inputs[0], 0, work, 0, length);
             }
 
-            // Each owner's chunk goes to its destination (scatter) or around the ring to every member (all-reduce).
-            for (int j = 0; j < n; j++)
+            // Each owner's chunk goes to its destination (scatter) or around the ring to every member (all-reduce:
+            // after the ring the scratch holds every summed chunk, so each member takes it whole).
+            if (scatter)
             {
-                var (off, count) = chunks[j];
-                if (scatter)
-                {
-                    backend.Copy(work[j], off, state.Bf16(call.Destination, group[j]), 0, count);
-                }
-                else
-                {
-                    foreach (int p in group) backend.Copy(work[j], off, state.Bf16(call.Destination, p), off, count);
-                }
+                for (int j = 0; j < n; j++) backend.Copy(work, chunks[j].Offset, state.Bf16(call.Destination, group[j]), 0, chunks[j].Count);
             }
-
-            foreach (var w in work) w.Dispose();
+            else
+            {
+                foreach (int p in group) backend.Copy(work, 0, state.Bf16(call.Destination, p), 0, length);
+            }
         }
 
         if (scatter)

@@ -1,4 +1,5 @@
 using CloudMatrix.Compute.Collectives;
+using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Sharding;
 using CloudMatrix.Compute.Timing;
 using CloudMatrix.Compute.Topology;
@@ -122,6 +123,299 @@ public static class PlanEstimator
         return total;
     }
 
+    /// <summary>
+    /// A lower bound of <see cref="Estimate"/> that needs no network simulation: the larger of the compute stream's busy
+    /// time (<see cref="ComputeLowerBound"/>) and the communication stream's, where each collective step takes at least
+    /// as long as its busiest device needs to receive (or send) its bytes through all of its links at once, at the
+    /// fastest protocol's efficiency, and no less than the shortest latency of those links. The bytes come from the
+    /// algorithms' own schedules (for an Auto algorithm, the fewest any candidate algorithm moves). The planner estimates
+    /// candidates in the order of this bound and stops once it reaches the best estimate.
+    /// </summary>
+    /// <param name="plan">The plan (Auto algorithms allowed).</param>
+    /// <param name="options">Roofline constants; null for the defaults.</param>
+    /// <returns>Seconds.</returns>
+    public static double LowerBound(ExecutionPlan plan, TimingOptions? options)
+    {
+        var (compute, communication) = LowerBounds(plan, options);
+        return Math.Max(compute, communication);
+    }
+
+    /// <summary>The two terms of <see cref="LowerBound"/>: compute stream and communication stream, seconds.</summary>
+    internal static (double Compute, double Communication) LowerBounds(ExecutionPlan plan, TimingOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        options ??= TimingOptions.Default;
+        double compute = ComputeLowerBound(plan, options);
+        CollectiveFabric fabric = CollectiveFabric.For(plan.Mesh.System);
+        LinkBound links = LinkBound.For(plan.Mesh.System);
+        double communication = 0;
+        foreach (PlanStep step in plan.Steps)
+        {
+            if (step is CollectiveStep c) communication += StepLowerBound(plan, fabric, links, c, options);
+        }
+
+        return (compute, communication);
+    }
+
+    private static double StepLowerBound(ExecutionPlan plan, CollectiveFabric fabric, LinkBound links, CollectiveStep step, TimingOptions options)
+    {
+        DeviceMesh mesh = plan.Mesh;
+        IReadOnlyList<CollectiveFabric> variants = fabric.TimingVariants(CollectiveAlgorithm.Ring);
+        var tally = new ByteTally(mesh.System.DeviceCount);
+        if (TooLargeToSimulateJointly(step, options))
+        {
+            // Groups timed apart: the step takes as long as its slowest group, each group at its own best protocol
+            // (an in-switch one among them where the switches reduce).
+            var apart = variants.ToList();
+            if (fabric.Costs.InSwitch is not null) apart.AddRange(fabric.TimingVariants(CollectiveAlgorithm.InSwitch));
+            double worst = 0;
+            foreach (CollectiveCall call in step.Calls)
+            {
+                long elements = 0;
+                foreach (int[] x in call.Groups) elements = Math.Max(elements, ElementsPerRank(plan, call, x));
+                for (int g = 0; g < call.Groups.Count; g++)
+                {
+                    if (call.Groups[g].Length < 2 || elements == 0) continue;
+                    tally.Clear();
+                    AddCallBytes(plan, call, g, elements, tally);
+                    double best = double.PositiveInfinity;
+                    foreach (CollectiveFabric v in apart) best = Math.Min(best, links.Seconds(v, tally) + (v.Protocol?.LaunchSeconds ?? 0));
+                    worst = Math.Max(worst, best);
+                }
+            }
+
+            return worst;
+        }
+
+        foreach (CollectiveCall call in step.Calls)
+        {
+            if (call.Operation == CollectiveOperation.SendReceive)
+            {
+                foreach (var (from, to) in call.Pairs!)
+                {
+                    if (from == to) continue;
+                    double bytes = (double)plan.Slots[call.Source].Extents[from].Elements * BFloat16Bytes;
+                    tally.Add(mesh.Devices[from], 0, bytes);
+                    tally.Add(mesh.Devices[to], bytes, 0);
+                }
+
+                continue;
+            }
+
+            for (int g = 0; g < call.Groups.Count; g++)
+            {
+                long elements = ElementsPerRank(plan, call, call.Groups[g]);
+                if (call.Groups[g].Length < 2 || elements == 0) continue;
+                AddCallBytes(plan, call, g, elements, tally);
+            }
+        }
+
+        if (tally.Devices.Count == 0) return 0;
+        double fastest = double.PositiveInfinity;
+        foreach (CollectiveFabric v in variants) fastest = Math.Min(fastest, links.Seconds(v, tally) + (v.Protocol?.LaunchSeconds ?? 0));
+        return fastest;
+    }
+
+    /// <summary>Bytes each device receives and sends in one step (or one group of it).</summary>
+    private sealed class ByteTally(int devices)
+    {
+        public readonly double[] In = new double[devices], Out = new double[devices];
+        public readonly List<int> Devices = [];
+
+        public void Add(int device, double received, double sent)
+        {
+            if (In[device] == 0 && Out[device] == 0) Devices.Add(device);
+            In[device] += received;
+            Out[device] += sent;
+        }
+
+        public void Clear()
+        {
+            foreach (int d in Devices) In[d] = Out[d] = 0;
+            Devices.Clear();
+        }
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SystemSpec, System.Collections.Concurrent.ConcurrentDictionary<CollectiveOperation, CollectiveAlgorithm[]>> AutoCandidates = [];
+
+    // Bytes each member of one group receives and sends in one collective, from the algorithm's schedule (for Auto:
+    // per member, the fewest of any algorithm the model may pick).
+    private static void AddCallBytes(ExecutionPlan plan, CollectiveCall call, int groupIndex, long elements, ByteTally tally)
+    {
+        DeviceMesh mesh = plan.Mesh;
+        int[] group = call.Groups[groupIndex];
+        int n = group.Length;
+        int root = call.Roots is null ? 0 : Math.Max(0, Array.IndexOf(group, call.Roots[groupIndex]));
+        int[]? nodes = null;
+        double[]? inFraction = null, outFraction = null;
+        bool shared = true;
+        CollectiveAlgorithm[] algorithms = call.Algorithm == CollectiveAlgorithm.Auto
+            ? AutoCandidates.GetValue(mesh.System, _ => new()).GetOrAdd(call.Operation, op => [.. Collectives.Collective.SupportedAlgorithms(mesh.System, op)])
+            : [call.Algorithm];
+        foreach (CollectiveAlgorithm algorithm in algorithms)
+        {
+            if (algorithm == CollectiveAlgorithm.Hierarchical) nodes ??= [.. group.Select(p => mesh.System.Devices[mesh.Devices[p]].NodeIndex)];
+            var fractions = ScheduleFractions(call.Operation, algorithm, n, root, nodes);
+            if (fractions is not var (i, o)) continue;
+            if (inFraction is null)
+            {
+                (inFraction, outFraction) = (i, o);
+                continue;
+            }
+
+            if (shared)
+            {
+                (inFraction, outFraction, shared) = ((double[])inFraction.Clone(), (double[])outFraction!.Clone(), false);
+            }
+
+            for (int p = 0; p < n; p++)
+            {
+                inFraction[p] = Math.Min(inFraction[p], i[p]);
+                outFraction![p] = Math.Min(outFraction[p], o[p]);
+            }
+        }
+
+        if (inFraction is null) return;
+        double bytes = (double)elements * BFloat16Bytes;
+        for (int p = 0; p < n; p++) tally.Add(mesh.Devices[group[p]], inFraction[p] * bytes, outFraction![p] * bytes);
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(CollectiveOperation, CollectiveAlgorithm, int, int, string), (double[] In, double[] Out)?> Fractions = new();
+
+    /// <summary>
+    /// Elements each group position receives and sends per element of a rank's buffer, summed over the transfer steps of
+    /// the algorithm's timing schedule (one chunk, one channel: chunks and channels split the same data).
+    /// </summary>
+    /// <returns>Null where the algorithm cannot build this group's schedule (it is then never timed either).</returns>
+    /// <param name="operation">The collective.</param>
+    /// <param name="algorithm">A concrete algorithm.</param>
+    /// <param name="n">Group size.</param>
+    /// <param name="root">Root position (broadcast, reduce).</param>
+    /// <param name="nodes">Each position's node; needed by the hierarchical algorithm only (null: all on one node each).</param>
+    internal static (double[] In, double[] Out)? ScheduleFractions(CollectiveOperation operation, CollectiveAlgorithm algorithm, int n, int root, int[]? nodes)
+    {
+        if (n > ScheduledBoundRanks) return LargeGroupFractions(operation, algorithm, n, root);
+
+        // Only the hierarchical algorithm's shape depends on the nodes (a ring uses them for channels, here one).
+        if (algorithm != CollectiveAlgorithm.Hierarchical || nodes is null) nodes = new int[n];
+        var key = (operation, algorithm, n, root, algorithm == CollectiveAlgorithm.Hierarchical ? string.Join(",", nodes) : "");
+        return Fractions.GetOrAdd(key, _ =>
+        {
+            int length = Collectives.Collective.TemplateLength(n, 1);
+            CollectiveSchedule schedule;
+            try
+            {
+                schedule = ScheduleFactory.Create(operation, algorithm, n, length, root, 1, nodes, 1, timing: true);
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+
+            var received = new double[n];
+            var sent = new double[n];
+            foreach (ScheduleStep s in schedule.Steps)
+            {
+                if (!s.IsTransfer) continue;
+                received[s.Destination] += s.Count * schedule.WireScale / length;
+                sent[s.Source] += s.Count * schedule.WireScale / length;
+            }
+
+            return ((double[], double[])?)(received, sent);
+        });
+    }
+
+    // Above this group size the schedules (n^2 steps for the direct algorithms) cost more to build than they tighten
+    // the bound: what any algorithm must move is used instead.
+    private const int ScheduledBoundRanks = 64;
+
+    /// <summary>
+    /// Elements each position receives, per element of a rank's buffer, without building an n^2-step schedule: for the
+    /// executor's reductions (ring and one-shot all-reduce, ring and direct reduce-scatter) what their schedules move;
+    /// otherwise what any algorithm must move: all-gather, every other member's part (n - 1); all-reduce, one value per
+    /// element (1); reduce-scatter, its reduced part (1/n); all-to-all, the others' parts for it ((n - 1)/n);
+    /// broadcast, the root's buffer at every other member (1). Nothing is claimed of the sends.
+    /// </summary>
+    internal static (double[] In, double[] Out) LargeGroupFractions(CollectiveOperation operation, CollectiveAlgorithm algorithm, int n, int root)
+    {
+        var received = new double[n];
+        double each = (operation, algorithm) switch
+        {
+            // The executor's algorithms, whose schedules move exactly this (tested against the schedules).
+            (CollectiveOperation.AllReduce, CollectiveAlgorithm.Ring) => 2.0 * (n - 1) / n,
+            (CollectiveOperation.AllReduce, CollectiveAlgorithm.OneShot) => n - 1,
+            (CollectiveOperation.ReduceScatter, CollectiveAlgorithm.Ring or CollectiveAlgorithm.Direct) => (n - 1.0) / n,
+            _ => Universal(operation, n),
+        };
+        Array.Fill(received, each);
+        if (operation == CollectiveOperation.Broadcast) received[root] = 0;
+        return (received, new double[n]);
+    }
+
+    private static double Universal(CollectiveOperation operation, int n) => operation switch
+    {
+        CollectiveOperation.AllGather => n - 1,
+        CollectiveOperation.AllReduce => 1,
+        CollectiveOperation.ReduceScatter => 1.0 / n,
+        CollectiveOperation.AllToAll => (n - 1.0) / n,
+        CollectiveOperation.Broadcast => 1,
+        _ => 0,
+    };
+
+    /// <summary>Per device: the summed bandwidth of its links by class and the shortest latency among them.</summary>
+    private sealed class LinkBound
+    {
+        private readonly double[] _scaleUp, _scaleOut, _latency;
+
+        private LinkBound(SystemSpec system)
+        {
+            int count = system.DeviceCount;
+            _scaleUp = new double[count];
+            _scaleOut = new double[count];
+            _latency = new double[count];
+            Array.Fill(_latency, double.PositiveInfinity);
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (DeviceSpec d in system.Devices) index[d.Id] = d.Index;
+            foreach (LinkSpec link in system.Links)
+            {
+                foreach (string end in (string[])[link.From, link.To])
+                {
+                    if (!index.TryGetValue(end, out int d)) continue;
+                    if (link.Network == LinkNetwork.ScaleOut) _scaleOut[d] += link.BandwidthBytesPerSecond;
+                    else _scaleUp[d] += link.BandwidthBytesPerSecond;
+                    _latency[d] = Math.Min(_latency[d], link.LatencySeconds);
+                }
+            }
+        }
+
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SystemSpec, LinkBound> Cache = [];
+
+        public static LinkBound For(SystemSpec system) => Cache.GetValue(system, s => new LinkBound(s));
+
+        // The variant's network derates the link classes itself (ByteScale 1) or scales the bytes (ByteScale 1/eff).
+        public double Seconds(CollectiveFabric variant, ByteTally tally)
+        {
+            double up = 1, down = 1;
+            if (variant.Protocol is { } p && variant.ByteScale == 1)
+            {
+                up = p.ScaleUp.BandwidthEfficiency;
+                down = p.ScaleOut.BandwidthEfficiency;
+            }
+
+            double worst = 0;
+            foreach (int device in tally.Devices)
+            {
+                double bytes = Math.Max(tally.In[device], tally.Out[device]);
+                if (bytes <= 0) continue;
+                double capacity = (_scaleUp[device] * up) + (_scaleOut[device] * down);
+                double latency = double.IsPositiveInfinity(_latency[device]) ? 0 : _latency[device];
+                worst = Math.Max(worst, Math.Max(bytes * variant.ByteScale / capacity, latency));
+            }
+
+            return worst;
+        }
+    }
+
     private static double GemmSeconds(ExecutionPlan plan, GemmTask t, NpuSpec npu, TimingOptions options)
     {
         double bytes = BFloat16Bytes * (((double)t.M * t.K) + ((double)t.K * t.N))
@@ -176,10 +470,10 @@ public static class PlanEstimator
         {
             CollectiveOperation.AllReduce => [CollectiveAlgorithm.Ring, CollectiveAlgorithm.OneShot],
             CollectiveOperation.ReduceScatter => [CollectiveAlgorithm.Ring, CollectiveAlgorithm.Direct],
-            _ => [.. Collectives.Collectives.SupportedAlgorithms(call.Operation)],
+            _ => [.. Collectives.Collective.SupportedAlgorithms(call.Operation)],
         };
         CollectiveAlgorithm best = candidates
-            .Select(a => (a, t: Collectives.Collectives.Estimate(system, call.Operation, Math.Max(1, elements), CollectiveDataType.Bf16, a, options).SimulatedSeconds))
+            .Select(a => (a, t: Collectives.Collective.Estimate(system, call.Operation, Math.Max(1, elements), CollectiveDataType.Bf16, a, options).SimulatedSeconds))
             .OrderBy(x => x.t).First().a;
         cache[key] = best;
         shared[key] = best;
@@ -302,14 +596,14 @@ public static class PlanEstimator
                     var options = new CollectiveOptions { Group = devices, Root = call.Operation == CollectiveOperation.Broadcast ? devices[rootPosition] : null };
                     timing = group.Length < 2 || elements == 0
                         ? null!
-                        : Collectives.Collectives.Estimate(mesh.System, call.Operation, elements, CollectiveDataType.Bf16, call.Algorithm, options);
+                        : Collectives.Collective.Estimate(mesh.System, call.Operation, elements, CollectiveDataType.Bf16, call.Algorithm, options);
                     seen[shape] = timing;
                 }
 
                 if (timing is null) continue;
                 worst = Math.Max(worst, timing.SimulatedSeconds);
                 // Bytes each member sends: the bus bytes of the operation, S x busbw factor, spread over the members.
-                double perMember = timing.Bytes * Collectives.Collectives.BusBandwidthFactor(call.Operation, group.Length);
+                double perMember = timing.Bytes * Collectives.Collective.BusBandwidthFactor(call.Operation, group.Length);
                 foreach (int p in group) sent.Add((mesh.Devices[p], perMember));
                 bytes += perMember * group.Length;
             }

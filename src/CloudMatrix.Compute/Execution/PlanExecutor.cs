@@ -52,6 +52,22 @@ internal static class PlanExecutor
         state.Backend.Synchronize();
     }
 
+    /// <summary>Runs one GEMM or local step on the state's local positions (a distributed run schedules these itself).</summary>
+    internal static void RunCompute(ExecutionPlan plan, PlanState state, PlanStep step)
+    {
+        switch (step)
+        {
+            case GemmStep g:
+                RunGemm(plan, state, g);
+                break;
+            case LocalStep l:
+                RunLocal(plan, state, l);
+                break;
+            default:
+                throw new ArgumentException($"Step {step.Id} ({step.Name}) is a {step.GetType().Name}, not a GEMM or local step.", nameof(step));
+        }
+    }
+
     public static ShardedTensor Redistribute(ExecutionPlan plan, ShardedTensor input, TensorSharding layout)
     {
         using var state = new PlanState(input.Backend, plan.Slots);
@@ -60,9 +76,38 @@ internal static class PlanExecutor
         return new ShardedTensor(layout, input.Backend, state.Detach(plan.Output));
     }
 
+    // The slots a GEMM step's tasks write (C) or read (A, B and C), each once, in first-seen order: tasks of one
+    // step mostly share their slots, so a short list beats hashing every task's names.
+    private static List<string> DistinctSlots(IReadOnlyList<GemmTask> tasks, bool write)
+    {
+        var slots = new List<string>(3);
+        foreach (GemmTask t in tasks)
+        {
+            if (!write)
+            {
+                AddOnce(slots, t.A);
+                AddOnce(slots, t.B);
+            }
+
+            AddOnce(slots, t.C);
+        }
+
+        return slots;
+
+        static void AddOnce(List<string> list, string name)
+        {
+            foreach (string s in list)
+            {
+                if (ReferenceEquals(s, name) || s == name) return;
+            }
+
+            list.Add(name);
+        }
+    }
+
     internal static IEnumerable<string> Writes(PlanStep step) => step switch
     {
-        GemmStep g => g.Tasks.Select(t => t.C).Distinct(),
+        GemmStep g => DistinctSlots(g.Tasks, write: true),
         CollectiveStep c => c.Calls.Select(x => x.Destination),
         LocalStep l => [l.Destination],
         _ => [],
@@ -90,7 +135,7 @@ internal static class PlanExecutor
 
     internal static IEnumerable<string> Reads(PlanStep step) => step switch
     {
-        GemmStep g => g.Tasks.SelectMany(t => new[] { t.A, t.B, t.C }).Distinct(),
+        GemmStep g => DistinctSlots(g.Tasks, write: false),
         CollectiveStep c => c.Calls.Select(x => x.Source),
         LocalStep l => [l.Source],
         _ => [],

@@ -354,12 +354,11 @@ public static class MatMul
             _b.AddSlot(PlanSlot.Of("A", a));
             _b.AddSlot(PlanSlot.Of("B", bl));
             _b.AddSlot(PlanSlot.Of("C", c));
-            int WithRing(int p, int coordinate)
-            {
-                int[] cs = mesh.Coordinates(p);
-                cs[ri] = coordinate;
-                return mesh.Position(cs);
-            }
+            // Row-major positions: moving along the ring axis moves the position by that axis's stride.
+            int[] unit = new int[mesh.Coordinates(0).Length];
+            unit[ri] = size > 1 ? 1 : 0;
+            int stride = mesh.Position(unit);
+            int WithRing(int p, int coordinate) => p + ((coordinate - mesh.Coordinate(p, ri)) * stride);
 
             string previous = "A";
             int previousGemm = -1, beforeThat = -1, previousShift = -1;
@@ -372,7 +371,7 @@ public static class MatMul
                     // Step s: position with ring coordinate j holds A's block (j + s) mod P, received from its neighbour j+1.
                     slot = $"A.step.{s}";
                     var extents = new ShardExtent[mesh.Size];
-                    var pairs = new List<(int, int)>();
+                    var pairs = new List<(int, int)>(mesh.Size);
                     for (int p = 0; p < mesh.Size; p++)
                     {
                         int j = mesh.Coordinate(p, ri);
@@ -386,10 +385,11 @@ public static class MatMul
                     previousShift = shift;
                 }
 
-                var tasks = new List<GemmTask>();
+                var tasks = new List<GemmTask>(mesh.Size);
+                IReadOnlyList<ShardExtent> slotExtents = _b.Slot(slot).Extents;
                 for (int p = 0; p < mesh.Size; p++)
                 {
-                    ShardExtent ea = _b.Slot(slot).Extents[p], ec = c.Extent(p);
+                    ShardExtent ea = slotExtents[p], ec = c.Extent(p);
                     if (ea.Rows == 0 || ec.Cols == 0) continue;
                     tasks.Add(new GemmTask(p, slot, 0, 0, "B", 0, 0, "C", ea.RowStart - ec.RowStart, 0, ea.Rows, ec.Cols, k, false));
                 }

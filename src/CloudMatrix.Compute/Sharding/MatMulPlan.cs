@@ -149,6 +149,7 @@ public sealed class MatMulPlan
         CheckMemory(backend, options.MemoryBudgetBytes);
 
         var total = Stopwatch.StartNew();
+        options.Progress?.Report(ExecuteOptions.DistributePhase);
         using ShardedTensor sa = ShardedTensor.Distribute(a.Span, A, backend);
         using ShardedTensor sb = ShardedTensor.Distribute(b.Span, B, backend);
         var clock = Stopwatch.StartNew();
@@ -164,6 +165,7 @@ public sealed class MatMulPlan
         double execute = clock.Elapsed.TotalSeconds;
         clock.Restart();
         NumericCheck check;
+        options.Progress?.Report(ExecuteOptions.VerifyPhase);
         try
         {
             check = Verification.Check(this, a, b, c, options);
@@ -241,7 +243,8 @@ public sealed class MatMulPlan
             }
         }
 
-        // Ring reductions hold a work copy per member; the host keeps A, B and C dense.
+        // Reductions hold scratch (a reduce-scatter's packed copy per member when its blocks are not rows, a ring's
+        // running sums per group): at most one more copy of the largest slot. The host keeps A, B and C dense.
         Int128 largest = _raw.Slots.Where(kv => !_raw.Inputs.Contains(kv.Key))
             .Select(kv => Enumerable.Range(0, size).Aggregate(Int128.Zero, (acc, p) => acc + ((Int128)kv.Value.Extents[p].Elements * kv.Value.ElementBytes)))
             .DefaultIfEmpty(Int128.Zero).Max();

@@ -9,8 +9,9 @@ namespace CloudMatrix.Compute.Sharding;
 /// Ranks every feasible strategy × mesh factorisation of the devices × reduction algorithm for one product by its
 /// <see cref="MatMulPlan.Estimate"/> (never by a separate formula). A candidate is feasible when its shapes divide (or
 /// uneven shards are allowed) and its peak memory per device fits the device's HBM. Candidates are estimated in order
-/// of a lower bound (their compute stream alone, <see cref="Execution.PlanEstimator.ComputeLowerBound"/>); once that
-/// bound reaches the best estimate, the rest cannot win and are listed as pruned with their bound.
+/// of a lower bound that needs no network simulation (<see cref="Execution.PlanEstimator.LowerBound"/>: the busier of
+/// the compute stream and the communication stream at the devices' full link bandwidth); once that bound reaches the
+/// best estimate, the rest cannot win and are listed as pruned with their bound.
 /// </summary>
 public static class Planner
 {
@@ -70,34 +71,56 @@ public static class Planner
         }
 
         var clock = Stopwatch.StartNew();
-        var work = meshes.SelectMany(x => Algorithms().Select(alg => (x.Strategy, x.Axes, alg))).ToArray();
-        var planned = new (MatMulPlan? Plan, CollectiveAlgorithm Alg, double Bound, RefusedCandidate? No)[work.Length];
-        Parallel.For(0, work.Length, i =>
+        // Each mesh is planned with a ring reduction first; only a plan that reduces is planned again with the one-shot
+        // reduction (for the others the two would be the same plan).
+        var planned = new (MatMulPlan? Plan, CollectiveAlgorithm Alg, double Bound, (double Compute, double Communication) Terms, RefusedCandidate? No)[meshes.Count * 2];
+        Parallel.For(0, meshes.Count, i =>
         {
-            var (s, axes, alg) = work[i];
+            var (s, axes) = meshes[i];
             string meshText = "mesh{" + string.Join(", ", axes.Select(a => $"{a.Item1}={a.Item2}")) + "}";
+            DeviceMesh mesh;
             try
             {
-                DeviceMesh mesh = DeviceMesh.Create(system, axes, subset);
-                MatMulPlan plan = MatMul.Plan(mesh, m, n, k, s, new MatMulOptions { Uneven = options.Uneven, ReduceAlgorithm = alg, Timing = options.Timing });
-                if (plan.MemoryPerDeviceBytes > system.Npu.HbmCapacityBytes)
-                {
-                    planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, $"needs {ByteSize.Format(plan.MemoryPerDeviceBytes)} per device; HBM holds {ByteSize.Format(system.Npu.HbmCapacityBytes)}"));
-                    return;
-                }
-
-                bool reduces = plan.Unresolved.Steps.OfType<Execution.CollectiveStep>().SelectMany(c => c.Calls)
-                    .Any(c => c.Operation is CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter);
-                if (!reduces && alg != CollectiveAlgorithm.Ring) return; // the same plan as with Ring
-                planned[i] = (plan, reduces ? alg : CollectiveAlgorithm.Auto, Execution.PlanEstimator.ComputeLowerBound(plan.Unresolved, options.Timing), null);
+                mesh = DeviceMesh.Create(system, axes, subset);
             }
             catch (ArgumentException ex)
             {
-                planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, ex.Message));
+                planned[2 * i] = (null, CollectiveAlgorithm.Ring, 0, default, new RefusedCandidate(s.Name, meshText, ex.Message));
+                return;
             }
-            catch (OverflowException)
+
+            foreach (CollectiveAlgorithm alg in Algorithms())
             {
-                planned[i] = (null, alg, 0, new RefusedCandidate(s.Name, meshText, $"{m} x {n} x {k} is too large for this plan: a device's block or a collective's buffer would exceed 2^31 - 1 elements"));
+                int slot = (2 * i) + (alg == CollectiveAlgorithm.Ring ? 0 : 1);
+                try
+                {
+                    MatMulPlan plan = MatMul.Plan(mesh, m, n, k, s, new MatMulOptions { Uneven = options.Uneven, ReduceAlgorithm = alg, Timing = options.Timing });
+                    bool reduces = plan.Unresolved.Steps.OfType<Execution.CollectiveStep>().SelectMany(c => c.Calls)
+                        .Any(c => c.Operation is CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter);
+                    if (plan.MemoryPerDeviceBytes > system.Npu.HbmCapacityBytes)
+                    {
+                        planned[slot] = (null, alg, 0, default, new RefusedCandidate(s.Name, meshText + (reduces ? $" ({alg} reduction)" : ""),
+                            $"needs {ByteSize.Format(plan.MemoryPerDeviceBytes)} per device; HBM holds {ByteSize.Format(system.Npu.HbmCapacityBytes)}"));
+                    }
+                    else
+                    {
+                        var terms = Execution.PlanEstimator.LowerBounds(plan.Unresolved, options.Timing);
+                        planned[slot] = (plan, reduces ? alg : CollectiveAlgorithm.Auto, Math.Max(terms.Compute, terms.Communication), terms, null);
+                    }
+
+                    if (!reduces) return; // planning again with another reduction would give the same plan
+                }
+                catch (ArgumentException ex)
+                {
+                    // Shapes that do not divide fail alike with either reduction: one refusal per mesh.
+                    planned[slot] = (null, alg, 0, default, new RefusedCandidate(s.Name, meshText, ex.Message));
+                    return;
+                }
+                catch (OverflowException)
+                {
+                    planned[slot] = (null, alg, 0, default, new RefusedCandidate(s.Name, meshText, $"{m} x {n} x {k} is too large for this plan: a device's block or a collective's buffer would exceed 2^31 - 1 elements"));
+                    return;
+                }
             }
         });
 
@@ -136,7 +159,7 @@ public static class Planner
         foreach (var p in feasible.Where(p => !candidates.Any(c => ReferenceEquals(c.Plan, p.Plan)) && !refused.Any(r => r.Strategy == p.Plan!.Strategy.Name && r.Mesh == p.Plan.Mesh.ToString())))
         {
             pruned.Add(new RefusedCandidate(p.Plan!.Strategy.Name, p.Plan.Mesh.ToString(),
-                $"pruned: its compute alone takes {p.Bound * 1e6:F1} us, no less than the best plan's {best * 1e6:F1} us"));
+                $"pruned: it takes at least {p.Bound * 1e6:F1} us (compute {p.Terms.Compute * 1e6:F1} us, communication at full link bandwidth {p.Terms.Communication * 1e6:F1} us), no less than the best plan's {best * 1e6:F1} us"));
         }
 
         candidates.Sort((a, b) => a.SimulatedSeconds.CompareTo(b.SimulatedSeconds));

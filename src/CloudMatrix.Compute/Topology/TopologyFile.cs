@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace CloudMatrix.Compute.Topology;
 
@@ -10,13 +11,19 @@ namespace CloudMatrix.Compute.Topology;
 /// in <c>docs/topology-format.md</c>. Saving then loading gives an equal system, and loading then saving gives the
 /// same text.
 /// </summary>
-public static class TopologyFile
+public static partial class TopologyFile
 {
     /// <summary>The <c>format</c> field's value.</summary>
     public const string FormatName = "cmx-topology";
 
     /// <summary>The format version this library writes and reads.</summary>
     public const int Version = 1;
+
+    /// <summary>
+    /// The largest <c>count</c> one link entry of a file may carry: the entry stands for that many parallel identical
+    /// links (the 18 NVLinks of a GPU, say), loaded as if listed one by one.
+    /// </summary>
+    public const int MaxParallelLinks = 65536;
 
     /// <summary>Loads the topology file at <paramref name="path"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
@@ -210,21 +217,22 @@ public static class TopologyFile
             }
             catch (ArgumentException ex) when (ex.ParamName is { } p && ex is not ArgumentNullException)
             {
-                string reason = ex.Message;
-                int cut = reason.IndexOf(" (Parameter '", StringComparison.Ordinal);
-                if (cut >= 0)
-                {
-                    reason = reason[..cut];
-                }
-
-                if (reason.StartsWith(p + ": ", StringComparison.Ordinal))
-                {
-                    reason = reason[(p.Length + 2)..];
-                }
-
-                throw new TopologyFormatException(sourceName, p, reason);
+                throw new TopologyFormatException(sourceName, p, Reason(ex, p));
             }
         }
+    }
+
+    // An ArgumentException's message without the framework's "(Parameter 'p')" suffix and the path it starts with.
+    private static string Reason(ArgumentException ex, string path)
+    {
+        string reason = ex.Message;
+        int cut = reason.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        if (cut >= 0)
+        {
+            reason = reason[..cut];
+        }
+
+        return reason.StartsWith(path + ": ", StringComparison.Ordinal) ? reason[(path.Length + 2)..] : reason;
     }
 
     private static string MediumName(LinkMedium m) => m switch
@@ -276,6 +284,9 @@ public static class TopologyFile
             w.WriteEndObject();
         }
     }
+
+    [GeneratedRegex(@"links\[(\d+)\]", RegexOptions.CultureInvariant)]
+    private static partial Regex LinkPath();
 
     private sealed class Reader(string source)
     {
@@ -445,13 +456,14 @@ public static class TopologyFile
             i = 0;
             foreach (JsonElement l in Arr(root, "links", required: true))
             {
-                string p = $"links[{i++}]";
+                int fileIndex = i++;
+                string p = $"links[{fileIndex}]";
                 Object(l, p);
-                Fields(l, p, "id", "from", "to", "bandwidth_bytes_per_second", "latency_seconds", "medium", "network",
+                Fields(l, p, "id", "from", "to", "count", "bandwidth_bytes_per_second", "latency_seconds", "medium", "network",
                     "optical_transceivers", "plane", "power_watts");
                 string medium = Str(l, p, "medium", "electrical");
                 string network = Str(l, p, "network", "scale_up");
-                b.AddLink(new LinkSpec(Str(l, p, "id"), Str(l, p, "from"), Str(l, p, "to"),
+                var link = new LinkSpec(Str(l, p, "id"), Str(l, p, "from"), Str(l, p, "to"),
                     Num(l, p, "bandwidth_bytes_per_second"), Num(l, p, "latency_seconds", 0),
                     medium switch
                     {
@@ -469,7 +481,15 @@ public static class TopologyFile
                     Num(l, p, "optical_transceivers", 0), Int(l, p, "plane", -1))
                 {
                     PowerWatts = Num(l, p, "power_watts", 0),
-                });
+                };
+                int count = Count(l, p);
+                // Copy k of N gets the id TopologyBuilder gives the k-th parallel link between the same ends
+                // (id, id#1, id#2, ...), so a file with a count loads to the same system as one listing the copies.
+                for (int k = 0; k < count; k++)
+                {
+                    b.AddLink(k == 0 ? link : link with { Id = link.Id + "#" + k.ToString(CultureInfo.InvariantCulture) });
+                    _fileIndexOfLink.Add(fileIndex);
+                }
             }
 
             if (root.TryGetProperty("communication", out JsonElement communication) && communication.ValueKind != JsonValueKind.Null)
@@ -477,7 +497,43 @@ public static class TopologyFile
                 b.Communication = ReadCommunication(communication);
             }
 
-            return b.Build();
+            try
+            {
+                return b.Build();
+            }
+            catch (ArgumentException ex) when (ex.ParamName is { } path && ex is not ArgumentNullException)
+            {
+                // The validator numbers the links after expanding counts; the file numbers them as written.
+                throw Fail(FileLinkPaths(path), FileLinkPaths(Reason(ex, path)));
+            }
+        }
+
+        // Expanded link index -> index of the file's links[] entry it came from.
+        private readonly List<int> _fileIndexOfLink = [];
+
+        private string FileLinkPaths(string text) => LinkPath().Replace(text, m =>
+        {
+            int k = int.Parse(m.Groups[1].ValueSpan, CultureInfo.InvariantCulture);
+            return k < _fileIndexOfLink.Count ? $"links[{_fileIndexOfLink[k]}]" : m.Value;
+        });
+
+        /// <summary>The number of parallel identical links a file's link entry stands for (<c>count</c>, default 1).</summary>
+        private int Count(JsonElement l, string path)
+        {
+            string range = "1.." + MaxParallelLinks.ToString(CultureInfo.InvariantCulture);
+            if (!l.TryGetProperty("count", out JsonElement v) || v.ValueKind == JsonValueKind.Null)
+            {
+                return 1;
+            }
+
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out long n))
+            {
+                throw Fail(path + ".count", $"must be a whole number in {range} (parallel identical links), was {v.GetRawText()}");
+            }
+
+            return n is >= 1 and <= MaxParallelLinks
+                ? (int)n
+                : throw Fail(path + ".count", $"must be in {range} (parallel identical links), was {n}");
         }
 
         private TopologyFormatException Fail(string path, string reason) => new(source, path, reason);

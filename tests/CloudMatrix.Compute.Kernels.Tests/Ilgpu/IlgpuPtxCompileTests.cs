@@ -24,13 +24,32 @@ public sealed partial class IlgpuPtxCompileTests
         .OrderBy(m => m.DeclaringType!.Name + "." + m.Name, StringComparer.Ordinal)
         .ToList();
 
-    // Volta (V100), Ampere (A100), Ada (L4/L40), Hopper (H100/H200): the GPUs this product is run on.
+    // Volta (V100), Ampere (A100), Ada (L4/L40), Hopper (H100/H200): the GPUs this product is run on. A kernel in
+    // inline PTX is compiled only for the architectures it declares it runs on.
     public static TheoryData<string, int, int> KernelsAndArchitectures()
     {
         var data = new TheoryData<string, int, int>();
         foreach (MethodInfo kernel in AllKernels)
         {
+            int minimum = kernel.GetCustomAttribute<IlgpuKernelAttribute>()!.MinimumCudaArchitecture;
             foreach ((int major, int minor) in new[] { (7, 0), (8, 0), (8, 9), (9, 0) })
+            {
+                if ((major * 10) + minor >= minimum)
+                {
+                    data.Add(Name(kernel), major, minor);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    public static TheoryData<string, int, int> TensorCoreKernelsAndArchitectures()
+    {
+        var data = new TheoryData<string, int, int>();
+        foreach (MethodInfo kernel in AllKernels.Where(m => m.DeclaringType == typeof(TensorCoreGemmKernels)))
+        {
+            foreach ((int major, int minor) in new[] { (8, 0), (8, 9), (9, 0) })
             {
                 data.Add(Name(kernel), major, minor);
             }
@@ -48,6 +67,55 @@ public sealed partial class IlgpuPtxCompileTests
         Assert.Contains("IlgpuElementwiseKernels.AddSingle", names);
         Assert.Contains("IlgpuElementwiseKernels.ConvertToBFloat16", names);
         Assert.Contains("IlgpuElementwiseKernels.ConvertToSingle", names);
+        Assert.Contains("TensorCoreGemmKernels.GemmSingleOutput", names);
+        Assert.Contains("TensorCoreGemmKernels.GemmBFloat16Output", names);
+    }
+
+    [Fact]
+    public void OnlyTheTensorCoreKernels_NeedSm80()
+    {
+        // Everything else must keep running on Volta, OpenCL and the CPU accelerator.
+        foreach (MethodInfo method in AllKernels)
+        {
+            int minimum = method.GetCustomAttribute<IlgpuKernelAttribute>()!.MinimumCudaArchitecture;
+            Assert.Equal(method.DeclaringType == typeof(TensorCoreGemmKernels) ? TensorCoreGemmKernels.MinimumArchitecture : 0, minimum);
+        }
+
+        Assert.Equal(80, TensorCoreGemmKernels.MinimumArchitecture);
+    }
+
+    [Theory]
+    [MemberData(nameof(TensorCoreKernelsAndArchitectures))]
+    public void TensorCoreKernel_IsOneFunctionOfBf16MmaWithItsAccumulatorsInRegisters(string kernel, int major, int minor)
+    {
+        MethodInfo method = AllKernels.Single(m => Name(m) == kernel);
+        string ptx = CompileToPtx(method, new CudaArchitecture(major, minor));
+
+        // bf16 mma.sync m16n8k16 needs sm_80 and PTX ISA 7.0: what ILGPU declares must allow it.
+        Match target = TargetRegex().Match(ptx);
+        Assert.Equal(80, int.Parse(target.Groups["sm"].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Match version = VersionRegex().Match(ptx);
+        Assert.True(version.Success, $"{kernel}: no .version line");
+        var isa = new Version(int.Parse(version.Groups["major"].Value, System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(version.Groups["minor"].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(isa >= new Version(7, 0), $"{kernel}: PTX ISA {isa} is older than 7.0, which bf16 mma.sync needs");
+
+        // 4 x 8 products per 16-deep step, two steps per slice, all in the loop body (not unrolled).
+        Assert.Equal(64, MmaRegex().Count(ptx));
+
+        // The accumulators are declared once, as PTX registers of the entry itself: a separate .func would not see
+        // them, and an inline-PTX output in a .NET local would sit in local memory.
+        Assert.Equal(1, Regex.Count(ptx, @"\.reg \.f32 cmx_acc<128>;"));
+        Assert.DoesNotContain(".func", ptx, StringComparison.Ordinal);
+        Assert.DoesNotContain(".local", ptx, StringComparison.Ordinal);
+
+        // The tiles and the epilogue go through shared memory, with one group barrier per slice (plus the one
+        // before the epilogue) and warp barriers around each staged slice of C.
+        Assert.Contains(".shared", ptx, StringComparison.Ordinal);
+        Assert.Contains("bar.sync", ptx, StringComparison.Ordinal);
+        Assert.Contains("bar.warp.sync", ptx, StringComparison.Ordinal);
+        Assert.Contains("ld.global.v4.b32", ptx, StringComparison.Ordinal);
+        Assert.Contains("st.shared.v4.b32", ptx, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -115,6 +183,12 @@ public sealed partial class IlgpuPtxCompileTests
 
     [GeneratedRegex(@"\.target\s+sm_(?<sm>\d+)")]
     private static partial Regex TargetRegex();
+
+    [GeneratedRegex(@"^\.version\s+(?<major>\d+)\.(?<minor>\d+)", RegexOptions.Multiline)]
+    private static partial Regex VersionRegex();
+
+    [GeneratedRegex(@"mma\.sync\.aligned\.m16n8k16\.row\.col\.f32\.bf16\.bf16\.f32\s")]
+    private static partial Regex MmaRegex();
 
     [GeneratedRegex(@"\.entry\s+\S+")]
     private static partial Regex EntryRegex();

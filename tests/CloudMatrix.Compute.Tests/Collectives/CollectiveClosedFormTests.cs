@@ -1,10 +1,9 @@
 using System.Globalization;
 using CloudMatrix.Compute.Collectives;
+using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Tests.Collectives;
-
-using Collectives = CloudMatrix.Compute.Collectives.Collectives;
 
 /// <summary>
 /// On an uncontended single switch (one port of B bytes/s each way per device, path latency α) every algorithm's
@@ -52,7 +51,7 @@ public class CollectiveClosedFormTests
     }
 
     private static CollectiveTiming Time(bool net, CollectiveOperation op, CollectiveAlgorithm algorithm, int n, int length, int chunks = 1, int perNode = 1, DeviceReduceModel? reduce = null) =>
-        Collectives.Estimate(Fabric(net, n, perNode, reduce), op, length, CollectiveDataType.Fp32, algorithm, new CollectiveOptions { Chunks = chunks, Root = n - 1 });
+        Collective.Estimate(Fabric(net, n, perNode, reduce), op, length, CollectiveDataType.Fp32, algorithm, new CollectiveOptions { Chunks = chunks, Root = n - 1 });
 
     // Element counts divisible by every part count used below, so each step moves exactly S/k bytes.
     private const int L = 8 * 7 * 4 * 2 * 3 * 5 * 16;
@@ -210,7 +209,7 @@ public class CollectiveClosedFormTests
         Assert.Equal(S / t.SimulatedSeconds / 1e9, t.AlgorithmBandwidthGBps, 9);
         Assert.Equal(t.AlgorithmBandwidthGBps * 2 * 7 / 8, t.BusBandwidthGBps, 9);
         // On the ideal switch the ring's bus bandwidth approaches the port bandwidth as S grows.
-        var big = Collectives.Estimate(Fabric(true, 8), CollectiveOperation.AllReduce, 1 << 26, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring, null);
+        var big = Collective.Estimate(Fabric(true, 8), CollectiveOperation.AllReduce, 1 << 26, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring, null);
         Assert.InRange(big.BusBandwidthGBps, 0.99 * B / 1e9, B / 1e9);
     }
 }

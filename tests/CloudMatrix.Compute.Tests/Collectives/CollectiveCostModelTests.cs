@@ -1,10 +1,9 @@
 using CloudMatrix.Compute.Collectives;
 using CloudMatrix.Compute.Collectives.Algorithms;
+using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Tests.Collectives;
-
-using Collectives = CloudMatrix.Compute.Collectives.Collectives;
 
 /// <summary>
 /// The protocol costs, in-switch reduction, channels and reduction overlap against their closed forms on one
@@ -25,7 +24,7 @@ public class CollectiveCostModelTests
         TopologyBuilder.SingleSwitch(n, B, Hop, npu ?? FastNpu).WithCommunication(costs);
 
     private static CollectiveTiming Time(SystemSpec system, CollectiveOperation op, CollectiveAlgorithm algorithm, int n, long elements, CollectiveOptions? options = null) =>
-        Collectives.Estimate(system, op, elements, CollectiveDataType.Fp32, algorithm, (options ?? new CollectiveOptions()) with { Group = [.. Enumerable.Range(0, n)] });
+        Collective.Estimate(system, op, elements, CollectiveDataType.Fp32, algorithm, (options ?? new CollectiveOptions()) with { Group = [.. Enumerable.Range(0, n)] });
 
     private static void AssertClose(double expected, double actual) =>
         Assert.True(Math.Abs(actual - expected) <= 1e-6 * expected, $"expected {expected:R} s, got {actual:R} s");
@@ -104,14 +103,14 @@ public class CollectiveCostModelTests
     {
         SystemSpec hgx = Systems.HgxH100();
         SystemSpec cm384 = Systems.CloudMatrix384();
-        Assert.Contains(CollectiveAlgorithm.InSwitch, Collectives.SupportedAlgorithms(hgx, CollectiveOperation.AllReduce));
-        Assert.DoesNotContain(CollectiveAlgorithm.InSwitch, Collectives.SupportedAlgorithms(cm384, CollectiveOperation.AllReduce));
-        Assert.DoesNotContain(CollectiveAlgorithm.InSwitch, Collectives.SupportedAlgorithms(CollectiveOperation.AllReduce));
+        Assert.Contains(CollectiveAlgorithm.InSwitch, Collective.SupportedAlgorithms(hgx, CollectiveOperation.AllReduce));
+        Assert.DoesNotContain(CollectiveAlgorithm.InSwitch, Collective.SupportedAlgorithms(cm384, CollectiveOperation.AllReduce));
+        Assert.DoesNotContain(CollectiveAlgorithm.InSwitch, Collective.SupportedAlgorithms(CollectiveOperation.AllReduce));
         var group = new CollectiveOptions { Group = [.. Enumerable.Range(0, 8)] };
         var ex = Assert.Throws<ArgumentException>(() =>
-            Collectives.Estimate(cm384, CollectiveOperation.AllReduce, 1024, CollectiveDataType.Bf16, CollectiveAlgorithm.InSwitch, group));
+            Collective.Estimate(cm384, CollectiveOperation.AllReduce, 1024, CollectiveDataType.Bf16, CollectiveAlgorithm.InSwitch, group));
         Assert.Contains("InSwitch", ex.Message, StringComparison.Ordinal);
-        CollectiveTiming large = Collectives.Estimate(hgx, CollectiveOperation.AllReduce, 1L << 30, CollectiveDataType.Bf16, CollectiveAlgorithm.Auto, group);
+        CollectiveTiming large = Collective.Estimate(hgx, CollectiveOperation.AllReduce, 1L << 30, CollectiveDataType.Bf16, CollectiveAlgorithm.Auto, group);
         Assert.Equal(CollectiveAlgorithm.InSwitch, large.Algorithm);
     }
 
@@ -122,14 +121,14 @@ public class CollectiveCostModelTests
         // nor may ask for it.
         SystemSpec two = Systems.HgxH100(2);
         var group = new CollectiveOptions { Group = [.. Enumerable.Range(0, 16)] };
-        CollectiveTiming auto = Collectives.Estimate(two, CollectiveOperation.AllReduce, 1L << 28, CollectiveDataType.Bf16, CollectiveAlgorithm.Auto, group);
+        CollectiveTiming auto = Collective.Estimate(two, CollectiveOperation.AllReduce, 1L << 28, CollectiveDataType.Bf16, CollectiveAlgorithm.Auto, group);
         Assert.NotEqual(CollectiveAlgorithm.InSwitch, auto.Algorithm);
         Assert.DoesNotContain("in_switch", auto.Reason, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() =>
-            Collectives.Estimate(two, CollectiveOperation.AllReduce, 1024, CollectiveDataType.Bf16, CollectiveAlgorithm.InSwitch, group));
+            Collective.Estimate(two, CollectiveOperation.AllReduce, 1024, CollectiveDataType.Bf16, CollectiveAlgorithm.InSwitch, group));
         var oneNode = new CollectiveOptions { Group = [.. Enumerable.Range(8, 8)] };
         Assert.Equal(CollectiveAlgorithm.InSwitch,
-            Collectives.Estimate(two, CollectiveOperation.AllReduce, 1L << 28, CollectiveDataType.Bf16, CollectiveAlgorithm.Auto, oneNode).Algorithm);
+            Collective.Estimate(two, CollectiveOperation.AllReduce, 1L << 28, CollectiveDataType.Bf16, CollectiveAlgorithm.Auto, oneNode).Algorithm);
     }
 
     [Fact]
@@ -138,8 +137,8 @@ public class CollectiveCostModelTests
         SystemSpec hgx = Systems.HgxH100();
         float[][] inputs = CollectiveTestData.RandomFloats(8, 1000, seed: 11);
         var group = new CollectiveOptions { Group = [.. Enumerable.Range(0, 8)] };
-        var inSwitch = Collectives.Run(hgx, CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.InSwitch, group);
-        var direct = Collectives.Run(hgx, CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.Direct, group);
+        var inSwitch = Collective.Run(hgx, CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.InSwitch, group);
+        var direct = Collective.Run(hgx, CollectiveOperation.AllReduce, inputs, CollectiveAlgorithm.Direct, group);
         Assert.Equal(CollectiveAlgorithm.InSwitch, inSwitch.Timing.Algorithm);
         for (int r = 0; r < 8; r++) Assert.Equal(direct.Outputs[r], inSwitch.Outputs[r]);
     }
@@ -155,11 +154,11 @@ public class CollectiveCostModelTests
         CollectiveTiming one = Time(two, CollectiveOperation.AllReduce, CollectiveAlgorithm.Ring, 16, elements, new CollectiveOptions { Channels = 1 });
         Assert.Equal(8, auto.Channels);
         Assert.Equal(1, one.Channels);
-        Assert.Equal(16, auto.Links.Select(l => l.Link.Split(':')[0]).Where(id => id.Contains("~rail", StringComparison.Ordinal)).Distinct().Count());
+        Assert.Equal(16, auto.Links.Select(l => l.LinkId).Where(id => id.Contains("~rail", StringComparison.Ordinal)).Distinct().Count());
         // One ring crosses twice (n0.gpu7 -> n1.gpu0, n1.gpu7 -> n0.gpu0): four NICs.
-        Assert.Equal(4, one.Links.Select(l => l.Link.Split(':')[0]).Where(id => id.Contains("~rail", StringComparison.Ordinal)).Distinct().Count());
+        Assert.Equal(4, one.Links.Select(l => l.LinkId).Where(id => id.Contains("~rail", StringComparison.Ordinal)).Distinct().Count());
         double perNic = 2.0 * 15 / 16 * elements * 4 / 8;
-        foreach (LinkUtilisation nic in auto.Links.Where(l => l.Link.Contains("~rail", StringComparison.Ordinal) && l.Link.Contains(".gpu", StringComparison.Ordinal)))
+        foreach (LinkUsage nic in auto.Links.Where(l => l.LinkId.Contains("~rail", StringComparison.Ordinal) && l.LinkId.Contains(".gpu", StringComparison.Ordinal)))
         {
             Assert.Equal(perNic, nic.Bytes, perNic * 1e-9);
         }

@@ -40,7 +40,7 @@ public class CollectiveGroupsTests
     {
         IReadOnlyList<int> group = CollectiveGroups.MeshAxis(Cm384, [48, 8], 0, 5);
         float[][] buffers = [.. group.Select(d => Enumerable.Repeat((float)d, 4).ToArray())];
-        var result = CloudMatrix.Compute.Collectives.Collectives.AllReduce(Cm384, buffers, CollectiveAlgorithm.Ring, new CollectiveOptions { Group = group });
+        var result = CloudMatrix.Compute.Collectives.Collective.AllReduce(Cm384, buffers, CollectiveAlgorithm.Ring, new CollectiveOptions { Group = group });
         Assert.All(result.Outputs, o => Assert.All(o, x => Assert.Equal(group.Sum(), x)));
         Assert.Equal(48, result.Timing.Ranks);
     }

@@ -5,8 +5,6 @@ using static CloudMatrix.Compute.Tests.Collectives.CollectiveTestData;
 
 namespace CloudMatrix.Compute.Tests.Collectives;
 
-using Collectives = CloudMatrix.Compute.Collectives.Collectives;
-
 public class CollectiveNumericsTests
 {
     public static TheoryData<CollectiveOperation, CollectiveAlgorithm, int> Cases(int[] sizes)
@@ -14,7 +12,7 @@ public class CollectiveNumericsTests
         var data = new TheoryData<CollectiveOperation, CollectiveAlgorithm, int>();
         foreach (CollectiveOperation op in Enum.GetValues<CollectiveOperation>())
         {
-            foreach (CollectiveAlgorithm algorithm in Collectives.SupportedAlgorithms(op))
+            foreach (CollectiveAlgorithm algorithm in Collective.SupportedAlgorithms(op))
             {
                 foreach (int n in sizes)
                 {
@@ -78,7 +76,7 @@ public class CollectiveNumericsTests
         int length = LengthFor(n, op);
         float[][] inputs = RandomFloats(n, length, seed: n * 31 + (int)op);
         float[][] copies = [.. inputs.Select(b => (float[])b.Clone())];
-        var result = Collectives.Run(Fabric(n, PerNode(n)), op, inputs, algorithm, new CollectiveOptions { Root = n / 2 });
+        var result = Collective.Run(Fabric(n, PerNode(n)), op, inputs, algorithm, new CollectiveOptions { Root = n / 2 });
         Assert.Equal(algorithm, result.Timing.Algorithm);
         for (int r = 0; r < n; r++) Assert.Equal(copies[r], inputs[r]);   // inputs untouched
         CheckAgainstReference(op, n, n / 2, inputs, result.Outputs.Select(o => o.Select(x => (double)x).ToArray()).ToArray(),
@@ -90,7 +88,7 @@ public class CollectiveNumericsTests
         int length = LengthFor(n, op);
         BFloat16[][] inputs = RandomBFloat16(n, length, seed: n * 17 + (int)op);
         ushort[][] before = [.. inputs.Select(b => b.Select(x => x.ToBits()).ToArray())];
-        var result = Collectives.Run(Fabric(n, PerNode(n)), op, inputs, algorithm, new CollectiveOptions { Root = n - 1, Fp32Partials = fp32Partials });
+        var result = Collective.Run(Fabric(n, PerNode(n)), op, inputs, algorithm, new CollectiveOptions { Root = n - 1, Fp32Partials = fp32Partials });
         for (int r = 0; r < n; r++) Assert.Equal(before[r], inputs[r].Select(x => x.ToBits()).ToArray());
         CheckAgainstReference(op, n, n - 1, Widen(inputs), result.Outputs.Select(o => o.Select(x => (double)x).ToArray()).ToArray(),
             BoundFactor(n, !fp32Partials, true), exactCopies: result.Outputs.Select(o => o.Select(x => (float)x).ToArray()).ToArray());
@@ -111,7 +109,7 @@ public class CollectiveNumericsTests
                 {
                     (int off, int cnt) = op switch
                     {
-                        CollectiveOperation.ReduceScatter => Collectives.Partition(length, n, r),
+                        CollectiveOperation.ReduceScatter => Collective.Partition(length, n, r),
                         CollectiveOperation.Reduce => r == root ? (0, length) : (0, 0),
                         _ => (0, length),
                     };
@@ -146,7 +144,7 @@ public class CollectiveNumericsTests
             default:
                 for (int j = 0; j < n; j++)
                 {
-                    var (off, cnt) = Collectives.Partition(length, n, j);
+                    var (off, cnt) = Collective.Partition(length, n, j);
                     float[] expected = [.. x.SelectMany(b => b.Skip(off).Take(cnt))];
                     Assert.Equal(expected, exactCopies[j]);
                 }

@@ -1,9 +1,8 @@
 using CloudMatrix.Compute.Collectives;
+using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Tests.Collectives;
-
-using Collectives = CloudMatrix.Compute.Collectives.Collectives;
 
 /// <summary>
 /// On the presets the textbook α-β forms (one port of B, one α) stop being right, and these tests pin why with
@@ -28,7 +27,7 @@ public class CollectivePresetTests
     public void Ring384_EveryStepWaitsForItsSlowestHop_SoTheInterNodeLatencyReplacesTheIntraNodeOne()
     {
         const int n = 384;
-        var t = Collectives.Estimate(Cm384, CollectiveOperation.AllReduce, Elements, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring);
+        var t = Collective.Estimate(Cm384, CollectiveOperation.AllReduce, Elements, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring);
         double naive = (2 * (n - 1) * (IntraNodeAlpha + (S / n / UbBytesPerSecond))) + ((n - 1) * ReduceSeconds(Elements / n));
         // 48 of the ring's 384 hops leave their node; a ring step ends when its slowest hop does.
         double pinned = (2 * (n - 1) * (InterNodeAlpha + (S / n / UbBytesPerSecond))) + ((n - 1) * ReduceSeconds(Elements / n));
@@ -41,7 +40,7 @@ public class CollectivePresetTests
     {
         // 147,072 flows at once; the two-tier UB fabric is non-blocking, so only each device's own port binds.
         const int n = 384;
-        var t = Collectives.Estimate(Cm384, CollectiveOperation.AllReduce, Elements, CollectiveDataType.Fp32, CollectiveAlgorithm.Direct);
+        var t = Collective.Estimate(Cm384, CollectiveOperation.AllReduce, Elements, CollectiveDataType.Fp32, CollectiveAlgorithm.Direct);
         double expected = (2 * InterNodeAlpha) + (2.0 * (n - 1) / n * S / UbBytesPerSecond) + ((n - 1) * ReduceSeconds(Elements / n));
         Assert.Equal(expected, t.SimulatedSeconds, expected * 1e-5);
     }
@@ -56,15 +55,15 @@ public class CollectivePresetTests
         int[] group = [.. Enumerable.Range(0, 8), .. Enumerable.Range(384, 8)];
         var options = new CollectiveOptions { Group = group };
         const int n = 16;
-        var t = Collectives.Estimate(cluster, CollectiveOperation.AllToAll, Elements, CollectiveDataType.Fp32, CollectiveAlgorithm.Direct, options);
-        double crossAlpha = Collectives.Estimate(cluster, CollectiveOperation.SendReceive, 0, CollectiveDataType.Fp32, CollectiveAlgorithm.Direct,
+        var t = Collective.Estimate(cluster, CollectiveOperation.AllToAll, Elements, CollectiveDataType.Fp32, CollectiveAlgorithm.Direct, options);
+        double crossAlpha = Collective.Estimate(cluster, CollectiveOperation.SendReceive, 0, CollectiveDataType.Fp32, CollectiveAlgorithm.Direct,
             new CollectiveOptions { Group = [0, 384] }).SimulatedSeconds;
         double closedForm = InterNodeAlpha + ((n - 1.0) / n * S / UbBytesPerSecond);
         double pinned = crossAlpha + (S / 2 / 50e9);
         Assert.Equal(pinned, t.SimulatedSeconds, pinned * 1e-6);
         Assert.True(t.SimulatedSeconds > 3.5 * closedForm);
-        LinkUtilisation busiest = t.Links.MaxBy(l => l.Utilisation)!;
-        Assert.Contains("rdma", busiest.Link, StringComparison.Ordinal);
+        LinkUsage busiest = t.Links.MaxBy(l => l.Utilisation)!;
+        Assert.Contains("rdma", busiest.LinkId + busiest.From + busiest.To, StringComparison.Ordinal);
         Assert.InRange(busiest.Utilisation, 0.95, 1.0 + 1e-9);
     }
 
@@ -75,7 +74,7 @@ public class CollectivePresetTests
         // to 137/196 of its rate; the ring's closed form then holds with that port bandwidth.
         const int n = 384;
         SystemSpec preset = Systems.CloudMatrix384();
-        var t = Collectives.Estimate(preset, CollectiveOperation.AllReduce, Elements, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring);
+        var t = Collective.Estimate(preset, CollectiveOperation.AllReduce, Elements, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring);
         double b = UbBytesPerSecond * 137 / 196;
         double pinned = (2 * (n - 1) * (InterNodeAlpha + (S / n / b))) + ((n - 1) * ReduceSeconds(Elements / n));
         Assert.Equal("UB", t.Protocol);

@@ -3,8 +3,6 @@ using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Tests.Collectives;
 
-using Collectives = CloudMatrix.Compute.Collectives.Collectives;
-
 /// <summary>Inputs and independent references (FP64 sums, plain copies) for the collective tests.</summary>
 internal static class CollectiveTestData
 {

@@ -3,8 +3,6 @@ using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Tests.Collectives;
 
-using Collectives = CloudMatrix.Compute.Collectives.Collectives;
-
 /// <summary>
 /// The round model against the flow graph for pipelined schedules whose rounds are wavefronts (the double binary
 /// tree): the round model is what makes a 384-rank sweep fast, so it must agree with the full dependency graph.
@@ -42,7 +40,7 @@ public class CollectiveTimingModelTests
         // Every rank is inside one tree and a leaf of the other: it sends and receives 2S in all, over its 392 GB/s
         // UB port (2506.12708v2 §3.3.1: 14 x 28 GB/s), so no model may beat 2S / 392 GB/s.
         const long elements = 1L << 30;   // 2 GiB of BF16 per rank
-        var t = Collectives.Estimate(Cm384, CollectiveOperation.AllReduce, elements, CollectiveDataType.Bf16, CollectiveAlgorithm.DoubleBinaryTree);
+        var t = Collective.Estimate(Cm384, CollectiveOperation.AllReduce, elements, CollectiveDataType.Bf16, CollectiveAlgorithm.DoubleBinaryTree);
         Assert.Equal("rounds", t.Model);
         double bound = 2.0 * elements * 2 / (14 * 28e9);
         Assert.True(t.SimulatedSeconds >= bound, $"{t.SimulatedSeconds * 1e3:F2} ms < {bound * 1e3:F2} ms");
@@ -60,7 +58,7 @@ public class CollectiveTimingModelTests
         SystemSpec links = Cm384.WithCommunication(CommunicationCosts.Ideal);
         var group = new CollectiveOptions { Group = [.. Enumerable.Range(0, n)] };
         long elements = bytes / 2;
-        CollectiveTiming Time(int chunks) => Collectives.Estimate(links, CollectiveOperation.AllReduce, elements, CollectiveDataType.Bf16,
+        CollectiveTiming Time(int chunks) => Collective.Estimate(links, CollectiveOperation.AllReduce, elements, CollectiveDataType.Bf16,
             CollectiveAlgorithm.DoubleBinaryTree, group with { Chunks = chunks });
         CollectiveTiming chosen = Time(0);
         Assert.True(chosen.Chunks > 1);
@@ -74,8 +72,8 @@ public class CollectiveTimingModelTests
     [Fact]
     public void DoubleBinaryTree384_8GiB_PipelinesInMoreThan32Chunks()
     {
-        var t = Collectives.Estimate(Cm384, CollectiveOperation.AllReduce, 1L << 32, CollectiveDataType.Bf16, CollectiveAlgorithm.DoubleBinaryTree);
-        var fixed32 = Collectives.Estimate(Cm384, CollectiveOperation.AllReduce, 1L << 32, CollectiveDataType.Bf16, CollectiveAlgorithm.DoubleBinaryTree,
+        var t = Collective.Estimate(Cm384, CollectiveOperation.AllReduce, 1L << 32, CollectiveDataType.Bf16, CollectiveAlgorithm.DoubleBinaryTree);
+        var fixed32 = Collective.Estimate(Cm384, CollectiveOperation.AllReduce, 1L << 32, CollectiveDataType.Bf16, CollectiveAlgorithm.DoubleBinaryTree,
             new CollectiveOptions { Chunks = 32 });
         Assert.True(t.Chunks > 32);
         Assert.True(t.SimulatedSeconds < fixed32.SimulatedSeconds, $"{t.Chunks} chunks: {t.SimulatedSeconds * 1e3:F2} ms; 32 chunks: {fixed32.SimulatedSeconds * 1e3:F2} ms");

@@ -4,8 +4,6 @@ using static CloudMatrix.Compute.Tests.Collectives.CollectiveTestData;
 
 namespace CloudMatrix.Compute.Tests.Collectives;
 
-using Collectives = CloudMatrix.Compute.Collectives.Collectives;
-
 public class CollectiveValidationTests
 {
     private static readonly SystemSpec System8 = TopologyBuilder.SingleSwitch(8, 50e9, 1e-6);
@@ -14,7 +12,7 @@ public class CollectiveValidationTests
     public void UnequalBufferLengths_AreRefused_NamingBothRanks()
     {
         float[][] buffers = [new float[10], new float[10], new float[9]];
-        var ex = Assert.Throws<ArgumentException>(() => Collectives.Run(System8, CollectiveOperation.AllReduce, buffers, CollectiveAlgorithm.Ring, new CollectiveOptions { Group = [0, 1, 2] }));
+        var ex = Assert.Throws<ArgumentException>(() => Collective.Run(System8, CollectiveOperation.AllReduce, buffers, CollectiveAlgorithm.Ring, new CollectiveOptions { Group = [0, 1, 2] }));
         Assert.Equal("buffers", ex.ParamName);
         Assert.Contains("rank 2", ex.Message, StringComparison.Ordinal);
         Assert.Contains("9", ex.Message, StringComparison.Ordinal);
@@ -23,14 +21,14 @@ public class CollectiveValidationTests
     [Fact]
     public void BufferCountDifferentFromGroupSize_IsRefused()
     {
-        var ex = Assert.Throws<ArgumentException>(() => Collectives.Run(System8, CollectiveOperation.AllReduce, [new float[4], new float[4]], CollectiveAlgorithm.Ring, null));
+        var ex = Assert.Throws<ArgumentException>(() => Collective.Run(System8, CollectiveOperation.AllReduce, [new float[4], new float[4]], CollectiveAlgorithm.Ring, null));
         Assert.Contains("group of 8", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void DuplicateDevice_IsRefused_NamingTheDevice()
     {
-        var ex = Assert.Throws<ArgumentException>(() => Collectives.Estimate(System8, CollectiveOperation.AllReduce, 64, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring, new CollectiveOptions { Group = [1, 3, 1] }));
+        var ex = Assert.Throws<ArgumentException>(() => Collective.Estimate(System8, CollectiveOperation.AllReduce, 64, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring, new CollectiveOptions { Group = [1, 3, 1] }));
         Assert.Equal("group", ex.ParamName);
         Assert.Contains("Device 1 appears twice", ex.Message, StringComparison.Ordinal);
     }
@@ -40,7 +38,7 @@ public class CollectiveValidationTests
     [InlineData(-1)]
     public void UnknownDevice_IsRefused_WithTheValidRange(int device)
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Collectives.Estimate(System8, CollectiveOperation.Broadcast, 64, CollectiveDataType.Bf16, CollectiveAlgorithm.Ring, new CollectiveOptions { Group = [0, device] }));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Collective.Estimate(System8, CollectiveOperation.Broadcast, 64, CollectiveDataType.Bf16, CollectiveAlgorithm.Ring, new CollectiveOptions { Group = [0, device] }));
         Assert.Equal("group", ex.ParamName);
         Assert.Contains("0..7", ex.Message, StringComparison.Ordinal);
     }
@@ -48,7 +46,7 @@ public class CollectiveValidationTests
     [Fact]
     public void EmptyGroup_IsRefused()
     {
-        var ex = Assert.Throws<ArgumentException>(() => Collectives.Run(System8, CollectiveOperation.AllGather, Array.Empty<float[]>(), CollectiveAlgorithm.Direct, new CollectiveOptions { Group = [] }));
+        var ex = Assert.Throws<ArgumentException>(() => Collective.Run(System8, CollectiveOperation.AllGather, Array.Empty<float[]>(), CollectiveAlgorithm.Direct, new CollectiveOptions { Group = [] }));
         Assert.Equal("group", ex.ParamName);
         Assert.Contains("empty", ex.Message, StringComparison.Ordinal);
     }
@@ -56,7 +54,7 @@ public class CollectiveValidationTests
     [Fact]
     public void RootOutsideTheGroup_IsRefused()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Collectives.Run(System8, CollectiveOperation.Broadcast, [new float[3], new float[3]], CollectiveAlgorithm.Ring, new CollectiveOptions { Group = [2, 5], Root = 4 }));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Collective.Run(System8, CollectiveOperation.Broadcast, [new float[3], new float[3]], CollectiveAlgorithm.Ring, new CollectiveOptions { Group = [2, 5], Root = 4 }));
         Assert.Equal("root", ex.ParamName);
         Assert.Contains("device 4", ex.Message, StringComparison.Ordinal);
     }
@@ -64,7 +62,7 @@ public class CollectiveValidationTests
     [Fact]
     public void AlgorithmThatDoesNotImplementTheOperation_IsRefused_ListingTheValidOnes()
     {
-        var ex = Assert.Throws<ArgumentException>(() => Collectives.Estimate(System8, CollectiveOperation.AllToAll, 64, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring, null));
+        var ex = Assert.Throws<ArgumentException>(() => Collective.Estimate(System8, CollectiveOperation.AllToAll, 64, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring, null));
         Assert.Equal("algorithm", ex.ParamName);
         Assert.Contains("Pairwise", ex.Message, StringComparison.Ordinal);
     }
@@ -72,17 +70,17 @@ public class CollectiveValidationTests
     [Fact]
     public void NegativeChunksAndSizes_AreRefused()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Collectives.Estimate(System8, CollectiveOperation.AllReduce, 64, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring, new CollectiveOptions { Chunks = -2 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Collectives.Estimate(System8, CollectiveOperation.AllReduce, -1, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring, null));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Collective.Estimate(System8, CollectiveOperation.AllReduce, 64, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring, new CollectiveOptions { Chunks = -2 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Collective.Estimate(System8, CollectiveOperation.AllReduce, -1, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring, null));
     }
 
     [Fact]
     public void HierarchicalOnUnevenNodes_IsRefused_AndAutoSkipsIt()
     {
         var fabric = Fabric(6, devicesPerNode: 4);   // nodes of 4 and 2
-        var ex = Assert.Throws<ArgumentException>(() => Collectives.Estimate(fabric, CollectiveOperation.AllReduce, 64, CollectiveDataType.Fp32, CollectiveAlgorithm.Hierarchical, null));
+        var ex = Assert.Throws<ArgumentException>(() => Collective.Estimate(fabric, CollectiveOperation.AllReduce, 64, CollectiveDataType.Fp32, CollectiveAlgorithm.Hierarchical, null));
         Assert.Contains("same number of group members on every node", ex.Message, StringComparison.Ordinal);
-        var auto = Collectives.Estimate(fabric, CollectiveOperation.AllReduce, 64, CollectiveDataType.Fp32, CollectiveAlgorithm.Auto, null);
+        var auto = Collective.Estimate(fabric, CollectiveOperation.AllReduce, 64, CollectiveDataType.Fp32, CollectiveAlgorithm.Auto, null);
         Assert.NotEqual(CollectiveAlgorithm.Hierarchical, auto.Algorithm);
         Assert.Contains("hierarchical skipped", auto.Reason, StringComparison.Ordinal);
     }
@@ -90,14 +88,14 @@ public class CollectiveValidationTests
     [Fact]
     public void SendReceive_NeedsExactlyTwoDevices()
     {
-        var ex = Assert.Throws<ArgumentException>(() => Collectives.Run(System8, CollectiveOperation.SendReceive, [new float[3], new float[3], new float[3]], CollectiveAlgorithm.Direct, new CollectiveOptions { Group = [0, 1, 2] }));
+        var ex = Assert.Throws<ArgumentException>(() => Collective.Run(System8, CollectiveOperation.SendReceive, [new float[3], new float[3], new float[3]], CollectiveAlgorithm.Direct, new CollectiveOptions { Group = [0, 1, 2] }));
         Assert.Contains("exactly two", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void InPlaceWhereOutputLengthDiffers_IsRefused()
     {
-        var ex = Assert.Throws<ArgumentException>(() => Collectives.Run(System8, CollectiveOperation.AllGather, [new float[3], new float[3]], CollectiveAlgorithm.Ring, new CollectiveOptions { Group = [0, 1], InPlace = true }));
+        var ex = Assert.Throws<ArgumentException>(() => Collective.Run(System8, CollectiveOperation.AllGather, [new float[3], new float[3]], CollectiveAlgorithm.Ring, new CollectiveOptions { Group = [0, 1], InPlace = true }));
         Assert.Equal("options", ex.ParamName);
     }
 
@@ -105,13 +103,13 @@ public class CollectiveValidationTests
     public void Auto_PicksTheFastestByTheModel_AndSaysWhy()
     {
         // Tiny messages on 8 ranks: latency rules, so one-shot (one α) beats the ring's 14 α; large ones: bandwidth rules.
-        var small = Collectives.Estimate(System8, CollectiveOperation.AllReduce, 2, CollectiveDataType.Fp32, CollectiveAlgorithm.Auto, null);
-        var large = Collectives.Estimate(System8, CollectiveOperation.AllReduce, 1 << 24, CollectiveDataType.Fp32, CollectiveAlgorithm.Auto, null);
+        var small = Collective.Estimate(System8, CollectiveOperation.AllReduce, 2, CollectiveDataType.Fp32, CollectiveAlgorithm.Auto, null);
+        var large = Collective.Estimate(System8, CollectiveOperation.AllReduce, 1 << 24, CollectiveDataType.Fp32, CollectiveAlgorithm.Auto, null);
         foreach (var (chosen, elements) in new[] { (small, 2L), (large, 1L << 24) })
         {
-            foreach (CollectiveAlgorithm a in Collectives.SupportedAlgorithms(CollectiveOperation.AllReduce))
+            foreach (CollectiveAlgorithm a in Collective.SupportedAlgorithms(CollectiveOperation.AllReduce))
             {
-                var t = Collectives.Estimate(System8, CollectiveOperation.AllReduce, elements, CollectiveDataType.Fp32, a, null);
+                var t = Collective.Estimate(System8, CollectiveOperation.AllReduce, elements, CollectiveDataType.Fp32, a, null);
                 Assert.True(chosen.SimulatedSeconds <= t.SimulatedSeconds, $"{a} is faster than Auto's {chosen.Algorithm}");
             }
 

@@ -3,7 +3,7 @@ using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Testing;
 using CloudMatrix.Compute.Topology;
 using Xunit.Abstractions;
-using CollectiveApi = CloudMatrix.Compute.Collectives.Collectives;
+using CollectiveApi = CloudMatrix.Compute.Collectives.Collective;
 
 namespace CloudMatrix.Compute.Tests.Network;
 

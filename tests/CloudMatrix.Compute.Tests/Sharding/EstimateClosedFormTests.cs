@@ -91,11 +91,11 @@ public class EstimateConsistencyTests
     public void OneGroupStep_EqualsTheCollectiveModel_WithItsFixedCostsAndProtocols(CloudMatrix.Compute.Collectives.CollectiveAlgorithm algorithm)
     {
         // CloudMatrix384's preset carries fitted launch, step and protocol costs: a plan step must use them exactly as
-        // Collectives.Estimate does for the same group.
+        // Collective.Estimate does for the same group.
         var system = Systems.CloudMatrix384();
         var mesh = DeviceMesh.Create(system, [("tp", 8)], Enumerable.Range(0, 8).ToArray());
         RunReport r = MatMul.Plan(mesh, 512, 1024, 1024, Strategy.RowParallel, new MatMulOptions { ReduceAlgorithm = algorithm }).Estimate();
-        double expected = CloudMatrix.Compute.Collectives.Collectives.Estimate(system, CloudMatrix.Compute.Collectives.CollectiveOperation.AllReduce, 512L * 1024,
+        double expected = CloudMatrix.Compute.Collectives.Collective.Estimate(system, CloudMatrix.Compute.Collectives.CollectiveOperation.AllReduce, 512L * 1024,
             CloudMatrix.Compute.Collectives.CollectiveDataType.Bf16, algorithm, new CloudMatrix.Compute.Collectives.CollectiveOptions { Group = Enumerable.Range(0, 8).ToArray() }).SimulatedSeconds;
         Assert.Equal(expected, r.CommSeconds, expected * 1e-9);
     }

@@ -101,7 +101,7 @@ public class StrategyNumericsTests
         var expected = new BFloat16[m * n];
         for (int j = 0; j < p; j++)
         {
-            var (off, count) = CloudMatrix.Compute.Collectives.Collectives.Partition(m * n, p, j);
+            var (off, count) = CloudMatrix.Compute.Collectives.Collective.Partition(m * n, p, j);
             for (int e = off; e < off + count; e++)
             {
                 if (algorithm == CollectiveAlgorithm.Ring)

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using CloudMatrix.Compute.Collectives;
 using CloudMatrix.Compute.Topology;
 using CsCheck;
 
@@ -208,6 +210,181 @@ public class TopologyFileTests
         var ex = Assert.Throws<ArgumentException>(b.Build);
         Assert.Equal("links[0].bandwidth_bytes_per_second", ex.ParamName);
         Assert.Contains("was ∞", ex.Message.Replace("Infinity", "∞", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Two 8-GPU nodes as a user would describe them: each GPU on 4 switches over 5, 4, 4 and 5 parallel NVLinks
+    /// (added one by one through the builder, which names them from~to, from~to#1, ...) and one NIC to a spine.
+    /// </summary>
+    private static SystemSpec ParallelLinkSystem()
+    {
+        var b = new TopologyBuilder("two-hgx-like", TopologyBuilder.IdealNpu)
+        {
+            Communication = CommunicationPresets.NcclHopper,
+        };
+        var nvswitch = new SwitchChipSpec("nvswitch", 64, 25e9);
+        b.AddSwitch(new SwitchSpec("spine", "spine", new SwitchChipSpec("spine", 16, 50e9), -1, -1, -1, null));
+        int[] linksPerSwitch = [5, 4, 4, 5];
+        for (int n = 0; n < 2; n++)
+        {
+            for (int s = 0; s < linksPerSwitch.Length; s++)
+            {
+                b.AddSwitch(new SwitchSpec($"n{n}.sw{s}", "nvswitch", nvswitch, n, n, -1, null));
+            }
+
+            for (int g = 0; g < 8; g++)
+            {
+                string gpu = $"n{n}.gpu{g}";
+                b.AddDevice(gpu, n, n);
+                for (int s = 0; s < linksPerSwitch.Length; s++)
+                {
+                    for (int k = 0; k < linksPerSwitch[s]; k++)
+                    {
+                        b.AddLink(gpu, $"n{n}.sw{s}", 25e9, 0.1e-6);
+                    }
+                }
+
+                b.AddLink(gpu, "spine", 50e9, 0.5e-6, LinkMedium.Optical, LinkNetwork.ScaleOut);
+            }
+        }
+
+        return b.Build();
+    }
+
+    /// <summary>
+    /// The file of <paramref name="system"/> with every run of links id, id#1, ..., id#(N-1) that differ in nothing
+    /// else written as one entry with "count": N (N > 1); returns the text and how many entries carry a count.
+    /// </summary>
+    private static (string Text, int Counted) WithCounts(SystemSpec system)
+    {
+        var root = JsonNode.Parse(TopologyFile.ToJson(system))!.AsObject();
+        var links = root["links"]!.AsArray();
+        var merged = new JsonArray();
+        int counted = 0;
+        for (int i = 0; i < links.Count;)
+        {
+            JsonObject first = links[i]!.AsObject();
+            string id = (string)first["id"]!;
+            int run = 1;
+            while (i + run < links.Count && (string)links[i + run]!["id"]! == $"{id}#{run}" && SameButId(first, links[i + run]!.AsObject()))
+            {
+                run++;
+            }
+
+            JsonObject entry = first.DeepClone().AsObject();
+            if (run > 1)
+            {
+                entry["count"] = run;
+                counted++;
+            }
+
+            merged.Add(entry);
+            i += run;
+        }
+
+        root["links"] = merged;
+        return (root.ToJsonString(), counted);
+    }
+
+    private static bool SameButId(JsonObject a, JsonObject b) =>
+        a.Count == b.Count && a.All(p => p.Key == "id" || JsonNode.DeepEquals(p.Value, b[p.Key]));
+
+    [Fact]
+    public void LinkCount_LoadsAsTheLinksListedOneByOne_AndTimesTheSame()
+    {
+        SystemSpec listed = ParallelLinkSystem();
+        var (text, counted) = WithCounts(listed);
+        Assert.Equal(2 * 8 * 4, counted);
+        Assert.Contains("\"count\":5", text, StringComparison.Ordinal);
+        SystemSpec fromCounts = TopologyFile.Parse(text, "counts.json");
+        AssertSame(listed, fromCounts);
+        Assert.Equal(TopologyFile.ToJson(listed), TopologyFile.ToJson(fromCounts));
+
+        // The simulated collectives see the same fabric: equal to the last bit, across operations, algorithms and sizes.
+        (CollectiveOperation Op, CollectiveAlgorithm Algorithm)[] cases =
+        [
+            (CollectiveOperation.AllReduce, CollectiveAlgorithm.Auto),
+            (CollectiveOperation.AllReduce, CollectiveAlgorithm.Ring),
+            (CollectiveOperation.AllReduce, CollectiveAlgorithm.DoubleBinaryTree),
+            (CollectiveOperation.AllGather, CollectiveAlgorithm.Ring),
+            (CollectiveOperation.SendReceive, CollectiveAlgorithm.Direct),
+        ];
+        foreach (var (op, algorithm) in cases)
+        {
+            foreach (long elements in new long[] { 2, 1 << 16, 1 << 26 })
+            {
+                var options = new CollectiveOptions { Group = op == CollectiveOperation.SendReceive ? [0, 8] : null };
+                CollectiveTiming a = CloudMatrix.Compute.Collectives.Collective.Estimate(listed, op, elements, CollectiveDataType.Bf16, algorithm, options);
+                CollectiveTiming b = CloudMatrix.Compute.Collectives.Collective.Estimate(fromCounts, op, elements, CollectiveDataType.Bf16, algorithm, options);
+                Assert.Equal(a.SimulatedSeconds, b.SimulatedSeconds);
+                Assert.Equal(a.Algorithm, b.Algorithm);
+                Assert.True(a.SimulatedSeconds > 0);
+            }
+        }
+    }
+
+    [Fact]
+    public void LinkCountOfOne_IsTheLinkItself_AndOldFilesLoadUnchanged()
+    {
+        string plain = TopologyFile.ToJson(TopologyBuilder.SingleSwitch(3, 10e9, 1e-6));
+        string withOne = ReplaceNth(plain, "\"to\": \"switch\"", "\"to\": \"switch\", \"count\": 1", 1);
+        AssertSame(TopologyFile.Parse(plain), TopologyFile.Parse(withOne));
+
+        // An example file of the format as it was: every link is read as written, one link per entry.
+        string path = Path.Combine(AppContext.BaseDirectory, "topologies", "mini-clos.json");
+        SystemSpec sample = TopologyFile.Load(path);
+        JsonArray written = JsonNode.Parse(File.ReadAllText(path))!["links"]!.AsArray();
+        Assert.Equal(written.Count, sample.Links.Count);
+        for (int i = 0; i < written.Count; i++)
+        {
+            Assert.Equal((string)written[i]!["id"]!, sample.Links[i].Id);
+            Assert.Equal((string)written[i]!["from"]!, sample.Links[i].From);
+            Assert.Equal((double)written[i]!["bandwidth_bytes_per_second"]!, sample.Links[i].BandwidthBytesPerSecond);
+        }
+    }
+
+    [Fact]
+    public void HgxSample_WithCounts_Has18NvLinksPerGpu()
+    {
+        SystemSpec node = TopologyFile.Load(Path.Combine(AppContext.BaseDirectory, "topologies", "hgx-h100-node.json"));
+        Assert.Equal(8, node.Devices.Count);
+        foreach (DeviceSpec gpu in node.Devices)
+        {
+            LinkSpec[] own = [.. node.Links.Where(l => l.From == gpu.Id)];
+            Assert.Equal(18, own.Length);
+            Assert.Equal(450e9, own.Sum(l => l.BandwidthBytesPerSecond));
+            Assert.Equal([5, 4, 4, 5], own.GroupBy(l => l.To).Select(g => g.Count()));
+        }
+    }
+
+    [Theory]
+    [InlineData("0", "must be in 1..65536 (parallel identical links), was 0")]
+    [InlineData("-3", "must be in 1..65536 (parallel identical links), was -3")]
+    [InlineData("65537", "must be in 1..65536 (parallel identical links), was 65537")]
+    [InlineData("2.5", "must be a whole number in 1..65536 (parallel identical links), was 2.5")]
+    [InlineData("\"4\"", "must be a whole number in 1..65536 (parallel identical links), was \"4\"")]
+    public void BadLinkCount_NamesFilePathValueAndRange(string value, string reason)
+    {
+        var ex = Bad(t => ReplaceNth(t, "\"to\": \"switch\"", $"\"to\": \"switch\", \"count\": {value}", 2));
+        Assert.Equal("links[2].count", ex.JsonPath);
+        Assert.Equal($"variant.json: links[2].count: {reason}", ex.Message);
+    }
+
+    [Fact]
+    public void ErrorsAfterACountedLink_NameTheFilesEntry_NotTheExpandedIndex()
+    {
+        // links[0] stands for 6 links; the bad bandwidth of the file's links[2] is the 8th link of the system.
+        var bandwidth = Bad(t => ReplaceNth(
+            ReplaceNth(t, "\"to\": \"switch\"", "\"to\": \"switch\", \"count\": 6", 0),
+            "\"bandwidth_bytes_per_second\": 10000000000", "\"bandwidth_bytes_per_second\": -1", 2));
+        Assert.Equal("variant.json: links[2].bandwidth_bytes_per_second: must be finite and > 0, was -1", bandwidth.Message);
+
+        // A later entry whose id is one a count generated is a duplicate of that entry.
+        var duplicate = Bad(t => ReplaceNth(
+            ReplaceNth(t, "\"to\": \"switch\"", "\"to\": \"switch\", \"count\": 3", 0),
+            "\"id\": \"d2~switch\"", "\"id\": \"d0~switch#2\"", 0));
+        Assert.Equal("links[2].id", duplicate.JsonPath);
+        Assert.Equal("duplicate link id 'd0~switch#2' (also links[0])", duplicate.Reason);
     }
 
     private static string ReplaceNth(string text, string find, string replacement, int n)

@@ -2,7 +2,7 @@ namespace CloudMatrix.Compute.Collectives.Algorithms;
 
 /// <summary>
 /// Every collective algorithm, one file each, looked up by <see cref="CollectiveAlgorithm"/>. Adding an algorithm is
-/// adding a class and a line here; the facade (<see cref="Collectives"/>) and the timer do not change.
+/// adding a class and a line here; the facade (<see cref="Collective"/>) and the timer do not change.
 /// </summary>
 internal static class CollectiveAlgorithmRegistry
 {

@@ -3,7 +3,7 @@ namespace CloudMatrix.Compute.Collectives.Algorithms;
 /// <summary>
 /// The named building blocks the algorithms are written in (as NCCL's primitives): ring reduce-scatter and
 /// all-gather passes, recursive halving and doubling, direct exchanges, folds for groups that are not a power of
-/// two, and the buffer splits. Parts of a buffer follow <see cref="Collectives.Partition"/>.
+/// two, and the buffer splits. Parts of a buffer follow <see cref="Collective.Partition"/>.
 /// </summary>
 internal static class SchedulePrimitives
 {

@@ -1,4 +1,4 @@
-namespace CloudMatrix.Compute.Collectives;
+namespace CloudMatrix.Compute.Network;
 
 /// <summary>
 /// The α-β reference network: every device has one port of <c>B</c> bytes/s each way into a single non-blocking
@@ -165,11 +165,12 @@ internal sealed class IdealSwitchSimulator : ITransferSimulator
             dirty = false;
         }
 
-        var links = new List<LinkLoad>(2 * d);
+        var links = new List<LinkUsage>(2 * d);
         for (int k = 0; k < d; k++)
         {
-            links.Add(new LinkLoad($"device{k}.out", portBytes[k], busy[k], BytesPerSecond));
-            links.Add(new LinkLoad($"device{k}.in", portBytes[d + k], busy[d + k], BytesPerSecond));
+            string port = "device" + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            links.Add(new LinkUsage(port, port, "switch", portBytes[k], busy[k]) { BytesPerSecond = BytesPerSecond });
+            links.Add(new LinkUsage(port, "switch", port, portBytes[d + k], busy[d + k]) { BytesPerSecond = BytesPerSecond });
         }
 
         return new TransferTimes(start, transmitEnd, finish, total, links);

@@ -17,11 +17,16 @@ namespace CloudMatrix.Compute.Collectives;
 /// BF16 on the wire (else 0) and u_o = 2⁻⁸ for BF16 outputs (else 0): each of the n−1 additions and each of at most
 /// n−1 hops commits one relative rounding error on a partial sum bounded by Σ|xᵢ| (first order; the tests check it
 /// with a 1 % margin for the second-order terms).
+/// Deterministic mode (<see cref="CollectiveOptions.Deterministic"/>): a reducing operation runs only an algorithm
+/// whose reduction order is the canonical one (ranks in group order, FP32 accumulation of the original operands, one
+/// rounding): Direct, OneShot or InSwitch. Auto picks the fastest of those; a request for another algorithm runs
+/// Direct. What ran is what was timed, and <see cref="CollectiveTiming.Algorithm"/> and
+/// <see cref="CollectiveTiming.Reason"/> say which and why.
 /// Timing: the schedule's transfers go to the system's network simulator with their dependencies, plus each
 /// device's reduce roofline; sizes are treated as continuous (each step moves its exact fraction of S), so one
 /// schedule shape serves every size and is cached per system.
 /// </remarks>
-public static partial class Collectives
+public static partial class Collective
 {
     private const int DefaultChunkBytes = 256 * 1024;
     private const int MaxDefaultChunks = 32;
@@ -332,6 +337,16 @@ public static partial class Collectives
             return ChooseFastest(fabric, operation, group, root, elements, type, options, template);
         }
 
+        if (options.Deterministic && IsReducing(operation) && !ReducesCanonically(algorithm))
+        {
+            // The bits must not depend on the algorithm, and this one's order does: what runs, and is timed, is Direct.
+            CollectiveTiming direct = Time(fabric, operation, group, root, elements, type, CollectiveAlgorithm.Direct, options, template);
+            return direct with
+            {
+                Reason = $"deterministic: direct ran instead of {Name(algorithm)}, whose reduction order is not the canonical one (ranks in group order)",
+            };
+        }
+
         if (algorithm == CollectiveAlgorithm.InSwitch && SpansSupernodes(fabric, group))
         {
             throw new ArgumentException(
@@ -430,7 +445,7 @@ public static partial class Collectives
         double total = timing.Seconds + launch;
         var links = timing.Links
             .Where(l => l.Bytes > 0)
-            .Select(l => new LinkUtilisation(l.Name, l.Bytes / fabric.ByteScale, l.BusySeconds, total > 0 ? l.Bytes / (l.BytesPerSecond * total) : 0))
+            .Select(l => l with { Bytes = l.Bytes / fabric.ByteScale, Utilisation = total > 0 ? l.Bytes / (l.BytesPerSecond * total) : 0 })
             .ToArray();
         return new CollectiveTiming
         {
@@ -460,6 +475,12 @@ public static partial class Collectives
             // A switch reduces only what its own scale-up domain sends it (NCCL's NVLS stays inside one NVLink domain).
             candidates = [.. candidates.Where(a => a != CollectiveAlgorithm.InSwitch)];
         }
+
+        bool deterministic = options.Deterministic && IsReducing(operation);
+        if (deterministic)
+        {
+            candidates = [.. candidates.Where(ReducesCanonically)];
+        }
         var results = new CollectiveTiming?[candidates.Count];
         var failures = new string?[candidates.Count];
         Parallel.For(0, candidates.Count, i =>
@@ -477,9 +498,18 @@ public static partial class Collectives
         var skipped = failures.OfType<string>().ToList();
         timed.Sort((a, b) => a.SimulatedSeconds.CompareTo(b.SimulatedSeconds));
         string ranking = string.Join(" < ", timed.Select(t => string.Create(CultureInfo.InvariantCulture, $"{Name(t.Algorithm)} {t.SimulatedSeconds * 1e6:G4} us")));
-        string reason = $"auto: fastest by the model of {timed.Count} algorithms: {ranking}" + (skipped.Count > 0 ? "; " + string.Join("; ", skipped) : "");
+        string reason = (deterministic ? $"auto, deterministic: fastest by the model of the {timed.Count} algorithms that reduce in the canonical order: " : $"auto: fastest by the model of {timed.Count} algorithms: ")
+            + ranking + (skipped.Count > 0 ? "; " + string.Join("; ", skipped) : "");
         return timed[0] with { Reason = reason };
     }
+
+    /// <summary>
+    /// Whether <paramref name="algorithm"/> reduces in the canonical order (ranks 0..n-1 in group order, FP32
+    /// accumulation of the original operands, one rounding): Direct, OneShot and InSwitch. These are the algorithms
+    /// <see cref="CollectiveOptions.Deterministic"/> runs for reducing operations.
+    /// </summary>
+    internal static bool ReducesCanonically(CollectiveAlgorithm algorithm) =>
+        algorithm is CollectiveAlgorithm.Direct or CollectiveAlgorithm.OneShot or CollectiveAlgorithm.InSwitch;
 
     /// <summary>The algorithms Auto compares on <paramref name="fabric"/>: the operation's, plus in-switch reduction where the switches reduce.</summary>
     internal static IReadOnlyList<CollectiveAlgorithm> Candidates(CollectiveFabric fabric, CollectiveOperation operation) =>
@@ -585,7 +615,7 @@ public static partial class Collectives
             store: (work, target) => work.CopyTo(target),
             fusedRing: (x, y) => RingAllReduceKernel.Run(x, y, roundWire: false, TensorPrimitivesHostReducer.Instance),
             originals: inputs);
-        return new CollectiveResult<float>(outputs, timing) { ReductionOrder = FunctionalAlgorithm(operation, timing.Algorithm, opts) };
+        return new CollectiveResult<float>(outputs, timing) { ReductionOrder = timing.Algorithm };
     }
 
     /// <summary>Runs <paramref name="operation"/> on real BF16 buffers (one per group member) and times it.</summary>
@@ -606,7 +636,7 @@ public static partial class Collectives
             store: (work, target) => BFloat16Convert.ToBFloat16(work, target),
             fusedRing: (x, y) => RingAllReduceKernel.Run(x, y, roundWire, TensorPrimitivesHostReducer.Instance),
             originals: [.. buffers]);
-        return new CollectiveResult<BFloat16>(outputs, timing) { ReductionOrder = FunctionalAlgorithm(operation, timing.Algorithm, opts) };
+        return new CollectiveResult<BFloat16>(outputs, timing) { ReductionOrder = timing.Algorithm };
     }
 
     private static (int[] Group, int Root, int Length, CollectiveOptions Options) Validate<T>(CollectiveFabric fabric, CollectiveOperation operation,
@@ -653,17 +683,12 @@ public static partial class Collectives
         return (group, root, buffers[0].Length, options);
     }
 
-    // Deterministic mode reduces in the canonical order, which is Direct's.
-    private static CollectiveAlgorithm FunctionalAlgorithm(CollectiveOperation operation, CollectiveAlgorithm algorithm, CollectiveOptions options) =>
-        options.Deterministic && IsReducing(operation) ? CollectiveAlgorithm.Direct : algorithm;
-
     private static T[][] Execute<T>(CollectiveOperation operation, CollectiveAlgorithm algorithm, int[] group, int[] nodes, int root, int length,
         float[][] inputs, CollectiveOptions options, bool roundWire, Func<int, T[]> allocate, Action<ReadOnlySpan<float>, Span<T>> store,
         Action<float[][], T[][]> fusedRing, T[][] originals)
     {
         int n = group.Length;
-        CollectiveAlgorithm functional = FunctionalAlgorithm(operation, algorithm, options);
-        if (operation == CollectiveOperation.AllReduce && functional == CollectiveAlgorithm.Ring)
+        if (operation == CollectiveOperation.AllReduce && algorithm == CollectiveAlgorithm.Ring)
         {
             T[][] outs = options.InPlace ? originals : [.. Enumerable.Range(0, n).Select(_ => allocate(length))];
             fusedRing(inputs, outs);
@@ -671,7 +696,7 @@ public static partial class Collectives
         }
 
         // Chunking does not change any algorithm's order of additions, so one chunk suffices here.
-        CollectiveSchedule schedule = ScheduleFactory.Create(operation, functional, n, length, root, 1, nodes);
+        CollectiveSchedule schedule = ScheduleFactory.Create(operation, algorithm, n, length, root, 1, nodes);
         float[][] work = ScheduleExecutor.Run(schedule, inputs, roundWire, TensorPrimitivesHostReducer.Instance);
         var outputs = new T[n][];
         for (int r = 0; r < n; r++)
