@@ -68,6 +68,7 @@ public class MainJobTests
     [InlineData("--system gb200-nvl72 --topology x.json", "--topology")]
     [InlineData("--size 0", "--size is 0")]
     [InlineData("--mesh dp=48,tp=8", "--mesh")]
+    [InlineData("--backend foo", "--backend foo")]
     public void MainJob_ConflictingOrBadOptions_AreUsageErrors(string args, string expected)
     {
         var (code, _, err) = CmxRunner.Run([.. args.Split(' '), "--estimate"]);

@@ -85,7 +85,7 @@ public static class Planner
             }
             catch (ArgumentException ex)
             {
-                planned[2 * i] = (null, CollectiveAlgorithm.Ring, 0, default, new RefusedCandidate(s.Name, meshText, ex.Message));
+                planned[2 * i] = (null, CollectiveAlgorithm.Ring, 0, default, new RefusedCandidate(s.Name, meshText, ArgumentMessages.Plain(ex)));
                 return;
             }
 
@@ -113,7 +113,7 @@ public static class Planner
                 catch (ArgumentException ex)
                 {
                     // Shapes that do not divide fail alike with either reduction: one refusal per mesh.
-                    planned[slot] = (null, alg, 0, default, new RefusedCandidate(s.Name, meshText, ex.Message));
+                    planned[slot] = (null, alg, 0, default, new RefusedCandidate(s.Name, meshText, ArgumentMessages.Plain(ex)));
                     return;
                 }
                 catch (OverflowException)

@@ -55,6 +55,7 @@ public class PlannerTests
         Assert.Contains("rows:", ex.Message);
         Assert.Contains("summa:", ex.Message);
         Assert.Contains("does not divide", ex.Message);
+        Assert.All(r.Refused, x => Assert.DoesNotContain("(Parameter '", x.Reason, StringComparison.Ordinal));
     }
 
     [Fact]
