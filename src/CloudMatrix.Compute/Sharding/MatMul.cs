@@ -35,13 +35,13 @@ public static class MatMul
         string[] axes = [.. mesh.AxisNames];
         string last = axes[^1];
         object? outer = axes.Length == 1 ? null : axes[..^1];
-        string need = $"Strategy '{strategy.Name}' needs {strategy.MeshNeeds}; {mesh} has {mesh.Rank} axes";
         if (strategy == Strategy.Auto)
         {
             var ranking = Planner.Rank(mesh.System, m, n, k, new PlannerOptions { Uneven = options.Uneven, Timing = options.Timing, Devices = mesh.Size == mesh.System.DeviceCount ? 0 : mesh.Size });
             return ranking.Candidates.Count > 0 ? ranking.Best.Plan : throw new ArgumentException(ranking.Why, nameof(strategy));
         }
 
+        if (Refusal(mesh, k, strategy) is { } refusal) throw new ArgumentException(refusal.Message, refusal.Parameter);
         if (strategy == Strategy.Rows) return ctx.Specs(strategy, PartitionSpec.P(axes, null), PartitionSpec.P(null, null), null, null, null);
         if (strategy == Strategy.Columns) return ctx.Specs(strategy, PartitionSpec.P(null, null), PartitionSpec.P(null, axes), null, null, null);
         if (strategy == Strategy.RowParallel)
@@ -56,41 +56,62 @@ public static class MatMul
 
         if (strategy == Strategy.ThreeD)
         {
-            if (mesh.Rank != 3) throw new ArgumentException($"{need}; give a 3-D mesh such as x=8,y=8,z=6 (or a cube q x q x q over a subset of the devices).", nameof(mesh));
             var (x, y, z) = (axes[0], axes[1], axes[2]);
             return ctx.Specs(strategy, PartitionSpec.P(x, new[] { z, y }), PartitionSpec.P(new[] { z, x }, y),
                 PartitionSpec.P(x, z), PartitionSpec.P(z, y), PartitionSpec.P(x, new[] { y, z }));
         }
 
-        if (strategy == Strategy.Summa)
-        {
-            if (mesh.Rank != 2) throw new ArgumentException($"{need}; give a 2-D mesh such as x=16,y=24 (or use 2.5d on a 3-D mesh).", nameof(mesh));
-            return ctx.Summa(strategy, axes[0], axes[1], null);
-        }
-
-        if (strategy == Strategy.TwoPointFiveD)
-        {
-            if (mesh.Rank != 3 || mesh.Shape[0] != mesh.Shape[1])
-            {
-                throw new ArgumentException($"{need} ({mesh}); give x=q,y=q,z=c with q x q x c devices, e.g. x=8,y=8,z=6 on 384.", nameof(mesh));
-            }
-
-            return ctx.Summa(strategy, axes[0], axes[1], axes[2]);
-        }
-
-        if (strategy == Strategy.Cannon)
-        {
-            if (mesh.Rank != 2 || mesh.Shape[0] != mesh.Shape[1])
-            {
-                throw new ArgumentException($"{need} ({mesh}); Cannon needs a square q x q mesh: 384 devices have none, so give a subset " +
-                    "(e.g. DeviceMesh.Create(system, [(\"x\", 16), (\"y\", 16)], devices: 0..255)) or use summa.", nameof(mesh));
-            }
-
-            return ctx.Cannon(strategy, axes[0], axes[1]);
-        }
-
+        if (strategy == Strategy.Summa) return ctx.Summa(strategy, axes[0], axes[1], null);
+        if (strategy == Strategy.TwoPointFiveD) return ctx.Summa(strategy, axes[0], axes[1], axes[2]);
+        if (strategy == Strategy.Cannon) return ctx.Cannon(strategy, axes[0], axes[1]);
         if (strategy == Strategy.CollectiveMatmul) return ctx.CollectiveMatmul(strategy, axes[..^1], last);
         throw new ArgumentException($"Strategy '{strategy.Name}' is planned from specs: call MatMul.Plan(mesh, m, n, k, aSpec, bSpec, cSpec).", nameof(strategy));
+    }
+
+    /// <summary>
+    /// Why <paramref name="strategy"/> cannot plan a product of contracting dimension <paramref name="k"/> on
+    /// <paramref name="mesh"/>, found without planning (the mesh's rank and shape, SUMMA's panel divisibility), with
+    /// the parameter to blame; null when these checks pass. <see cref="Plan(DeviceMesh, int, int, int, Strategy, MatMulOptions?)"/>
+    /// throws exactly this; the planner lists it without paying for an exception per refused mesh.
+    /// </summary>
+    internal static (string Message, string Parameter)? Refusal(DeviceMesh mesh, int k, Strategy strategy)
+    {
+        string need = $"Strategy '{strategy.Name}' needs {strategy.MeshNeeds}; {mesh} has {mesh.Rank} axes";
+        if (strategy == Strategy.ThreeD && mesh.Rank != 3)
+        {
+            return ($"{need}; give a 3-D mesh such as x=8,y=8,z=6 (or a cube q x q x q over a subset of the devices).", nameof(mesh));
+        }
+
+        if (strategy == Strategy.Summa && mesh.Rank != 2)
+        {
+            return ($"{need}; give a 2-D mesh such as x=16,y=24 (or use 2.5d on a 3-D mesh).", nameof(mesh));
+        }
+
+        if (strategy == Strategy.TwoPointFiveD && (mesh.Rank != 3 || mesh.Shape[0] != mesh.Shape[1]))
+        {
+            return ($"{need} ({mesh}); give x=q,y=q,z=c with q x q x c devices, e.g. x=8,y=8,z=6 on 384.", nameof(mesh));
+        }
+
+        if (strategy == Strategy.Cannon && (mesh.Rank != 2 || mesh.Shape[0] != mesh.Shape[1]))
+        {
+            int q = (int)Math.Sqrt(mesh.Size);
+            string subset = q * q == mesh.Size ? $"x={q},y={q} over these {mesh.Size} devices" : $"{mesh.Size} devices have no square mesh, so give a subset";
+            return ($"{need} ({mesh}); Cannon needs a square q x q mesh: {subset} " +
+                "(e.g. DeviceMesh.Create(system, [(\"x\", 16), (\"y\", 16)], devices: 0..255)) or use summa.", nameof(mesh));
+        }
+
+        if (strategy == Strategy.Summa || strategy == Strategy.TwoPointFiveD)
+        {
+            int r = mesh.Shape[0], c = mesh.Shape[1], layers = strategy == Strategy.Summa ? 1 : mesh.Shape[2];
+            int l = (int)(r / (long)System.Numerics.BigInteger.GreatestCommonDivisor(r, c) * c); // lcm: panel steps per layer
+            if (k % ((long)l * layers) != 0)
+            {
+                long lower = k / ((long)l * layers) * l * layers;
+                return ($"Dimension K ({k}) does not divide into {(long)l * layers} SUMMA panels (lcm({r}, {c}) = {l} per layer x {layers} layers); nearest sizes that divide: {(lower > 0 ? $"{lower} or " : "")}{lower + ((long)l * layers)}.", nameof(k));
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -219,12 +240,7 @@ public static class MatMul
         public MatMulPlan Summa(Strategy strategy, string x, string y, string? z)
         {
             int r = mesh.AxisSize(x), c = mesh.AxisSize(y), layers = z is null ? 1 : mesh.AxisSize(z);
-            int l = (int)(r / (long)System.Numerics.BigInteger.GreatestCommonDivisor(r, c) * c); // lcm: panel steps per layer
-            if (k % ((long)l * layers) != 0)
-            {
-                long lower = k / ((long)l * layers) * l * layers;
-                throw new ArgumentException($"Dimension K ({k}) does not divide into {(long)l * layers} SUMMA panels (lcm({r}, {c}) = {l} per layer x {layers} layers); nearest sizes that divide: {(lower > 0 ? $"{lower} or " : "")}{lower + ((long)l * layers)}.", KParam);
-            }
+            int l = (int)(r / (long)System.Numerics.BigInteger.GreatestCommonDivisor(r, c) * c); // lcm: panel steps per layer (K divides: Refusal)
 
             object aK = z is null ? y : new[] { z, y }, bK = z is null ? x : new[] { z, x };
             TensorSharding a = Layout("A", m, k, PartitionSpec.P(x, aK)), bl = Layout("B", k, n, PartitionSpec.P(bK, y));

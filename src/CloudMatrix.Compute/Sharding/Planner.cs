@@ -89,6 +89,12 @@ public static class Planner
                 return;
             }
 
+            if (MatMul.Refusal(mesh, k, s) is { } refusal)
+            {
+                planned[2 * i] = (null, CollectiveAlgorithm.Ring, 0, default, new RefusedCandidate(s.Name, meshText, refusal.Message));
+                return;
+            }
+
             foreach (CollectiveAlgorithm alg in Algorithms())
             {
                 int slot = (2 * i) + (alg == CollectiveAlgorithm.Ring ? 0 : 1);
