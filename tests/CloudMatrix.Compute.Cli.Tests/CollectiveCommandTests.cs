@@ -134,6 +134,7 @@ public class CollectiveCommandTests
     [InlineData("--ranks", "385")]
     [InlineData("--dtype", "fp8")]
     [InlineData("--step-factor", "1")]
+    [InlineData("--step-factor", "1.0000000000000002")]
     [InlineData("--system", "dgx")]
     public void BadOptionValues_AreUsageErrors_NamingTheValue(string option, string value)
     {

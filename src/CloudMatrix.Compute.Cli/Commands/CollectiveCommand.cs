@@ -247,12 +247,23 @@ internal static class CollectiveCommand
         return list.Count > 0 ? list : throw new CliUsageException("--algo is empty; give auto, all or algorithm names.");
     }
 
+    /// <summary>The most sizes one sweep times (nccl-tests' default 8 B..8 GiB at factor 2 is 31).</summary>
+    internal const int MaxSweepSizes = 10_000;
+
     internal static List<long> Sizes(long min, long max, double factor)
     {
         if (min < 1) throw new CliUsageException($"--min-bytes {min} must be >= 1.");
         if (max < min) throw new CliUsageException($"--max-bytes {max} must be >= --min-bytes {min}.");
         if (max > 1L << 40) throw new CliUsageException($"--max-bytes {max} is above the 1 TiB limit.");
         if (!(factor > 1) && max > min) throw new CliUsageException($"--step-factor {factor} must be > 1 when --max-bytes > --min-bytes.");
+        double steps = max > min ? Math.Log((double)max / min) / Math.Log(factor) : 0;
+        if (steps > MaxSweepSizes)
+        {
+            double least = Math.Pow((double)max / min, 1.0 / MaxSweepSizes);
+            throw new CliUsageException(string.Create(CultureInfo.InvariantCulture,
+                $"--step-factor {factor:R} gives about {steps:G3} sizes from --min-bytes {min} to --max-bytes {max}; at most {MaxSweepSizes} are swept: use a factor of at least {least:G6}."));
+        }
+
         var sizes = new List<long>();
         for (double s = min; s <= max * (1 + 1e-12); s *= factor)
         {

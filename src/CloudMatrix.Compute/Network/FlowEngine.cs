@@ -135,7 +135,7 @@ internal sealed class FlowEngine
                     continue;
                 }
 
-                rem0[f] = _flows[f].Bytes;
+                rem0[f] = _flows[f].Bytes * _g.CapacityScale;
                 t0[f] = now;
                 rate[f] = 0;
                 activePos[f] = active.Count;
@@ -290,13 +290,24 @@ internal sealed class FlowEngine
         {
             txEnd[f] = t;
             finish[f] = _entryEnd[f] == _entryStart[f] ? t : t + _latency[f];
+            if (!double.IsFinite(finish[f]))
+            {
+                throw TimeOutOfRange(f);
+            }
+
             done++;
             foreach (int g in dependents[f])
             {
                 ready[g] = Math.Max(ready[g], finish[f]);
                 if (--depsLeft[g] == 0)
                 {
-                    pending.Enqueue(g, ready[g] + _flows[g].DelaySeconds);
+                    double due = ready[g] + _flows[g].DelaySeconds;
+                    if (!double.IsFinite(due))
+                    {
+                        throw TimeOutOfRange(g);
+                    }
+
+                    pending.Enqueue(g, due);
                 }
             }
         }
@@ -395,7 +406,13 @@ internal sealed class FlowEngine
             t0[f] = now;
             rate[f] = value;
             flowVersion[f]++;
-            ends.Enqueue((f, flowVersion[f]), now + rem0[f] / value);
+            double end = now + rem0[f] / value;
+            if (!double.IsFinite(end))
+            {
+                throw TimeOutOfRange(f);
+            }
+
+            ends.Enqueue((f, flowVersion[f]), end);
         }
 
         // Progressive filling over every active flow: all unfrozen flows rise together; when a resource fills, its
@@ -628,6 +645,14 @@ internal sealed class FlowEngine
             }
         }
     }
+
+    /// <summary>The error for a flow whose start or end lies beyond the largest finite double of seconds.</summary>
+    private ArgumentException TimeOutOfRange(int f) => TimeOutOfRange(f, _flows);
+
+    private static ArgumentException TimeOutOfRange(int f, IReadOnlyList<Flow> flows) => new(
+        $"flows[{f}] (id {flows[f].Id}) would end or start beyond {double.MaxValue:R} s of simulated time: its bytes over its bandwidth, " +
+        "or the delays and transfer times along its dependencies, add up to more than a double holds; use smaller delays or sizes, or faster links.",
+        nameof(flows));
 
     /// <summary>Checks the flow list; returns each flow's dependents and dependency count.</summary>
     private void Validate(IReadOnlyList<Flow> flows, out int[][] dependents, out int[] depCount)
