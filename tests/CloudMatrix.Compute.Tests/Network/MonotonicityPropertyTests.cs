@@ -189,7 +189,7 @@ public class MonotonicityPropertyTests(ITestOutputHelper output)
         NotLater(healthy, Time(quicker, null), $"{what}: l{faster} x {factor:R}");
 
         double Time(SystemSpec system, IReadOnlyList<Fault>? faults) =>
-            CollectiveApi.Estimate(CollectiveFabric.For(system, faults), op, elements, CollectiveDataType.Bf16, algorithm, options).SimulatedSeconds;
+            CollectiveApi.Estimate(system, op, elements, CollectiveDataType.Bf16, algorithm, options with { Faults = faults }).SimulatedSeconds;
     }
 
     private static int Run(Action<int> oneCase, int iterations, int threads)
