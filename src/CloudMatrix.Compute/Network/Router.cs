@@ -40,6 +40,13 @@ internal sealed class Router
     private readonly int[] _vertexEntryStart;
     private readonly int[] _vertexEntryEnd;
     private readonly MaxFlowCompletion _augment;
+
+    // Routes already computed towards the current destination, by source: entries in the caller's arrays, latency.
+    private readonly int[] _cacheStamp;
+    private readonly int[] _cacheStart;
+    private readonly int[] _cacheEnd;
+    private readonly double[] _cacheLatency;
+    private int _destinationEpoch;
     private LinkNetwork _network;
     private int _destination = -1;
 
@@ -57,6 +64,10 @@ internal sealed class Router
         _vertexEntryStart = new int[n];
         _vertexEntryEnd = new int[n];
         _augment = new MaxFlowCompletion(n);
+        _cacheStamp = new int[n];
+        _cacheStart = new int[n];
+        _cacheEnd = new int[n];
+        _cacheLatency = new double[n];
     }
 
     /// <summary>Prepares distances and onward capacities towards <paramref name="destination"/> (a group vertex).</summary>
@@ -69,6 +80,7 @@ internal sealed class Router
 
         _destination = destination;
         _network = network;
+        _destinationEpoch++;
         Array.Fill(_dist, -1);
         _bfs.Clear();
         _dist[destination] = 0;
@@ -120,6 +132,22 @@ internal sealed class Router
     public double Route(int source, ref int[] bundles, ref double[] fractions, ref int count)
     {
         int first = count;
+        if (_cacheStamp[source] == _destinationEpoch)
+        {
+            // The same source and destination as an earlier flow (collective steps repeat their pairs): same route.
+            int start = _cacheStart[source], length = _cacheEnd[source] - start;
+            while (count + length > bundles.Length)
+            {
+                Array.Resize(ref bundles, bundles.Length * 2);
+                Array.Resize(ref fractions, fractions.Length * 2);
+            }
+
+            Array.Copy(bundles, start, bundles, count, length);
+            Array.Copy(fractions, start, fractions, count, length);
+            count += length;
+            return _cacheLatency[source];
+        }
+
         double latency = Split(source, ref bundles, ref fractions, ref count);
         _augment.Fill(_g, first, count, bundles, fractions, _vertexOrder, _vertexEntryStart, _vertexEntryEnd, _destination);
         if (_augment.Run())
@@ -127,6 +155,10 @@ internal sealed class Router
             count = _augment.Write(first, bundles, fractions);
         }
 
+        _cacheStamp[source] = _destinationEpoch;
+        _cacheStart[source] = first;
+        _cacheEnd[source] = count;
+        _cacheLatency[source] = latency;
         return latency;
     }
 
