@@ -110,10 +110,11 @@ internal sealed class FabricGraph
 
         // Bandwidths near double's range would overflow sums of capacities and rates: scale them by a power of two
         // (exact) so that the largest is at most 2^64 B/s; the engine scales bytes alike, so times do not change.
-        double largest = memberCap.Count == 0 ? 0 : memberCap.Max() * Math.Max(1, arcs.Max(x => x.Count));
-        if (largest > MaxScaledCapacity)
+        // (An upper bound of the exponent of the largest bundle's capacity, which itself may exceed double's range.)
+        int exponent = memberCap.Count == 0 ? 0 : Math.ILogB(memberCap.Max()) + 2 + Math.ILogB((double)arcs.Max(x => x.Count));
+        if (exponent > MaxCapacityExponent)
         {
-            CapacityScale = Math.ScaleB(1, -(Math.ILogB(largest) - Math.ILogB(MaxScaledCapacity)));
+            CapacityScale = Math.ScaleB(1, MaxCapacityExponent - exponent);
             for (int bi = 0; bi < memberCap.Count; bi++)
             {
                 memberCap[bi] *= CapacityScale;
@@ -141,7 +142,7 @@ internal sealed class FabricGraph
 
     public SystemSpec System { get; }
 
-    private const double MaxScaledCapacity = 18446744073709551616.0; // 2^64 B/s
+    private const int MaxCapacityExponent = 64; // bundles of at most 2^64 B/s
 
     /// <summary>
     /// The power of two every capacity of this graph is multiplied by (1 unless some link is faster than about

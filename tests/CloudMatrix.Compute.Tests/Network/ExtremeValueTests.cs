@@ -20,6 +20,25 @@ public class ExtremeValueTests
         Assert.True(double.IsFinite(r.TotalSeconds) && r.TotalSeconds >= r.Flows[0].FinishSeconds);
     }
 
+    [Fact]
+    public void ParallelLinksOfTheLargestDouble_FinishWithTheClosedForm()
+    {
+        // Two parallel links of double.MaxValue B/s each way: their bundle's capacity is beyond double's range.
+        var b = new TopologyBuilder("parallel", TopologyBuilder.IdealNpu);
+        b.AddSwitch(new SwitchSpec("s", "x", new SwitchChipSpec("c", 8, 1e12), -1, 0, -1, null));
+        b.AddDevice("d0", node: 0);
+        b.AddDevice("d1", node: 1);
+        foreach (string d in new[] { "d0", "d0", "d1", "d1" })
+        {
+            b.AddLink(d, "s", double.MaxValue, 1e-6);
+        }
+
+        SimulationResult r = new NetworkSimulator(b.Build()).Run([new Flow(0, 0, 1, 1e300), new Flow(1, 1, 0, 1e300)]);
+        double expected = 1e300 / double.MaxValue / 2 + 2e-6;   // 1e300 B over 2 x MaxValue B/s, then two hops
+        Assert.Equal(expected, r.Flows[0].FinishSeconds, 1e-15);
+        Assert.Equal(expected, r.Flows[1].FinishSeconds, 1e-15);
+    }
+
     [Theory]
     [InlineData(1e308)]
     [InlineData(double.MaxValue)]
