@@ -134,6 +134,7 @@ public class CollectiveCommandTests
     [InlineData("--ranks", "385")]
     [InlineData("--dtype", "fp8")]
     [InlineData("--step-factor", "1")]
+    [InlineData("--step-factor", "1.0000000000000002")]
     [InlineData("--system", "dgx")]
     public void BadOptionValues_AreUsageErrors_NamingTheValue(string option, string value)
     {
@@ -144,6 +145,98 @@ public class CollectiveCommandTests
         var (code, _, err) = CmxRunner.Run([.. args]);
         Assert.Equal(2, code);
         Assert.Contains(value, err, StringComparison.Ordinal);
+    }
+
+    private static double TimeUs(params string[] extra)
+    {
+        var (code, output, err) = CmxRunner.Run([.. new[] { "collective", "--op", "allreduce", "--ranks", "16", "--algo", "ring", "--min-bytes", "64M", "--max-bytes", "64M", "--json" }, .. extra]);
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        return doc.RootElement.GetProperty("rows")[0].GetProperty("time_us").GetDouble();
+    }
+
+    [Fact]
+    public void Fault_SlowsTheSweep_AndIsListedInTheJson()
+    {
+        double healthy = TimeUs();
+        double degraded = TimeUs("--fault", "plane:0@0.5");
+        double worse = TimeUs("--fault", "plane:0@0.5", "--fault", "plane:1");
+        Assert.True(degraded > healthy, $"{degraded} us with plane 0 at half <= {healthy} us healthy");
+        Assert.True(worse > degraded, $"{worse} us with plane 1 down too <= {degraded} us");
+        var (_, output, _) = CmxRunner.Run("collective", "--op", "allreduce", "--ranks", "8", "--min-bytes", "1K", "--max-bytes", "1K", "--fault", "plane:3@0.25", "--json");
+        using var doc = JsonDocument.Parse(output);
+        JsonElement fault = doc.RootElement.GetProperty("faults")[0];
+        Assert.Equal("plane", fault.GetProperty("kind").GetString());
+        Assert.Equal("3", fault.GetProperty("target").GetString());
+        Assert.Equal(0.25, fault.GetProperty("bandwidth_factor").GetDouble());
+    }
+
+    [Theory]
+    [InlineData("link:no-such-link", "no-such-link")]
+    [InlineData("switch:l9", "l9")]
+    [InlineData("plane:9", "'9'")]
+    [InlineData("plane:1@1.5", "plane:1@1.5")]
+    [InlineData("wire:x", "wire")]
+    [InlineData("nonsense", "nonsense")]
+    public void BadFault_IsAUsageError_NamingTheOptionAndTheValue(string fault, string named)
+    {
+        var (code, _, err) = CmxRunner.Run("collective", "--op", "allreduce", "--max-bytes", "64", "--fault", fault);
+        Assert.Equal(2, code);
+        Assert.Contains("--fault", err, StringComparison.Ordinal);
+        Assert.Contains(named, err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fault_ThatCutsAMemberOff_FailsNamingBothDevices()
+    {
+        // Every L1 switch of node 0 down: its NPUs reach nothing over the scale-up network.
+        string[] faults = [.. Enumerable.Range(0, 7).SelectMany(p => new[] { "--fault", $"switch:n0.l1p{p}" })];
+        var (code, _, err) = CmxRunner.Run([.. new[] { "collective", "--op", "sendrecv", "--group", "0,8", "--max-bytes", "64" }, .. faults]);
+        Assert.Equal(1, code);
+        Assert.Contains("'n0.npu0'", err, StringComparison.Ordinal);
+        Assert.Contains("'n1.npu0'", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GranularityDie_MakesEachDieARank()
+    {
+        // CloudMatrix384 has 768 dies: devices 760-767 exist only with --granularity die.
+        var (code, output, err) = CmxRunner.Run("collective", "--op", "alltoall", "--granularity", "die", "--group", "760-767", "--min-bytes", "8K", "--max-bytes", "8K", "--json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal("die", doc.RootElement.GetProperty("granularity").GetString());
+        Assert.Equal(Enumerable.Range(760, 8), doc.RootElement.GetProperty("group").EnumerateArray().Select(e => e.GetInt32()));
+        var (npuCode, _, npuErr) = CmxRunner.Run("collective", "--op", "alltoall", "--group", "760-767", "--max-bytes", "64");
+        Assert.Equal(2, npuCode);
+        Assert.Contains("383", npuErr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("chip")]
+    [InlineData("")]
+    public void BadGranularity_IsAUsageError_NamingIt(string value)
+    {
+        var (code, _, err) = CmxRunner.Run("collective", "--op", "allreduce", "--max-bytes", "64", "--granularity", value);
+        Assert.Equal(2, code);
+        Assert.Contains("--granularity", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Granularity_WithATopologyFile_IsRefused()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"cmx-topology-{Guid.NewGuid():N}.json");
+        try
+        {
+            Assert.Equal(0, CmxRunner.Run("topology", "--torus", "2x2", "--out", path).Code);
+            var (code, _, err) = CmxRunner.Run("collective", "--op", "allreduce", "--topology", path, "--granularity", "die", "--max-bytes", "64");
+            Assert.Equal(2, code);
+            Assert.Contains("--granularity", err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -153,6 +153,46 @@ public class NetworkCommandTests
     }
 
     [Fact]
+    public void Simulate_DelaysAddingUpBeyondADouble_AreAUsageError_NotAHang()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"cmx-flows-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, """
+            { "format": "cmx-flows", "version": 1, "flows": [
+              { "id": 0, "source": 0, "destination": 1, "bytes": 1e9, "delay_seconds": 1e308 },
+              { "id": 1, "source": 1, "destination": 0, "bytes": 1e9, "delay_seconds": 1e308, "depends_on": [0] } ] }
+            """);
+        try
+        {
+            var (code, _, err) = CmxRunner.Run("simulate", "--flows", path, "--system", "gb200-nvl72");
+            Assert.Equal(2, code);
+            Assert.Contains("flows[1] (id 1)", err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Simulate_LinksOf1e308BytesPerSecond_FinishAtTheLatency()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"cmx-topology-{Guid.NewGuid():N}.json");
+        try
+        {
+            Assert.Equal(0, CmxRunner.Run("topology", "--torus", "4x4", "--link-gbps", "1e299", "--latency-us", "1", "--out", path).Code);
+            var (code, output, err) = CmxRunner.Run("simulate", "--topology", path, "--pattern", "ring", "--bytes", "1e9", "--json");
+            Assert.True(code == 0, err);
+            // Device i to i+1 is one hop (1 us) or, at a row's end, two (the torus wraps); 1e9 B at 1e308 B/s takes 1e-299 s.
+            double seconds = JsonDocument.Parse(output).RootElement.GetProperty("simulated_seconds").GetDouble();
+            Assert.Equal(2e-6, seconds, 1e-15);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Topology_WritesAFile_ThatInfoReadsBack()
     {
         string path = Path.Combine(Path.GetTempPath(), $"cmx-topo-{Guid.NewGuid():N}.json");

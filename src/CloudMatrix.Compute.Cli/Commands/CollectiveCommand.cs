@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using CloudMatrix.Compute.Collectives;
 using CloudMatrix.Compute.Memory;
+using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Numerics;
 using CloudMatrix.Compute.Sharding;
 using CloudMatrix.Compute.Tensors;
@@ -42,9 +43,15 @@ internal static class CollectiveCommand
         var dtype = new Option<string>("--dtype") { Description = "Element type as nccl-tests' -d names it: bfloat16 (or bf16), float (or fp32).", DefaultValueFactory = _ => "bfloat16" };
         var execute = new Option<bool>("--execute") { Description = "Also run real data through the algorithm, out of place and in place, and count wrong elements." };
         var plot = new Option<string?>("--plot") { Description = "Write an SVG file: busbw and time (log-log) against size, one series per algorithm." };
+        var granularity = new Option<string>("--granularity") { Description = "Ranks are 'npu' (chips) or 'die' (each die of a chip is a rank; presets only).", DefaultValueFactory = _ => "npu" };
+        var faults = new Option<string[]>("--fault")
+        {
+            Description = "Time with something down or degraded, as cmx simulate takes it: link:ID, transceiver:ID, switch:ID or plane:K, with @F to keep a fraction F of its bandwidth (e.g. plane:3@0.5). Repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
 
         var command = new Command("collective", "nccl-tests-style sweep of a collective on a modelled system: nccl-tests' columns (size, count, type, redop, root, then time, algbw, busbw and #wrong out of place and in place) with simulated times.");
-        foreach (Option o in new Option[] { op, system, topology, supernodes, ranks, mesh, group, root, algo, minBytes, maxBytes, step, dtype, execute, plot })
+        foreach (Option o in new Option[] { op, system, topology, supernodes, granularity, ranks, mesh, group, root, algo, minBytes, maxBytes, step, dtype, execute, plot, faults })
         {
             command.Options.Add(o);
         }
@@ -53,7 +60,10 @@ internal static class CollectiveCommand
         {
             bool json = parse.GetValue(CliContext.JsonOption);
             CollectiveOperation operation = ParseOperation(parse.GetValue(op)!);
-            SystemSpec sys = InfoCommand.ResolveSystem(parse.GetValue(system), parse.GetValue(topology), DeviceGranularity.Npu, parse.GetValue(supernodes));
+            InfoCommand.RefuseGranularityWithFile(parse, granularity, parse.GetValue(topology));
+            SystemSpec sys = InfoCommand.ResolveSystem(parse.GetValue(system), parse.GetValue(topology),
+                InfoCommand.ParseGranularity(parse.GetValue(granularity)), parse.GetValue(supernodes));
+            IReadOnlyList<Fault> faultList = ParseFaults(sys, parse.GetValue(faults) ?? []);
             var (devices, groupText) = ResolveGroup(sys, operation, parse.GetValue(ranks), parse.GetValue(mesh), parse.GetValue(group));
             var settings = new Settings(
                 operation,
@@ -67,14 +77,42 @@ internal static class CollectiveCommand
                 parse.GetValue(step),
                 ParseType(parse.GetValue(dtype)!),
                 parse.GetValue(execute),
-                parse.GetValue(plot));
+                parse.GetValue(plot),
+                faultList);
             return Run(context, settings, json);
         });
         return command;
     }
 
     private sealed record Settings(CollectiveOperation Operation, SystemSpec System, int[] Group, string GroupText, int? Root, string Algorithms, long MinBytes, long MaxBytes,
-        double StepFactor, CollectiveDataType Type, bool Execute, string? PlotPath);
+        double StepFactor, CollectiveDataType Type, bool Execute, string? PlotPath, IReadOnlyList<Fault> Faults);
+
+    /// <summary>
+    /// Each <c>--fault</c> text as a fault, checked against <paramref name="system"/>: a malformed text, or one that
+    /// names no link, switch or plane of the system, is a usage error quoting it.
+    /// </summary>
+    internal static IReadOnlyList<Fault> ParseFaults(SystemSpec system, IReadOnlyList<string> texts)
+    {
+        var faults = new List<Fault>(texts.Count);
+        foreach (string text in texts)
+        {
+            Fault fault = SimulateCommand.ParseFault(text);
+            try
+            {
+                _ = new NetworkSimulator(system, [fault]);
+            }
+            catch (ArgumentException ex)
+            {
+                string reason = ex.Message.Replace("faults[0]: ", "", StringComparison.Ordinal);
+                int param = reason.IndexOf(" (Parameter", StringComparison.Ordinal);
+                throw new CliUsageException($"--fault '{text}': {(param >= 0 ? reason[..param] : reason)} (system {system.Name})");
+            }
+
+            faults.Add(fault);
+        }
+
+        return faults;
+    }
 
     /// <summary>
     /// One table row in nccl-tests' layout; JSON fields are these names in snake_case. <c>Bytes</c> is nccl-tests'
@@ -247,12 +285,23 @@ internal static class CollectiveCommand
         return list.Count > 0 ? list : throw new CliUsageException("--algo is empty; give auto, all or algorithm names.");
     }
 
+    /// <summary>The most sizes one sweep times (nccl-tests' default 8 B..8 GiB at factor 2 is 31).</summary>
+    internal const int MaxSweepSizes = 10_000;
+
     internal static List<long> Sizes(long min, long max, double factor)
     {
         if (min < 1) throw new CliUsageException($"--min-bytes {min} must be >= 1.");
         if (max < min) throw new CliUsageException($"--max-bytes {max} must be >= --min-bytes {min}.");
         if (max > 1L << 40) throw new CliUsageException($"--max-bytes {max} is above the 1 TiB limit.");
         if (!(factor > 1) && max > min) throw new CliUsageException($"--step-factor {factor} must be > 1 when --max-bytes > --min-bytes.");
+        double steps = max > min ? Math.Log((double)max / min) / Math.Log(factor) : 0;
+        if (steps > MaxSweepSizes)
+        {
+            double least = Math.Pow((double)max / min, 1.0 / MaxSweepSizes);
+            throw new CliUsageException(string.Create(CultureInfo.InvariantCulture,
+                $"--step-factor {factor:R} gives about {steps:G3} sizes from --min-bytes {min} to --max-bytes {max}; at most {MaxSweepSizes} are swept: use a factor of at least {least:G6}."));
+        }
+
         var sizes = new List<long>();
         for (double s = min; s <= max * (1 + 1e-12); s *= factor)
         {
@@ -293,6 +342,11 @@ internal static class CollectiveCommand
         string what = $"{OperationName(s.Operation)}, {n} ranks, {TypeName(s.Type)}";
         human.WriteLine($"# cmx collective: {what}, {(s.Execute ? "real data" : "timing only")}; times are simulated on {s.System.Name}, not measured");
         human.WriteLine($"# group: {s.GroupText}");
+        if (s.Faults.Count > 0)
+        {
+            human.WriteLine($"# faults: {string.Join(", ", s.Faults.Select(FaultText))}");
+        }
+
         human.WriteLine($"# nBytes from {s.MinBytes} to {s.MaxBytes}, step factor {s.StepFactor.ToString(CultureInfo.InvariantCulture)}");
         var rows = new List<Row>();
         var averages = new List<Average>();
@@ -344,7 +398,8 @@ internal static class CollectiveCommand
         {
             context.WriteJson(new
             {
-                Operation = OperationName(s.Operation), System = s.System.Name, Ranks = n, Group = s.Group, Root = s.Group[RootPosition(s)], Dtype = TypeName(s.Type), Execute = s.Execute,
+                Operation = OperationName(s.Operation), System = s.System.Name, Granularity = s.System.Granularity.ToString().ToLowerInvariant(),
+                Faults = s.Faults.Select(f => new { f.Kind, f.Target, f.BandwidthFactor }), Ranks = n, Group = s.Group, Root = s.Group[RootPosition(s)], Dtype = TypeName(s.Type), Execute = s.Execute,
                 Rows = rows, Averages = averages,
             });
         }
@@ -352,6 +407,10 @@ internal static class CollectiveCommand
         long totalWrong = rows.Sum(r => (r.Wrong ?? 0) + (r.InPlaceWrong ?? 0));
         return totalWrong == 0 ? CmxApp.ExitOk : CmxApp.ExitFailure;
     }
+
+    // A fault as --fault writes it.
+    private static string FaultText(Fault f) =>
+        string.Create(CultureInfo.InvariantCulture, $"{f.Kind.ToString().ToLowerInvariant()}:{f.Target}{(f.BandwidthFactor > 0 ? $"@{f.BandwidthFactor:R}" : "")}");
 
     // The three header lines of nccl-tests' table, plus our trailing algorithm column.
     private static void WriteColumnHeader(TextWriter w)
@@ -373,7 +432,7 @@ internal static class CollectiveCommand
 
     private static Row MeasureRow(Settings s, int n, string series, long elements, CollectiveAlgorithm algorithm)
     {
-        var options = new CollectiveOptions { Group = s.Group, Root = s.Root };
+        var options = new CollectiveOptions { Group = s.Group, Root = s.Root, Faults = s.Faults };
         long perRank = InputElementsPerRank(s.Operation, elements, n);
         long count = NcclCount(s.Operation, elements, n);
         if (!s.Execute)

@@ -119,7 +119,7 @@ public static partial class Collective
     /// <exception cref="ArgumentOutOfRangeException">A device index outside the system; a root outside the group; negative chunks.</exception>
     public static CollectiveResult<float> Run(SystemSpec system, CollectiveOperation operation, IReadOnlyList<float[]> buffers,
         CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
-        Run(CollectiveFabric.For(system), operation, buffers, algorithm, options);
+        Run(CollectiveFabric.For(system, options?.Faults), operation, buffers, algorithm, options);
 
     /// <summary>
     /// Runs <paramref name="operation"/> on real BF16 buffers (reduced in FP32, partial sums rounded to BF16 on the
@@ -136,7 +136,7 @@ public static partial class Collective
     /// <exception cref="ArgumentOutOfRangeException">As for the FP32 overload.</exception>
     public static CollectiveResult<BFloat16> Run(SystemSpec system, CollectiveOperation operation, IReadOnlyList<BFloat16[]> buffers,
         CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
-        Run(CollectiveFabric.For(system), operation, buffers, algorithm, options);
+        Run(CollectiveFabric.For(system, options?.Faults), operation, buffers, algorithm, options);
 
     /// <summary>All-reduce of FP32 buffers: <see cref="Run(SystemSpec, CollectiveOperation, IReadOnlyList{float[]}, CollectiveAlgorithm, CollectiveOptions?)"/> with <see cref="CollectiveOperation.AllReduce"/>.</summary>
     /// <param name="system">The modelled machine.</param>
@@ -180,7 +180,7 @@ public static partial class Collective
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="elementsPerRank"/> is negative, or as for <c>Run</c>.</exception>
     public static CollectiveTiming Estimate(SystemSpec system, CollectiveOperation operation, long elementsPerRank, CollectiveDataType dataType,
         CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
-        Estimate(CollectiveFabric.For(system), operation, elementsPerRank, dataType, algorithm, options);
+        Estimate(CollectiveFabric.For(system, options?.Faults), operation, elementsPerRank, dataType, algorithm, options);
 
     /// <summary>Whether <paramref name="operation"/> sums the ranks' buffers (all-reduce, reduce-scatter, reduce) rather than only moving them.</summary>
     /// <param name="operation">The operation.</param>
@@ -483,17 +483,26 @@ public static partial class Collective
         }
         var results = new CollectiveTiming?[candidates.Count];
         var failures = new string?[candidates.Count];
-        Parallel.For(0, candidates.Count, i =>
+        try
         {
-            try
+            Parallel.For(0, candidates.Count, i =>
             {
-                results[i] = Time(fabric, operation, group, root, elements, type, candidates[i], options, template);
-            }
-            catch (ArgumentException ex) when (candidates[i] == CollectiveAlgorithm.Hierarchical)
-            {
-                failures[i] = $"hierarchical skipped ({ex.Message.Split(';')[0]})";
-            }
-        });
+                try
+                {
+                    results[i] = Time(fabric, operation, group, root, elements, type, candidates[i], options, template);
+                }
+                catch (ArgumentException ex) when (candidates[i] == CollectiveAlgorithm.Hierarchical)
+                {
+                    failures[i] = $"hierarchical skipped ({ex.Message.Split(';')[0]})";
+                }
+            });
+        }
+        catch (AggregateException ex)
+        {
+            // The candidates fail alike (a pair the faults cut off): throw the first as the caller would get it from one algorithm.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
+
         var timed = results.OfType<CollectiveTiming>().ToList();
         var skipped = failures.OfType<string>().ToList();
         timed.Sort((a, b) => a.SimulatedSeconds.CompareTo(b.SimulatedSeconds));

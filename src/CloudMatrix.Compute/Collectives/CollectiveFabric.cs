@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using CloudMatrix.Compute.Network;
+using System.Runtime.CompilerServices;
 using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Collectives;
@@ -142,20 +142,39 @@ internal sealed class CollectiveFabric
     }
 
     private static readonly ConditionalWeakTable<SystemSpec, CollectiveFabric> Cache = [];
+    private static readonly ConditionalWeakTable<SystemSpec, Dictionary<string, CollectiveFabric>> FaultyCache = [];
 
     /// <summary>The fabric of <paramref name="system"/>: its network simulator and its devices' reduce roofline.</summary>
     public static CollectiveFabric For(SystemSpec system)
     {
         ArgumentNullException.ThrowIfNull(system);
-        return Cache.GetValue(system, Create);
+        return Cache.GetValue(system, s => Create(s, []));
     }
 
-    private static CollectiveFabric Create(SystemSpec s)
+    /// <summary>The fabric of <paramref name="system"/> with <paramref name="faults"/> applied (the fault-free one when empty or null).</summary>
+    /// <exception cref="ArgumentException">A fault names no link, switch or plane of the system, or its factor is outside [0, 1).</exception>
+    public static CollectiveFabric For(SystemSpec system, IReadOnlyList<Fault>? faults)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        if (faults is null || faults.Count == 0) return For(system);
+        string key = string.Join("\n", faults.Select((f, i) => f is null
+            ? throw new ArgumentException($"faults[{i}] is null.", nameof(faults))
+            : $"{f.Kind}|{f.Target}|{f.BandwidthFactor:R}"));
+        Dictionary<string, CollectiveFabric> byFaults = FaultyCache.GetValue(system, _ => []);
+        lock (byFaults)
+        {
+            if (byFaults.TryGetValue(key, out CollectiveFabric? cached)) return cached;
+            if (byFaults.Count >= 16) byFaults.Clear();
+            return byFaults[key] = Create(system, [.. faults]);
+        }
+    }
+
+    private static CollectiveFabric Create(SystemSpec s, Fault[] faults)
     {
         int[] nodes = [.. s.Devices.Select(d => d.NodeIndex)];
         int[] supernodes = [.. s.Devices.Select(d => d.SupernodeIndex)];
         var reduce = new DeviceReduceModel(s.Npu.VectorFlopsPerSecond, s.Npu.HbmBytesPerSecond);
-        var fabric = new CollectiveFabric(s.Name, nodes, new NetworkSimulatorAdapter(s), reduce)
+        var fabric = new CollectiveFabric(s.Name, nodes, new NetworkSimulatorAdapter(s, faults), reduce)
         {
             Costs = s.Communication,
             SupernodeOfDevice = supernodes,
@@ -165,7 +184,7 @@ internal sealed class CollectiveFabric
             bool uniform = p.ScaleUp.BandwidthEfficiency == p.ScaleOut.BandwidthEfficiency;
             ITransferSimulator network = uniform
                 ? fabric.Network
-                : new NetworkSimulatorAdapter(s.WithLinkBandwidthScaled(p.ScaleUp.BandwidthEfficiency, p.ScaleOut.BandwidthEfficiency));
+                : new NetworkSimulatorAdapter(s.WithLinkBandwidthScaled(p.ScaleUp.BandwidthEfficiency, p.ScaleOut.BandwidthEfficiency), faults);
             return new CollectiveFabric($"{s.Name}|{p.Name}", nodes, network, reduce)
             {
                 Costs = s.Communication,

@@ -54,6 +54,15 @@ public sealed record CollectiveOptions
     /// </summary>
     public string? Protocol { get; init; }
 
-    /// <summary>Defaults: all devices, root = first, library order, out of place, BF16 partials, default chunks.</summary>
+    /// <summary>
+    /// Links, transceivers, switches or planes down or degraded while the collective runs, as <c>cmx simulate
+    /// --fault</c> takes them (<see cref="Network.Fault.Parse"/> reads that text). They change only the timing: the data
+    /// is the fault-free result. A group whose members can no longer reach each other makes the collective throw
+    /// <see cref="Network.NetworkUnreachableException"/> naming both devices; a fault naming no link, switch or plane
+    /// of the system, or with a factor outside [0, 1), throws <see cref="ArgumentException"/>. Null or empty: none.
+    /// </summary>
+    public IReadOnlyList<Network.Fault>? Faults { get; init; }
+
+    /// <summary>Defaults: all devices, root = first, library order, out of place, BF16 partials, default chunks, no faults.</summary>
     public static CollectiveOptions Default { get; } = new();
 }

@@ -108,6 +108,19 @@ internal sealed class FabricGraph
             }
         }
 
+        // Bandwidths near double's range would overflow sums of capacities and rates: scale them by a power of two
+        // (exact) so that the largest is at most 2^64 B/s; the engine scales bytes alike, so times do not change.
+        // (An upper bound of the exponent of the largest bundle's capacity, which itself may exceed double's range.)
+        int exponent = memberCap.Count == 0 ? 0 : Math.ILogB(memberCap.Max()) + 2 + Math.ILogB((double)arcs.Max(x => x.Count));
+        if (exponent > MaxCapacityExponent)
+        {
+            CapacityScale = Math.ScaleB(1, MaxCapacityExponent - exponent);
+            for (int bi = 0; bi < memberCap.Count; bi++)
+            {
+                memberCap[bi] *= CapacityScale;
+            }
+        }
+
         BundleCount = from.Count;
         From = from.ToArray();
         To = to.ToArray();
@@ -128,6 +141,14 @@ internal sealed class FabricGraph
     }
 
     public SystemSpec System { get; }
+
+    private const int MaxCapacityExponent = 64; // bundles of at most 2^64 B/s
+
+    /// <summary>
+    /// The power of two every capacity of this graph is multiplied by (1 unless some link is faster than about
+    /// 2^64 B/s); bytes moved over the graph are to be multiplied by it too.
+    /// </summary>
+    public double CapacityScale { get; } = 1;
 
     /// <summary>Effective bandwidth of each link after faults (0 when down), bytes/s each way.</summary>
     public double[] LinkBandwidth { get; }

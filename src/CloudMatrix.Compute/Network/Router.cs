@@ -13,7 +13,11 @@ namespace CloudMatrix.Compute.Network;
 /// both count, so a fault deep in the fabric moves exactly its share of traffic off the affected plane.</item>
 /// </list>
 /// On CloudMatrix384 this spreads a flow evenly over the 7 planes and the 16 L2 chips of each plane when nothing is
-/// faulty. The path latency of a flow is that of its slowest used path (sum of the hop latencies).
+/// faulty. Where these weights leave capacity unused (a first hop faster than the fabric behind it, a bottleneck at
+/// the receiving end that the converging bundles do not see), <see cref="MaxFlowCompletion"/> adds flow until the
+/// split is a maximum flow of the shortest-path DAG: a flow alone always runs at its max flow, so a faster link never
+/// slows it and a degraded one never speeds it up. The path latency of a flow is that of its slowest path in the
+/// DAG (sum of the hop latencies).
 /// </summary>
 internal sealed class Router
 {
@@ -32,6 +36,17 @@ internal sealed class Router
     private double[] _hopShare = new double[64];
     private double[] _hopSourceShare = new double[64];
     private int _epoch;
+    private readonly List<int> _vertexOrder = [];
+    private readonly int[] _vertexEntryStart;
+    private readonly int[] _vertexEntryEnd;
+    private readonly MaxFlowCompletion _augment;
+
+    // Routes already computed towards the current destination, by source: entries in the caller's arrays, latency.
+    private readonly int[] _cacheStamp;
+    private readonly int[] _cacheStart;
+    private readonly int[] _cacheEnd;
+    private readonly double[] _cacheLatency;
+    private int _destinationEpoch;
     private LinkNetwork _network;
     private int _destination = -1;
 
@@ -46,6 +61,13 @@ internal sealed class Router
         _lat = new double[n];
         _hopStart = new int[n];
         _hopEnd = new int[n];
+        _vertexEntryStart = new int[n];
+        _vertexEntryEnd = new int[n];
+        _augment = new MaxFlowCompletion(n);
+        _cacheStamp = new int[n];
+        _cacheStart = new int[n];
+        _cacheEnd = new int[n];
+        _cacheLatency = new double[n];
     }
 
     /// <summary>Prepares distances and onward capacities towards <paramref name="destination"/> (a group vertex).</summary>
@@ -58,6 +80,7 @@ internal sealed class Router
 
         _destination = destination;
         _network = network;
+        _destinationEpoch++;
         Array.Fill(_dist, -1);
         _bfs.Clear();
         _dist[destination] = 0;
@@ -108,7 +131,42 @@ internal sealed class Router
     /// </summary>
     public double Route(int source, ref int[] bundles, ref double[] fractions, ref int count)
     {
+        int first = count;
+        if (_cacheStamp[source] == _destinationEpoch)
+        {
+            // The same source and destination as an earlier flow (collective steps repeat their pairs): same route.
+            int start = _cacheStart[source], length = _cacheEnd[source] - start;
+            while (count + length > bundles.Length)
+            {
+                Array.Resize(ref bundles, bundles.Length * 2);
+                Array.Resize(ref fractions, fractions.Length * 2);
+            }
+
+            Array.Copy(bundles, start, bundles, count, length);
+            Array.Copy(fractions, start, fractions, count, length);
+            count += length;
+            return _cacheLatency[source];
+        }
+
+        double latency = Split(source, ref bundles, ref fractions, ref count);
+        _augment.Fill(_g, first, count, bundles, fractions, _vertexOrder, _vertexEntryStart, _vertexEntryEnd, _destination);
+        if (_augment.Run())
+        {
+            count = _augment.Write(first, bundles, fractions);
+        }
+
+        _cacheStamp[source] = _destinationEpoch;
+        _cacheStart[source] = first;
+        _cacheEnd[source] = count;
+        _cacheLatency[source] = latency;
+        return latency;
+    }
+
+    /// <summary>The proportional split (see the class summary): appends every bundle of the shortest-path DAG from <paramref name="source"/>.</summary>
+    private double Split(int source, ref int[] bundles, ref double[] fractions, ref int count)
+    {
         _epoch++;
+        _vertexOrder.Clear();
         _frontier.Clear();
         _frontier.Add(source);
         _stamp[source] = _epoch;
@@ -124,6 +182,8 @@ internal sealed class Router
                     return _lat[v];
                 }
 
+                _vertexOrder.Add(v);
+                _vertexEntryStart[v] = count;
                 double[] share = v == source ? _hopSourceShare : _hopShare;
                 for (int i = _hopStart[v]; i < _hopEnd[v]; i++)
                 {
@@ -157,6 +217,8 @@ internal sealed class Router
                         _lat[w] = Math.Max(_lat[w], arrive);
                     }
                 }
+
+                _vertexEntryEnd[v] = count;
             }
 
             if (_next.Count == 0)
@@ -167,6 +229,29 @@ internal sealed class Router
             _frontier.Clear();
             _frontier.AddRange(_next);
         }
+    }
+
+    /// <summary>Re-computes the source weights k x b x c of hops <paramref name="from"/>..<paramref name="to"/>-1 as (k x b / max) x (c / max); returns their sum.</summary>
+    private double SourceWeightsScaled(int from, int to)
+    {
+        double maxKb = 0, maxC = 0;
+        for (int j = from; j < to; j++)
+        {
+            int b = _hopBundle[j];
+            maxKb = Math.Max(maxKb, _g.PerMemberCount[b] * _g.MemberCapacity[b]);
+            maxC = Math.Max(maxC, _onward[_g.To[b]]);
+        }
+
+        double total = 0;
+        for (int j = from; j < to; j++)
+        {
+            int b = _hopBundle[j];
+            double c = _onward[_g.To[b]];
+            _hopSourceShare[j] = _hopShare[j] > 0 ? Math.Max(double.Epsilon, _g.PerMemberCount[b] * _g.MemberCapacity[b] / maxKb * (c / maxC)) : 0;
+            total += _hopSourceShare[j];
+        }
+
+        return total;
     }
 
     /// <summary>Lists every reached vertex's next hops with the share of its traffic each takes, as a transit vertex and as the source.</summary>
@@ -233,6 +318,13 @@ internal sealed class Router
             }
 
             _hopEnd[v] = count;
+            if (!(totalSource > 0 && double.IsFinite(totalSource)))
+            {
+                // k x b x c overflowed or underflowed (bandwidths near the ends of double's range): the same
+                // weights as products of ratios to the largest factors, which stay within range.
+                totalSource = SourceWeightsScaled(_hopStart[v], count);
+            }
+
             for (int j = _hopStart[v]; j < count; j++)
             {
                 _hopShare[j] /= total;

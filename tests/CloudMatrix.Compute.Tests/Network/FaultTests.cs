@@ -21,15 +21,17 @@ public class FaultTests
     }
 
     [Fact]
-    public void FailedL1L2Link_LowersTheNodesInterNodeBandwidth_ByExactlyItsShare()
+    public void FailedL1L2Link_LimitsTheNode_ThroughItsPlane()
     {
+        // Each NPU's flow is split as it would run alone, at its max flow of 392 GB/s: 1/7 through every plane (its
+        // own links are its bottleneck). So plane 2's 15 working uplinks carry 8/7 of one NPU's rate and cap it at
+        // 15 x 28 x 7/8 = 367.5 GB/s: 2,940 GB/s for the node, not the 3,108 GB/s an adaptive split would reach.
         SystemSpec s = Systems.CloudMatrix384();
         string link = s.Links.Single(l => l.From == "n0.l1p2" && l.To == "l2p2c5").Id;
         double healthy = NodeToNodeRate(s);
         double faulty = NodeToNodeRate(s, Fault.LinkDown(link));
         Rel(8 * 392e9, healthy);                // 112 uplinks x 28 GB/s = 8 NPUs x 392 GB/s
-        Rel(112 * Link - Link, faulty);         // one of the 112 uplinks gone: 3,108 GB/s
-        Rel(healthy - faulty, Link);
+        Rel(7 * 15 * Link, faulty);
     }
 
     [Fact]
@@ -37,7 +39,7 @@ public class FaultTests
     {
         SystemSpec s = Systems.CloudMatrix384();
         string link = s.Links.Single(l => l.From == "n0.l1p4" && l.To == "l2p4c0").Id;
-        Rel(112 * Link - Link, NodeToNodeRate(s, Fault.TransceiverDown(link)));
+        Rel(7 * 15 * Link, NodeToNodeRate(s, Fault.TransceiverDown(link)));   // as a failed link (above)
         string electrical = s.Links.First(l => l.Medium == LinkMedium.Electrical).Id;
         var ex = Assert.Throws<ArgumentException>(() => new NetworkSimulator(s, [Fault.TransceiverDown(electrical)]));
         Assert.Contains(electrical, ex.Message, StringComparison.Ordinal);
@@ -59,13 +61,13 @@ public class FaultTests
             }
             else
             {
-                Rel(Bytes / 111, l.Bytes);      // spread over the 111 working L2 chips
+                // 1/7 of the flow per plane (the NPU's own links are its bottleneck), spread over the plane's working chips.
+                Rel(Bytes / 7 / (l.To.StartsWith("l2p3", StringComparison.Ordinal) ? 15 : 16), l.Bytes);
             }
         }
 
-        // The NPU's 14 links now carry unequal shares (16:15 by plane); the plane-3 pair is under-used, so the
-        // flow runs at 56 GB/s x 111/16 = 388.5 GB/s.
-        Rel(Bytes / (56e9 * 111 / 16), r.Flows[0].TransmitEndSeconds);
+        // 15 uplinks of 28 GB/s still carry plane 3's 56 GB/s: the flow keeps the NPU's full 392 GB/s.
+        Rel(Bytes / 392e9, r.Flows[0].TransmitEndSeconds);
         Assert.True(r.Links.Where(l => l.From == "l2p3c7" || l.To == "l2p3c7").All(l => l.Bytes == 0));
     }
 
