@@ -25,8 +25,11 @@ public sealed class MatMulPlan
         _raw = plan;
         _resolved = new Lazy<ExecutionPlan>(() => PlanEstimator.ResolveAlgorithms(plan));
         Options = options;
-        (MemoryPerDeviceBytes, HostBytes) = Memory();
+        _memory = new Lazy<(long PerDevice, long Host)>(Memory);
     }
+
+    // Computed on first use: the planner builds hundreds of candidates and needs the memory only of those it times.
+    private readonly Lazy<(long PerDevice, long Host)> _memory;
 
     /// <summary>The strategy.</summary>
     public Strategy Strategy { get; }
@@ -69,10 +72,10 @@ public sealed class MatMulPlan
     public IReadOnlyList<PlanStep> Steps => Plan.Steps;
 
     /// <summary>Peak bytes any one device holds at once (inputs, received panels, partials, outputs), from the slots' lifetimes.</summary>
-    public long MemoryPerDeviceBytes { get; }
+    public long MemoryPerDeviceBytes => _memory.Value.PerDevice;
 
     /// <summary>Bytes of backend memory a real run needs at its peak (replicated inputs stored once), plus the host copies of A, B and C.</summary>
-    public long HostBytes { get; }
+    public long HostBytes => _memory.Value.Host;
 
     /// <summary>Total floating-point operations of the product, 2·M·N·K.</summary>
     public double Flops => 2.0 * M * N * K;

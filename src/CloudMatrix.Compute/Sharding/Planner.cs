@@ -8,7 +8,8 @@ namespace CloudMatrix.Compute.Sharding;
 /// <summary>
 /// Ranks every feasible strategy × mesh factorisation of the devices × reduction algorithm for one product by its
 /// <see cref="MatMulPlan.Estimate"/> (never by a separate formula). A candidate is feasible when its shapes divide (or
-/// uneven shards are allowed) and its peak memory per device fits the device's HBM. Candidates are estimated in order
+/// uneven shards are allowed) and its peak memory per device fits the device's HBM (checked for every candidate that is
+/// timed; a pruned one could not win either way). Candidates are estimated in order
 /// of a lower bound that needs no network simulation (<see cref="Execution.PlanEstimator.LowerBound"/>: the busier of
 /// the compute stream and the communication stream at the devices' full link bandwidth); once that bound reaches the
 /// best estimate, the rest cannot win and are listed as pruned with their bound.
@@ -103,16 +104,8 @@ public static class Planner
                     MatMulPlan plan = MatMul.Plan(mesh, m, n, k, s, new MatMulOptions { Uneven = options.Uneven, ReduceAlgorithm = alg, Timing = options.Timing });
                     bool reduces = plan.Unresolved.Steps.OfType<Execution.CollectiveStep>().SelectMany(c => c.Calls)
                         .Any(c => c.Operation is CollectiveOperation.AllReduce or CollectiveOperation.ReduceScatter);
-                    if (plan.MemoryPerDeviceBytes > system.Npu.HbmCapacityBytes)
-                    {
-                        planned[slot] = (null, alg, 0, default, new RefusedCandidate(s.Name, meshText + (reduces ? $" ({alg} reduction)" : ""),
-                            $"needs {ByteSize.Format(plan.MemoryPerDeviceBytes)} per device; HBM holds {ByteSize.Format(system.Npu.HbmCapacityBytes)}"));
-                    }
-                    else
-                    {
-                        var terms = Execution.PlanEstimator.LowerBounds(plan.Unresolved, options.Timing);
-                        planned[slot] = (plan, reduces ? alg : CollectiveAlgorithm.Auto, Math.Max(terms.Compute, terms.Communication), terms, null);
-                    }
+                    var terms = Execution.PlanEstimator.LowerBounds(plan.Unresolved, options.Timing);
+                    planned[slot] = (plan, reduces ? alg : CollectiveAlgorithm.Auto, Math.Max(terms.Compute, terms.Communication), terms, null);
 
                     if (!reduces) return; // planning again with another reduction would give the same plan
                 }
@@ -133,10 +126,11 @@ public static class Planner
         var refused = planned.Where(p => p.No is not null).Select(p => p.No!).ToList();
         var feasible = planned.Where(p => p.Plan is not null).OrderBy(p => p.Bound).ToArray();
 
-        // Branch and bound: candidates in order of their compute-only bound, fully estimated a batch at a time, until
-        // the next bound is no better than the best estimate: no later candidate can win.
+        // Branch and bound: candidates in order of their lower bound, checked against HBM and fully estimated a batch at
+        // a time, until the next bound is no better than the best estimate: no later candidate can win.
         var candidates = new List<PlanCandidate>();
         var pruned = new List<RefusedCandidate>();
+        var handled = new HashSet<MatMulPlan>(ReferenceEqualityComparer.Instance);
         double best = double.PositiveInfinity;
         int next = 0, batch = Math.Max(2, Environment.ProcessorCount * 2);
         while (next < feasible.Length && feasible[next].Bound < best)
@@ -146,9 +140,19 @@ public static class Planner
             var failed = new RefusedCandidate?[chunk.Length];
             Parallel.For(0, chunk.Length, j =>
             {
+                MatMulPlan plan = chunk[j].Plan!;
+                if (plan.MemoryPerDeviceBytes > system.Npu.HbmCapacityBytes)
+                {
+                    // Memory is checked where it matters: a candidate that would be timed (pruned ones never run).
+                    bool reduces = chunk[j].Alg != CollectiveAlgorithm.Auto;
+                    failed[j] = new RefusedCandidate(plan.Strategy.Name, plan.Mesh + (reduces ? $" ({chunk[j].Alg} reduction)" : ""),
+                        $"needs {ByteSize.Format(plan.MemoryPerDeviceBytes)} per device; HBM holds {ByteSize.Format(system.Npu.HbmCapacityBytes)}");
+                    return;
+                }
+
                 try
                 {
-                    estimates[j] = new PlanCandidate(chunk[j].Plan!, chunk[j].Alg, chunk[j].Plan!.Estimate(options.Timing), Refined: true);
+                    estimates[j] = new PlanCandidate(plan, chunk[j].Alg, plan.Estimate(options.Timing), Refined: true);
                 }
                 catch (OverflowException)
                 {
@@ -156,13 +160,14 @@ public static class Planner
                         $"{m} x {n} x {k} is too large for this plan: a collective's buffer would exceed 2^31 - 1 elements per device");
                 }
             });
+            foreach (var c in chunk) handled.Add(c.Plan!);
             candidates.AddRange(estimates.Where(e => e is not null));
             refused.AddRange(failed.Where(f => f is not null)!);
             best = Math.Min(best, estimates.Where(e => e is not null).Select(e => e.SimulatedSeconds).DefaultIfEmpty(double.PositiveInfinity).Min());
             next += batch;
         }
 
-        foreach (var p in feasible.Where(p => !candidates.Any(c => ReferenceEquals(c.Plan, p.Plan)) && !refused.Any(r => r.Strategy == p.Plan!.Strategy.Name && r.Mesh == p.Plan.Mesh.ToString())))
+        foreach (var p in feasible.Where(p => !handled.Contains(p.Plan!)))
         {
             pruned.Add(new RefusedCandidate(p.Plan!.Strategy.Name, p.Plan.Mesh.ToString(),
                 $"pruned: it takes at least {p.Bound * 1e6:F1} us (compute {p.Terms.Compute * 1e6:F1} us, communication at full link bandwidth {p.Terms.Communication * 1e6:F1} us), no less than the best plan's {best * 1e6:F1} us"));

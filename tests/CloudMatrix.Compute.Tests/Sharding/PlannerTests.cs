@@ -59,6 +59,23 @@ public class PlannerTests
     }
 
     [Fact]
+    public void CandidatesBeyondHbm_AreRefusedWithTheNeed_NeverRanked()
+    {
+        // Row-parallel on 4 devices: the meshes x=4 and x=2,y=2 hold different partials. With HBM just large enough for
+        // the smaller, the larger is refused naming its need, and the ranking holds only plans that fit.
+        var roomy = ShardingTestData.IdealSystem(4);
+        long[] needs = [.. new[] { new[] { ("x", 4) }, new[] { ("x", 2), ("y", 2) } }
+            .Select(axes => MatMul.Plan(DeviceMesh.Create(roomy, axes), 64, 64, 64, Strategy.RowParallel).MemoryPerDeviceBytes)];
+        Assert.NotEqual(needs[0], needs[1]);
+        var tight = ShardingTestData.IdealSystem(4, hbmCapacity: needs.Min());
+        PlanRanking r = Planner.Rank(tight, 64, 64, 64, new PlannerOptions { Strategies = [Strategy.RowParallel], Uneven = false });
+        Assert.NotEmpty(r.Candidates);
+        Assert.All(r.Candidates, c => Assert.True(c.Plan.MemoryPerDeviceBytes <= needs.Min()));
+        Assert.Contains(r.Refused, x => x.Reason.Contains("HBM holds", StringComparison.Ordinal));
+        Assert.DoesNotContain(r.Pruned, x => r.Refused.Any(y => y.Mesh.StartsWith(x.Mesh, StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Auto_PlansTheRankingsBest()
     {
         var system = ShardingTestData.IdealSystem(8);

@@ -11,9 +11,9 @@ internal static class ShardingTestData
     public const double HopLatency = 1e-6;
 
     /// <summary>An ideal single switch: one port of <see cref="Bandwidth"/> per device, 1 us per hop, 8 devices a node.</summary>
-    public static SystemSpec IdealSystem(int devices, double flops = 1e15, double hbm = 1e15)
+    public static SystemSpec IdealSystem(int devices, double flops = 1e15, double hbm = 1e15, long hbmCapacity = 1L << 40)
     {
-        var npu = new NpuSpec("ideal", 1, flops, flops, flops, 1e18, 1L << 40, hbm);
+        var npu = new NpuSpec("ideal", 1, flops, flops, flops, 1e18, hbmCapacity, hbm);
         var b = new TopologyBuilder("ideal-" + devices.ToString(CultureInfo.InvariantCulture), npu) { RackCount = 1, NodeCount = (devices + 7) / 8 };
         b.AddSwitch(new SwitchSpec("switch", "ideal", new SwitchChipSpec("ideal", devices, Bandwidth), -1, 0, -1, null));
         for (int i = 0; i < devices; i++)
