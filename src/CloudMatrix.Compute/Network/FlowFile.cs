@@ -36,25 +36,8 @@ public static class FlowFile
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(sourceName);
         JsonDocument doc;
-        try
-        {
-            // A repeated key would otherwise be read as its last value, silently.
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions
-            {
-                CommentHandling = JsonCommentHandling.Skip,
-                AllowTrailingCommas = true,
-                AllowDuplicateProperties = false,
-            });
-        }
-        catch (JsonException ex)
-        {
-            throw new FormatException($"{sourceName}: $: not valid JSON (line {ex.LineNumber + 1}): {ex.Message}");
-        }
-        catch (InvalidOperationException ex)
-        {
-            // The duplicate-key check unescapes every field name; a lone surrogate escape in one fails there.
-            throw new FormatException($"{sourceName}: $: a field name is not valid Unicode text (a lone UTF-16 surrogate escape): {ex.Message}");
-        }
+        var (parsed, problemPath, problem) = Topology.JsonDocuments.Parse(json);
+        doc = parsed ?? throw new FormatException($"{sourceName}: {problemPath}: {problem}");
 
         using (doc)
         {

@@ -24,7 +24,7 @@ public class FlowFileHardeningTests
     [InlineData("\"tag\": 5", "flows[0].tag")]
     [InlineData("\"tag\": \"\\ud800\"", "flows[0].tag")]
     [InlineData("\"\\ud800\": 1", "$")]
-    [InlineData("\"id\": 0, \"id\": 1", "$")]
+    [InlineData("\"id\": 0, \"id\": 1", "flows[0]")]
     [InlineData("\"delay_seconds\": 1e400", "flows[0].delay_seconds")]
     public void BadFlowField_NamesItsPath(string fields, string path) =>
         Assert.StartsWith($"f.json: {path}:", Refused(File1(fields)), StringComparison.Ordinal);
@@ -35,6 +35,11 @@ public class FlowFileHardeningTests
     [InlineData("\"version\": 1, \"flow\": []", "flow")]
     public void BadTopLevel_NamesItsPath(string top, string path) =>
         Assert.StartsWith($"f.json: {path}:", Refused(File1("\"id\": 0", top)), StringComparison.Ordinal);
+
+    [Fact]
+    public void RepeatedKey_NamesTheObjectAndTheKey() =>
+        Assert.StartsWith("f.json: flows[0]: the key 'bytes' appears more than once",
+            Refused(File1("\"id\": 0, \"bytes\": 2")), StringComparison.Ordinal);
 
     [Fact]
     public void SourceIdWithLoneSurrogate_NamesItsPath() =>

@@ -26,6 +26,17 @@ public class TopologyHardeningTests
     {
         TopologyFormatException ex = Refused(Valid.Replace("\"nodes\": 4", "\"nodes\": 4, \"nodes\": 5", StringComparison.Ordinal));
         Assert.Contains("nodes", ex.Reason, StringComparison.Ordinal);
+        Assert.Equal("$", ex.JsonPath);
+    }
+
+    [Fact]
+    public void DuplicateKey_InANestedObject_NamesItsPath()
+    {
+        string from = "\"id\": \"d1\"";
+        Assert.Contains(from, Valid, StringComparison.Ordinal);
+        TopologyFormatException ex = Refused(Valid.Replace(from, from + ", \"id\": \"d9\"", StringComparison.Ordinal));
+        Assert.Equal("devices[1]", ex.JsonPath);
+        Assert.Equal("the key 'id' appears more than once in this object; give it once", ex.Reason);
     }
 
     [Theory]
