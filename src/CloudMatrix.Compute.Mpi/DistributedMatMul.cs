@@ -52,8 +52,8 @@ public static class DistributedMatMul
             if (needs[2 * r] > needs[(2 * r) + 1])
             {
                 throw new PlanMemoryException((long)needs[2 * r], (long)needs[(2 * r) + 1],
-                    $"Process {r} of {transport.Size} would need {ByteSize.Format(needs[2 * r])} for its {placement.Positions(r).Count} devices of the real run of {plan.M} x {plan.N} x {plan.K} " +
-                    $"with {plan.Strategy.Name} on {plan.Mesh}, but its budget is {ByteSize.Format(needs[(2 * r) + 1])}; use more processes, a smaller shape, a spot check, or the estimate (timing only).");
+                    $"Process {r} of {transport.Size} would need {ByteSize.FormatExact(needs[2 * r])} for its {placement.Positions(r).Count} devices of the real run of {plan.M} x {plan.N} x {plan.K} " +
+                    $"with {plan.Strategy.Name} on {plan.Mesh}, but its budget is {ByteSize.FormatExact(needs[(2 * r) + 1])}; use more processes, a smaller shape, a spot check, or the estimate (timing only).");
             }
         }
 

@@ -56,7 +56,7 @@ public class DistributedRunTests
         MatMulPlan plan = MatMul.Plan(TestSystems.Mesh(TestSystems.Ideal(48), "x=6,y=8"), 96, 96, 96, Strategy.Summa);
         var ex = Assert.Throws<PlanMemoryException>(() => TestSystems.RunInProcess(plan, 2, new DistributedOptions { MemoryBudgetBytes = 10_000 }));
         Assert.Contains("Process 0 of 2", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("10.0 kB", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("(10,000 bytes)", ex.Message, StringComparison.Ordinal);
         Assert.Equal(10_000, ex.BudgetBytes);
     }
 

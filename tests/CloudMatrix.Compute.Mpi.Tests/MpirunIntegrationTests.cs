@@ -72,7 +72,7 @@ public class MpirunIntegrationTests
         var (code, _, stderr) = Mpirun(2, cmx, "matmul", "--m", "384", "--n", "384", "--k", "384", "--backend", "cpu-simd", "--memory-budget", "1MB");
         Assert.Equal(1, code); // a memory refusal is a failure with need and budget (docs/errors.md), not a usage error
         Assert.Contains("Process 0 of 2", stderr, StringComparison.Ordinal);
-        Assert.Contains("1.00 MB", stderr, StringComparison.Ordinal);
+        Assert.Contains("(1,000,000 bytes)", stderr, StringComparison.Ordinal);
     }
 
     [SkippableFact]
@@ -93,8 +93,8 @@ public class MpirunIntegrationTests
 
         var (single, _, singleErr) = Run(null, cmx, budget, run);
         Assert.Equal(1, single);
-        Assert.Contains($"needs {Numerics.ByteSize.Format(plan.HostBytes)}", singleErr, StringComparison.Ordinal);
-        Assert.Contains($"budget is {Numerics.ByteSize.Format(budgetBytes)}", singleErr, StringComparison.Ordinal);
+        Assert.Contains($"needs {Numerics.ByteSize.FormatExact(plan.HostBytes)}", singleErr, StringComparison.Ordinal);
+        Assert.Contains($"budget is {Numerics.ByteSize.FormatExact(budgetBytes)}", singleErr, StringComparison.Ordinal);
 
         var (two, _, twoErr) = Run(2, cmx, budget, run);
         Assert.Equal(1, two);

@@ -201,7 +201,7 @@ public sealed class MatMulPlan
         if (HostBytes > budget)
         {
             throw new PlanMemoryException(HostBytes, budget,
-                $"The real run of {M} x {N} x {K} with {Strategy.Name} on {Mesh} needs {ByteSize.Format(HostBytes)} on {backend.Name} but the budget is {ByteSize.Format(budget)}; " +
+                $"The real run of {M} x {N} x {K} with {Strategy.Name} on {Mesh} needs {ByteSize.FormatExact(HostBytes)} on {backend.Name} but the budget is {ByteSize.FormatExact(budget)}; " +
                 $"use --estimate (timing only, any size), a smaller shape, a strategy that holds less (the report's memory per device){(host ? $", or a larger {CloudMatrix.Compute.Memory.MemoryBudget.EnvironmentVariable} (e.g. 16G)" : "")}.");
         }
     }

@@ -195,7 +195,7 @@ public class StrategyNumericsTests
         Assert.Contains("shape", ex.Message); // shapes are checked first
         var mem = Assert.Throws<PlanMemoryException>(() => plan.CheckMemory(backend, budgetBytes: 1L << 30));
         Assert.Contains("--estimate", mem.Message);
-        Assert.Contains("1.07 GB", mem.Message);
+        Assert.Contains("the budget is 1.00 GiB (1,073,741,824 bytes)", mem.Message);
         Assert.True(mem.NeedBytes > mem.BudgetBytes);
         Assert.Equal(before, backend.AllocatedBytes);
     }
