@@ -36,8 +36,8 @@ internal sealed class HierarchicalAlgorithm : ICollectiveAlgorithm
         if (nodes.Values.Any(l => l.Count != k))
         {
             throw new ArgumentException(
-                $"Hierarchical needs the same number of group members on every node; the group has {string.Join(", ", nodes.Select(kv => $"{kv.Value.Count} on node {kv.Key}"))}.",
-                nameof(nodeOf));
+                $"Hierarchical needs the same number of group members on every node; the group has {string.Join(", ", nodes.Select(kv => $"{kv.Value.Count} on node {kv.Key}"))}. Valid: a group (CollectiveOptions.Group) with as many devices on each node it spans, or another algorithm.",
+                "options"); // the group is the caller's CollectiveOptions.Group
         }
 
         var local = Parts(0, length, k);
