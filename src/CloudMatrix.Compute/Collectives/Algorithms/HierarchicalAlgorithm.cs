@@ -35,9 +35,12 @@ internal sealed class HierarchicalAlgorithm : ICollectiveAlgorithm
         int k = nodes.First().Value.Count;
         if (nodes.Values.Any(l => l.Count != k))
         {
+            // The group comes from the public call's options (CollectiveOptions.Group): name that, not this method's parameter.
+#pragma warning disable CA2208
             throw new ArgumentException(
                 $"Hierarchical needs the same number of group members on every node; the group has {string.Join(", ", nodes.Select(kv => $"{kv.Value.Count} on node {kv.Key}"))}. Valid: a group (CollectiveOptions.Group) with as many devices on each node it spans, or another algorithm.",
-                "options"); // the group is the caller's CollectiveOptions.Group
+                "options");
+#pragma warning restore CA2208
         }
 
         var local = Parts(0, length, k);
