@@ -24,8 +24,9 @@ public class PlanLowerBoundTests
     public void LowerBound_NeverExceedsTheEstimate_OnEverySystemKind()
     {
         // Ideal switch, CloudMatrix384's UB (one protocol, 7 links per NPU), HGX H100 over InfiniBand (three NCCL
-        // protocols, launch and step costs, two link classes) and GB200 NVL72 (in-switch reduction).
-        SystemSpec[] systems = [ShardingTestData.IdealSystem(12), Systems.CloudMatrix384(), Systems.HgxH100(2), Systems.Gb200Nvl72()];
+        // protocols, launch and step costs, two link classes), GB200 NVL72 (in-switch reduction) and a 4 x 4 torus
+        // (no switch: transfers cross other devices' links).
+        SystemSpec[] systems = [ShardingTestData.IdealSystem(12), Systems.CloudMatrix384(), Systems.HgxH100(2), Systems.Gb200Nvl72(), TopologyBuilder.Torus([4, 4], 50e9, 1e-6)];
         Gen.Select(Gen.Int[0, systems.Length - 1], Gen.Int[1, 40], Gen.Int[1, 40], Gen.Int[1, 40], Gen.Int[2, 16])
             .Sample((s, a, b, c, devices) =>
             {
@@ -40,7 +41,7 @@ public class PlanLowerBoundTests
                         throw new Xunit.Sdk.XunitException($"{system.Name} {devices} devices {8 * a}x{8 * b}x{8 * c} {plan.Strategy.Name} {plan.Mesh}: bound {bound:E6} s > estimate {estimate:E6} s");
                     }
                 }
-            }, iter: 10, seed: "9pVCddZt3e23");
+            }, iter: 20, seed: "9pVCddZt3e23");
     }
 
     [Fact]
