@@ -95,7 +95,7 @@ bench tc-4097x4095x4093-tA-bf16 60 --m 4097 --n 4095 --k 4093 --repeat 1 --trans
 bench tc-4097x4095x4093-tB      60 --m 4097 --n 4095 --k 4093 --repeat 1 --trans-b
 bench tc-4104x4096x4088-tA-tB   60 --m 4104 --n 4096 --k 4088 --repeat 1 --trans-a --trans-b
 
-# Speed (and correctness again) at the sizes: tensor cores, then the SIMT kernel forced.
+# Speed (and correctness again) at 4096^3 and 8192^3: tensor cores, then the SIMT kernel forced.
 bench tc-4096x4096x4096                 60 --m 4096 --n 4096 --k 4096 --repeat 10
 bench tc-4096x4096x4096-bf16            60 --m 4096 --n 4096 --k 4096 --repeat 10 --bf16-output
 bench tc-8192x8192x8192                 90 --m 8192 --n 8192 --k 8192 --repeat 5

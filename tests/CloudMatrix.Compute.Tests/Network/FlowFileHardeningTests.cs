@@ -3,7 +3,7 @@ using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Tests.Network;
 
-/// <summary>Issue 12's flow-file cases: each is a <see cref="FormatException"/> naming the file and the JSON path.</summary>
+/// <summary>The flow-file hardening cases: each is a <see cref="FormatException"/> naming the file and the JSON path.</summary>
 public class FlowFileHardeningTests
 {
     private static readonly SystemSpec System2 = TopologyBuilder.SingleSwitch(2, 1e9, 1e-6);

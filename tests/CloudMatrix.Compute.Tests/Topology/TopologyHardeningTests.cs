@@ -3,7 +3,7 @@ using CloudMatrix.Compute.Topology;
 
 namespace CloudMatrix.Compute.Tests.Topology;
 
-/// <summary>Issue 12's topology cases: each bad file is a <see cref="TopologyFormatException"/> naming the JSON path.</summary>
+/// <summary>The topology-file hardening cases: each bad file is a <see cref="TopologyFormatException"/> naming the JSON path.</summary>
 public class TopologyHardeningTests
 {
     private static string Valid => TopologyFile.ToJson(TopologyBuilder.SingleSwitch(4, 1e9, 1e-6));
