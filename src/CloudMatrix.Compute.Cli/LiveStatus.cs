@@ -39,12 +39,6 @@ internal sealed class LiveStatus : IProgress<string>, IDisposable
     /// <summary>Whether the status line is drawn (a terminal, not <c>--json</c>).</summary>
     public bool Live { get; }
 
-    /// <summary>Seconds since the phase started.</summary>
-    public double Seconds => _clock.Elapsed.TotalSeconds;
-
-    /// <summary>Step names reported so far.</summary>
-    public int Reported => Volatile.Read(ref _reported);
-
     /// <summary>Starts <paramref name="phase"/>; <paramref name="steps"/> &gt; 0 shows "step i/steps" with each report.</summary>
     public static LiveStatus Start(CliContext context, bool json, string phase, int steps = 0) =>
         new(TerminalProgress.For(context, json), !json && context.ErrorIsTerminal, phase, steps);

@@ -226,7 +226,6 @@ internal static class MatmulCommand
         Steps = report.Steps.Select(s => new { s.Id, s.Name, s.Kind, s.StartSeconds, s.EndSeconds, s.Bytes, s.Detail }),
     };
 
-    /// <summary>Plain progress lines (one per tenth of the steps) on the human stream.</summary>
     /// <summary>
     /// Plain progress lines of a real run (every tenth step, the distribution and the verification, with the seconds
     /// elapsed); on a terminal the live status line takes the reports instead and only the closing line is printed.
@@ -240,22 +239,15 @@ internal static class MatmulCommand
 
         public void Report(string value)
         {
+            bool phase = value is ExecuteOptions.DistributePhase or ExecuteOptions.VerifyPhase;
             if (Live is not null)
             {
-                if (value is ExecuteOptions.DistributePhase or ExecuteOptions.VerifyPhase)
-                {
-                    Live.Phase(value);
-                }
-                else
-                {
-                    Live.Report(value);
-                    Interlocked.Increment(ref _done);
-                }
-
+                if (phase) Live.Phase(value);
+                else Live.Report(value);
                 return;
             }
 
-            if (value is ExecuteOptions.DistributePhase or ExecuteOptions.VerifyPhase)
+            if (phase)
             {
                 writer.WriteLine($"  {value} ({_clock.Elapsed.TotalSeconds:F1} s)");
                 return;

@@ -178,9 +178,7 @@ public static class PlanEstimator
                     if (call.Groups[g].Length < 2 || elements == 0) continue;
                     tally.Clear();
                     AddCallBytes(plan, call, g, elements, tally);
-                    double best = double.PositiveInfinity;
-                    foreach (CollectiveFabric v in apart) best = Math.Min(best, links.Seconds(v, tally) + (v.Protocol?.LaunchSeconds ?? 0));
-                    worst = Math.Max(worst, best);
+                    worst = Math.Max(worst, links.Fastest(apart, tally));
                 }
             }
 
@@ -210,10 +208,7 @@ public static class PlanEstimator
             }
         }
 
-        if (tally.Devices.Count == 0) return 0;
-        double fastest = double.PositiveInfinity;
-        foreach (CollectiveFabric v in variants) fastest = Math.Min(fastest, links.Seconds(v, tally) + (v.Protocol?.LaunchSeconds ?? 0));
-        return fastest;
+        return tally.Devices.Count == 0 ? 0 : links.Fastest(variants, tally);
     }
 
     /// <summary>Bytes each device receives and sends in one step (or one group of it).</summary>
@@ -392,8 +387,16 @@ public static class PlanEstimator
 
         public static LinkBound For(SystemSpec system) => Cache.GetValue(system, s => new LinkBound(s));
 
+        // The fastest protocol for these bytes: its bound plus its launch cost.
+        public double Fastest(IEnumerable<CollectiveFabric> variants, ByteTally tally)
+        {
+            double fastest = double.PositiveInfinity;
+            foreach (CollectiveFabric v in variants) fastest = Math.Min(fastest, Seconds(v, tally) + (v.Protocol?.LaunchSeconds ?? 0));
+            return fastest;
+        }
+
         // The variant's network derates the link classes itself (ByteScale 1) or scales the bytes (ByteScale 1/eff).
-        public double Seconds(CollectiveFabric variant, ByteTally tally)
+        private double Seconds(CollectiveFabric variant, ByteTally tally)
         {
             double up = 1, down = 1;
             if (variant.Protocol is { } p && variant.ByteScale == 1)

@@ -15,9 +15,6 @@ namespace CloudMatrix.Compute.Tests.Network;
 /// </summary>
 public class FlowFileFuzzTests(ITestOutputHelper output)
 {
-    // The default CI run replays one fixed stream of cases (reproducible); the heavy run draws new ones every time.
-    private const string DefaultRunSeed = "9pVCddZt3e23";
-
     private static readonly TimeSpan HangBound = TimeSpan.FromSeconds(20);
 
     private static readonly SystemSpec System4 = TopologyBuilder.SingleSwitch(4, 1e9, 1e-6);
@@ -80,12 +77,7 @@ public class FlowFileFuzzTests(ITestOutputHelper output)
 
     private int Run(long iterations)
     {
-        int cases = 0;
-        Gen.Int.Sample(seed =>
-        {
-            OneCase(seed);
-            Interlocked.Increment(ref cases);
-        }, iter: iterations, seed: iterations <= 10_000 ? DefaultRunSeed : null);
+        int cases = FuzzRun.Count(iterations, OneCase);
         output.WriteLine($"flow-file fuzz: {cases} cases, 0 violations");
         return cases;
     }

@@ -22,9 +22,6 @@ namespace CloudMatrix.Compute.Tests.Sharding;
 /// </summary>
 public class ShardingFuzzTests(ITestOutputHelper output)
 {
-    // The default CI run replays one fixed stream of cases (reproducible); the heavy run draws new ones every time.
-    private const string DefaultRunSeed = "9pVCddZt3e23";
-
     /// <summary>
     /// Generous: the slowest case (a plan and estimate on 384 devices) takes about a second alone, but the heavy run
     /// shares 2 cores with the other fuzz classes and once took 33 s for one such case.
@@ -361,12 +358,7 @@ public class ShardingFuzzTests(ITestOutputHelper output)
 
     private int Run(long iterations)
     {
-        int cases = 0;
-        Gen.Int.Sample(seed =>
-        {
-            OneCase(seed);
-            Interlocked.Increment(ref cases);
-        }, iter: iterations, seed: iterations <= 10_000 ? DefaultRunSeed : null);
+        int cases = FuzzRun.Count(iterations, OneCase);
         output.WriteLine($"sharding API fuzz: {cases} cases, 0 violations");
         return cases;
     }

@@ -12,9 +12,6 @@ namespace CloudMatrix.Compute.Tests.Topology;
 /// </summary>
 public class TopologyFuzzTests(ITestOutputHelper output)
 {
-    // The default CI run replays one fixed stream of cases (reproducible); the heavy run draws new ones every time.
-    private const string DefaultRunSeed = "9pVCddZt3e23";
-
     /// <summary>Generous: parsing and validating these small files takes well under a millisecond.</summary>
     private static readonly TimeSpan HangBound = TimeSpan.FromSeconds(20);
 
@@ -55,12 +52,7 @@ public class TopologyFuzzTests(ITestOutputHelper output)
 
     private int Run(long iterations)
     {
-        int cases = 0;
-        Gen.Int.Sample(seed =>
-        {
-            OneCase(seed);
-            Interlocked.Increment(ref cases);
-        }, iter: iterations, seed: iterations <= 10_000 ? DefaultRunSeed : null);
+        int cases = FuzzRun.Count(iterations, OneCase);
         output.WriteLine($"topology fuzz: {cases} cases, 0 violations");
         return cases;
     }
