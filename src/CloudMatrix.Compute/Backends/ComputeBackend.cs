@@ -15,7 +15,8 @@ namespace CloudMatrix.Compute.Backends;
 /// <c>cuda</c> and <c>opencl</c> (ILGPU on a GPU), and <c>auto</c>, which picks cuda, then opencl, then cpu-simd and
 /// says so in <see cref="SelectionReason"/>.</para>
 /// <para>Numerics are the same everywhere: bfloat16 inputs, FP32 accumulation, one round to nearest even per
-/// bfloat16 store, NaN policy of <see cref="BFloat16Gemm"/>. Sums and conversions are bit-identical across backends;
+/// bfloat16 store, NaN policy of <see cref="BFloat16Gemm"/>. Sums and conversions are bit-identical across backends
+/// (except the payload of a NaN result: x86 keeps the first NaN operand's, NVIDIA GPUs give the canonical NaN);
 /// GEMM results agree to FP32 rounding (each backend orders its K sums its own way, GPUs fuse multiply-adds, and the
 /// CPU's AVX512_BF16 kernel flushes subnormals) and every backend is deterministic.</para>
 /// <para>Operations are queued in order on the device; copying a buffer to the host waits for them, and
@@ -223,7 +224,7 @@ public abstract partial class ComputeBackend : IDisposable
     /// <summary>
     /// Sums FP32 buffers element-wise into <paramref name="destination"/> in a fixed order:
     /// <c>((s0 + s1) + s2) + ... + s(N-1)</c>, each addition rounded to FP32 (see <see cref="Kernels.Reduce.BufferSum"/>).
-    /// Bit-identical on every backend; <paramref name="destination"/> may be one of the sources.
+    /// Bit-identical on every backend (a NaN result is a NaN everywhere, its payload the hardware's); <paramref name="destination"/> may be one of the sources.
     /// </summary>
     /// <param name="sources">N &gt;= 1 buffers of the destination's length, on this backend.</param>
     /// <param name="destination">Receives the sum.</param>
@@ -256,7 +257,7 @@ public abstract partial class ComputeBackend : IDisposable
 
     /// <summary>
     /// Sums bfloat16 buffers element-wise: inputs widened exactly, summed in FP32 in the order
-    /// <c>((s0 + s1) + s2) + ...</c>, rounded once to nearest even on store. Bit-identical on every backend;
+    /// <c>((s0 + s1) + s2) + ...</c>, rounded once to nearest even on store. Bit-identical on every backend (NaN payloads aside);
     /// <paramref name="destination"/> may be one of the sources.
     /// </summary>
     /// <param name="sources">N &gt;= 1 buffers of the destination's length, on this backend.</param>

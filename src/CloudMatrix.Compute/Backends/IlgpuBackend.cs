@@ -13,9 +13,9 @@ namespace CloudMatrix.Compute.Backends;
 /// <c>ilgpu-cpu</c>, <c>cuda</c> and <c>opencl</c>: the ILGPU kernels of CloudMatrix.Compute.Kernels on one ILGPU
 /// accelerator. The ILGPU context and accelerator are created once here and disposed with the backend; every call
 /// holds one lock and binds the accelerator to the calling thread, so the backend may be shared between threads.
-/// GEMM runs the SIMT kernel (<see cref="IlgpuGemmKernels"/>) on every device. The tensor-core kernel
-/// (<see cref="TensorCoreGemmKernels"/>) is opt-in on CUDA devices of sm_80 or newer with the environment variable
-/// <c>CMX_CUDA_GEMM=tensor</c> until it has been measured on a GPU.
+/// GEMM runs the tensor-core kernel (<see cref="TensorCoreGemmKernels"/>) on CUDA devices of sm_80 or newer and the
+/// SIMT kernel (<see cref="IlgpuGemmKernels"/>) everywhere else; the environment variable <c>CMX_CUDA_GEMM=simt</c>
+/// forces the SIMT kernel on CUDA too (for comparison).
 /// </summary>
 internal sealed class IlgpuBackend : ComputeBackend
 {
@@ -23,7 +23,7 @@ internal sealed class IlgpuBackend : ComputeBackend
     public const string CudaName = "cuda";
     public const string OpenCLName = "opencl";
 
-    /// <summary>The environment variable that picks the CUDA GEMM kernel: <c>simt</c> (the default) or <c>tensor</c>.</summary>
+    /// <summary>The environment variable that picks the CUDA GEMM kernel: <c>tensor</c> (the default; sm_80 and newer) or <c>simt</c>.</summary>
     public const string CudaGemmVariable = "CMX_CUDA_GEMM";
 
     // ILGPU's CPU accelerator runs one OS thread per emulated GPU thread of a multiprocessor; the GEMM kernel needs
@@ -107,21 +107,21 @@ internal sealed class IlgpuBackend : ComputeBackend
         (architecture.Major * 10) + architecture.Minor >= TensorCoreGemmKernels.MinimumArchitecture;
 
     /// <summary>
-    /// Reads <see cref="CudaGemmVariable"/>: unset, empty or <c>simt</c> runs the SIMT kernel, <c>tensor</c> the
-    /// tensor-core kernel on sm_80 and newer (case-insensitive, surrounding blanks ignored).
+    /// Reads <see cref="CudaGemmVariable"/>: unset, empty or <c>tensor</c> runs the tensor-core kernel on sm_80 and
+    /// newer, <c>simt</c> the SIMT kernel (case-insensitive, surrounding blanks ignored).
     /// </summary>
     /// <exception cref="ArgumentException">Any other value; the message names the variable and the valid values.</exception>
     internal static bool AsksForTensorCores(string? value)
     {
         string text = value?.Trim() ?? "";
-        if (text.Length == 0 || text.Equals("simt", StringComparison.OrdinalIgnoreCase))
+        if (text.Length == 0 || text.Equals("tensor", StringComparison.OrdinalIgnoreCase))
         {
-            return false;
+            return true;
         }
 
-        return text.Equals("tensor", StringComparison.OrdinalIgnoreCase)
-            ? true
-            : throw new ArgumentException($"{CudaGemmVariable} is '{value}'; it must be simt (the default) or tensor (tensor cores on sm_80 and newer; not yet measured on a GPU).");
+        return text.Equals("simt", StringComparison.OrdinalIgnoreCase)
+            ? false
+            : throw new ArgumentException($"{CudaGemmVariable} is '{value}'; it must be tensor (the default: tensor cores on sm_80 and newer, the SIMT kernel before) or simt (the SIMT kernel everywhere).");
     }
 
     /// <summary>Looks for a device of <paramref name="kind"/> without opening an accelerator on it.</summary>

@@ -114,6 +114,86 @@ public sealed class TensorCoreLayoutTests
     }
 
     [Fact]
+    public void FragmentOffsets_AreTheFragmentWordsLessTheLanesFirst_ForEveryLane()
+    {
+        // The kernel reads fragments at constant offsets from each lane's first fragment word; that is only right if
+        // the difference does not depend on the lane or the warp.
+        foreach (int warpOrigin in new[] { 0, 64 })
+        {
+            for (int lane = 0; lane < 32; lane++)
+            {
+                for (int step = 0; step < 2; step++)
+                {
+                    for (int fragment = 0; fragment < 4; fragment++)
+                    {
+                        for (int register = 0; register < 4; register++)
+                        {
+                            Assert.Equal(
+                                AFragmentWord(warpOrigin + (16 * fragment), step, lane, register),
+                                AFragmentWord(warpOrigin, 0, lane, 0) + AFragmentOffset(fragment, step, register));
+                        }
+                    }
+
+                    for (int fragment = 0; fragment < 8; fragment++)
+                    {
+                        for (int register = 0; register < 2; register++)
+                        {
+                            Assert.Equal(
+                                BFragmentWord(warpOrigin + (8 * fragment), step, lane, register),
+                                BFragmentWord(warpOrigin, 0, lane, 0) + BFragmentOffset(fragment, step, register));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ChunkWords_AreAtConstantStridesFromTheChunksFirst(bool alongK)
+    {
+        // Stash writes word w of a chunk at its first word + w (K contiguous: one row) or + w rows (eight rows).
+        for (int chunk = 0; chunk < ChunksPerTile; chunk++)
+        {
+            for (int word = 0; word < 8; word++)
+            {
+                Assert.Equal(StagedWord(alongK, chunk, 0) + (alongK ? word : word * SharedStride), StagedWord(alongK, chunk, word));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false, 40, 0L)]
+    [InlineData(true, 40, 0L)]
+    [InlineData(false, 4104, 1000L)]
+    [InlineData(true, 4104, 1000L)]
+    public void ChunkStart_AdvancedBySlices_IsWhereTheChunksElementsLie(bool alongK, int ld, long xBase)
+    {
+        // The fast path starts each chunk at ChunkStart and adds one slice's step per slice; the element offsets must be
+        // those of ChunkElement's (row, k) for word 0, low half (the first element the chunk loads) in every slice.
+        int tileBase = 128;
+        long step = alongK ? TileDepth : (long)TileDepth * ld;
+        for (int chunk = 0; chunk < ChunksPerTile; chunk++)
+        {
+            for (int slice = 0; slice < 3; slice++)
+            {
+                (int row, int k) = ChunkElement(alongK, chunk, 0, 0);
+                int kk = k + (slice * TileDepth);
+                int r = tileBase + row;
+                long expected = alongK ? xBase + ((long)r * ld) + kk : xBase + ((long)kk * ld) + r;
+                Assert.Equal(expected, TensorCoreGemmKernels.ChunkStart(xBase, ld, alongK, tileBase, chunk) + (slice * step));
+                // The strip at k + 1 (K not contiguous) is one leading dimension further; 16-byte alignment holds
+                // whenever the base and ld are multiples of 8 elements.
+                if (xBase % 8 == 0 && ld % 8 == 0)
+                {
+                    Assert.Equal(0, expected % 8);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void FragmentLoads_HitThirtyTwoDistinctBanks()
     {
         // One 32-bit shared load per lane per fragment register: conflict-free when the 32 words of a warp's load lie

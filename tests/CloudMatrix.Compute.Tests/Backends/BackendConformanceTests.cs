@@ -269,6 +269,14 @@ public abstract class BackendConformanceTests(BackendFixture fixture)
                 exact += sources[s][i];
             }
 
+            if (float.IsNaN(expected))
+            {
+                // A NaN stays a NaN; its payload is the hardware's (x86 keeps the first NaN operand's, NVIDIA GPUs
+                // give the canonical 0x7FFFFFFF; measured on an H100).
+                Assert.True(float.IsNaN(actual[i]), $"element {i}: {actual[i]} where the sum is NaN");
+                continue;
+            }
+
             Assert.Equal(BitConverter.SingleToUInt32Bits(expected), BitConverter.SingleToUInt32Bits(actual[i]));
             if (double.IsFinite(exact))
             {
@@ -286,14 +294,16 @@ public abstract class BackendConformanceTests(BackendFixture fixture)
     {
         var rng = new Random(100 + count);
         BFloat16[][] sources = Enumerable.Range(0, count).Select(_ => RandomBFloat16(rng, 777)).ToArray();
-        sources[0][0] = BFloat16.FromBits(0x7F81); // a signalling NaN comes out quiet
+        sources[0][0] = BFloat16.FromBits(0x7F81);
         var buffers = sources.Select(Upload).ToList();
         using var destination = Backend.Allocate<BFloat16>(777);
         Backend.Reduce(buffers, destination);
         BFloat16[] actual = destination.ToArray();
         buffers.ForEach(d => d.Dispose());
 
-        Assert.Equal(0x7FC1, actual[0].ToBits());
+        // A signalling NaN comes out a quiet NaN (exponent all ones, quiet bit set); the payload is the hardware's:
+        // 0x7FC1 on x86 (the operand's, quieted), the canonical 0x7FFF on NVIDIA GPUs (measured on an H100).
+        Assert.Equal(0x7FC0, actual[0].ToBits() & 0x7FC0);
         for (int i = 1; i < 777; i++)
         {
             float sum = sources[0][i];
