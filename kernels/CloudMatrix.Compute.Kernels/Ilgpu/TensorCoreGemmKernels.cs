@@ -178,177 +178,104 @@ internal static class TensorCoreGemmKernels
         long aBase = batch * args.StrideA;
         long bBase = batch * args.StrideB;
 
-        // Interior tiles of aligned operands take the fast path while the whole 32-deep slice lies inside K: 128-bit
-        // loads at offsets advanced by one add per slice, no bounds checks. The conditions are the same for the whole
-        // group, so the branch never diverges. Edges, the K tail and unaligned operands take Fetch.
-        bool aFast = aVector && rowBase + TileRows <= args.M;
-        bool bFast = bVector && colBase + TileCols <= args.N;
-        int fullSlices = args.K / TileDepth;
-        long aStep = aAlongK ? TileDepth : (long)TileDepth * args.Lda;
-        long bStep = bAlongK ? TileDepth : (long)TileDepth * args.Ldb;
-        long aAt0 = ChunkStart(aBase, args.Lda, aAlongK, rowBase, thread);
-        long aAt1 = ChunkStart(aBase, args.Lda, aAlongK, rowBase, thread + GroupSize);
-        long bAt0 = ChunkStart(bBase, args.Ldb, bAlongK, colBase, thread);
-        long bAt1 = ChunkStart(bBase, args.Ldb, bAlongK, colBase, thread + GroupSize);
-        ArrayView<Word4> aWords = a.Cast<Word4>();
-        ArrayView<Word4> bWords = b.Cast<Word4>();
-
-        // Shared words this thread reads (its first fragment word) and writes (its chunks' first words), in buffer 0.
-        ArrayView<uint> aLane = staged.SubView(AFragmentWord(warpRow, 0, lane, 0));
-        ArrayView<uint> bLane = staged.SubView(TileWords + BFragmentWord(warpCol, 0, lane, 0));
-        int aSlot0 = StagedWord(aAlongK, thread, 0);
-        int aSlot1 = StagedWord(aAlongK, thread + GroupSize, 0);
-        int bSlot0 = TileWords + StagedWord(bAlongK, thread, 0);
-        int bSlot1 = TileWords + StagedWord(bAlongK, thread + GroupSize, 0);
-        ArrayView<Word4> sharedWords = staged.Cast<Word4>();
-
-        Chunk8 a0;
-        Chunk8 a1;
-        Chunk8 b0;
-        Chunk8 b1;
-        if (aFast && fullSlices > 0)
-        {
-            a0 = FetchInside(aWords, aAt0, args.Lda, aAlongK);
-            a1 = FetchInside(aWords, aAt1, args.Lda, aAlongK);
-        }
-        else
-        {
-            a0 = Fetch(a, aBase, args.Lda, aAlongK, aVector, rowBase, args.M, 0, args.K, thread);
-            a1 = Fetch(a, aBase, args.Lda, aAlongK, aVector, rowBase, args.M, 0, args.K, thread + GroupSize);
-        }
-
-        if (bFast && fullSlices > 0)
-        {
-            b0 = FetchInside(bWords, bAt0, args.Ldb, bAlongK);
-            b1 = FetchInside(bWords, bAt1, args.Ldb, bAlongK);
-        }
-        else
-        {
-            b0 = Fetch(b, bBase, args.Ldb, bAlongK, bVector, colBase, args.N, 0, args.K, thread);
-            b1 = Fetch(b, bBase, args.Ldb, bAlongK, bVector, colBase, args.N, 0, args.K, thread + GroupSize);
-        }
-
+        Chunk8 a0 = Fetch(a, aBase, args.Lda, aAlongK, aVector, rowBase, args.M, 0, args.K, thread);
+        Chunk8 a1 = Fetch(a, aBase, args.Lda, aAlongK, aVector, rowBase, args.M, 0, args.K, thread + GroupSize);
+        Chunk8 b0 = Fetch(b, bBase, args.Ldb, bAlongK, bVector, colBase, args.N, 0, args.K, thread);
+        Chunk8 b1 = Fetch(b, bBase, args.Ldb, bAlongK, bVector, colBase, args.N, 0, args.K, thread + GroupSize);
         int slices = (args.K + TileDepth - 1) / TileDepth;
         for (int slice = 0; slice < slices; slice++)
         {
-            int buffer = (slice & 1) * BufferWords;
-            Stash(sharedWords, aSlot0, buffer, aAlongK, a0);
-            Stash(sharedWords, aSlot1, buffer, aAlongK, a1);
-            Stash(sharedWords, bSlot0, buffer, bAlongK, b0);
-            Stash(sharedWords, bSlot1, buffer, bAlongK, b1);
+            int aTile = (slice & 1) * BufferWords;
+            int bTile = aTile + TileWords;
+            Stash(staged, aTile, aAlongK, thread, a0);
+            Stash(staged, aTile, aAlongK, thread + GroupSize, a1);
+            Stash(staged, bTile, bAlongK, thread, b0);
+            Stash(staged, bTile, bAlongK, thread + GroupSize, b1);
             Group.Barrier();
 
-            int next = slice + 1;
-            if (next < slices)
+            if (slice + 1 < slices)
             {
-                int k0 = next * TileDepth;
-                aAt0 += aStep;
-                aAt1 += aStep;
-                bAt0 += bStep;
-                bAt1 += bStep;
-                if (aFast && next < fullSlices)
-                {
-                    a0 = FetchInside(aWords, aAt0, args.Lda, aAlongK);
-                    a1 = FetchInside(aWords, aAt1, args.Lda, aAlongK);
-                }
-                else
-                {
-                    a0 = Fetch(a, aBase, args.Lda, aAlongK, aVector, rowBase, args.M, k0, args.K, thread);
-                    a1 = Fetch(a, aBase, args.Lda, aAlongK, aVector, rowBase, args.M, k0, args.K, thread + GroupSize);
-                }
-
-                if (bFast && next < fullSlices)
-                {
-                    b0 = FetchInside(bWords, bAt0, args.Ldb, bAlongK);
-                    b1 = FetchInside(bWords, bAt1, args.Ldb, bAlongK);
-                }
-                else
-                {
-                    b0 = Fetch(b, bBase, args.Ldb, bAlongK, bVector, colBase, args.N, k0, args.K, thread);
-                    b1 = Fetch(b, bBase, args.Ldb, bAlongK, bVector, colBase, args.N, k0, args.K, thread + GroupSize);
-                }
+                int k0 = (slice + 1) * TileDepth;
+                a0 = Fetch(a, aBase, args.Lda, aAlongK, aVector, rowBase, args.M, k0, args.K, thread);
+                a1 = Fetch(a, aBase, args.Lda, aAlongK, aVector, rowBase, args.M, k0, args.K, thread + GroupSize);
+                b0 = Fetch(b, bBase, args.Ldb, bAlongK, bVector, colBase, args.N, k0, args.K, thread);
+                b1 = Fetch(b, bBase, args.Ldb, bAlongK, bVector, colBase, args.N, k0, args.K, thread + GroupSize);
             }
 
-            ArrayView<uint> aRead = aLane.SubView(buffer);
-            ArrayView<uint> bRead = bLane.SubView(buffer);
-            MultiplyStep(aRead, bRead, 0);
-            MultiplyStep(aRead, bRead, 1);
+            MultiplyStep(staged, aTile, bTile, 0, lane, warpRow, warpCol);
+            MultiplyStep(staged, aTile, bTile, 1, lane, warpRow, warpCol);
         }
 
         // Every warp is done reading the tiles before the epilogue reuses the memory.
         Group.Barrier();
     }
 
-    /// <summary>
-    /// One 16-deep step of the warp's 64 x 64 block: 4 A fragments, 8 B fragments, 32 products. <paramref name="aLane"/>
-    /// and <paramref name="bLane"/> start at the lane's first fragment word of the current buffer, so every load is at a
-    /// constant offset from them (an immediate in the instruction, no address arithmetic per load).
-    /// </summary>
+    /// <summary>One 16-deep step of the warp's 64 x 64 block: 4 A fragments, 8 B fragments, 32 products.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MultiplyStep(ArrayView<uint> aLane, ArrayView<uint> bLane, int step)
+    private static void MultiplyStep(ArrayView<uint> staged, int aBase, int bBase, int step, int lane, int warpRow, int warpCol)
     {
-        uint a00 = aLane[AFragmentOffset(0, step, 0)];
-        uint a01 = aLane[AFragmentOffset(0, step, 1)];
-        uint a02 = aLane[AFragmentOffset(0, step, 2)];
-        uint a03 = aLane[AFragmentOffset(0, step, 3)];
-        uint a10 = aLane[AFragmentOffset(1, step, 0)];
-        uint a11 = aLane[AFragmentOffset(1, step, 1)];
-        uint a12 = aLane[AFragmentOffset(1, step, 2)];
-        uint a13 = aLane[AFragmentOffset(1, step, 3)];
-        uint a20 = aLane[AFragmentOffset(2, step, 0)];
-        uint a21 = aLane[AFragmentOffset(2, step, 1)];
-        uint a22 = aLane[AFragmentOffset(2, step, 2)];
-        uint a23 = aLane[AFragmentOffset(2, step, 3)];
-        uint a30 = aLane[AFragmentOffset(3, step, 0)];
-        uint a31 = aLane[AFragmentOffset(3, step, 1)];
-        uint a32 = aLane[AFragmentOffset(3, step, 2)];
-        uint a33 = aLane[AFragmentOffset(3, step, 3)];
+        uint a00 = staged[aBase + AFragmentWord(warpRow, step, lane, 0)];
+        uint a01 = staged[aBase + AFragmentWord(warpRow, step, lane, 1)];
+        uint a02 = staged[aBase + AFragmentWord(warpRow, step, lane, 2)];
+        uint a03 = staged[aBase + AFragmentWord(warpRow, step, lane, 3)];
+        uint a10 = staged[aBase + AFragmentWord(warpRow + 16, step, lane, 0)];
+        uint a11 = staged[aBase + AFragmentWord(warpRow + 16, step, lane, 1)];
+        uint a12 = staged[aBase + AFragmentWord(warpRow + 16, step, lane, 2)];
+        uint a13 = staged[aBase + AFragmentWord(warpRow + 16, step, lane, 3)];
+        uint a20 = staged[aBase + AFragmentWord(warpRow + 32, step, lane, 0)];
+        uint a21 = staged[aBase + AFragmentWord(warpRow + 32, step, lane, 1)];
+        uint a22 = staged[aBase + AFragmentWord(warpRow + 32, step, lane, 2)];
+        uint a23 = staged[aBase + AFragmentWord(warpRow + 32, step, lane, 3)];
+        uint a30 = staged[aBase + AFragmentWord(warpRow + 48, step, lane, 0)];
+        uint a31 = staged[aBase + AFragmentWord(warpRow + 48, step, lane, 1)];
+        uint a32 = staged[aBase + AFragmentWord(warpRow + 48, step, lane, 2)];
+        uint a33 = staged[aBase + AFragmentWord(warpRow + 48, step, lane, 3)];
         uint b0;
         uint b1;
-        b0 = bLane[BFragmentOffset(0, step, 0)];
-        b1 = bLane[BFragmentOffset(0, step, 1)];
+        b0 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 0, step, lane, 0)];
+        b1 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 0, step, lane, 1)];
         CudaAsm.Emit(Mma + "{cmx_acc0,cmx_acc1,cmx_acc2,cmx_acc3}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc0,cmx_acc1,cmx_acc2,cmx_acc3};", a00, a01, a02, a03, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc32,cmx_acc33,cmx_acc34,cmx_acc35}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc32,cmx_acc33,cmx_acc34,cmx_acc35};", a10, a11, a12, a13, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc64,cmx_acc65,cmx_acc66,cmx_acc67}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc64,cmx_acc65,cmx_acc66,cmx_acc67};", a20, a21, a22, a23, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc96,cmx_acc97,cmx_acc98,cmx_acc99}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc96,cmx_acc97,cmx_acc98,cmx_acc99};", a30, a31, a32, a33, b0, b1);
-        b0 = bLane[BFragmentOffset(1, step, 0)];
-        b1 = bLane[BFragmentOffset(1, step, 1)];
+        b0 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 8, step, lane, 0)];
+        b1 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 8, step, lane, 1)];
         CudaAsm.Emit(Mma + "{cmx_acc4,cmx_acc5,cmx_acc6,cmx_acc7}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc4,cmx_acc5,cmx_acc6,cmx_acc7};", a00, a01, a02, a03, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc36,cmx_acc37,cmx_acc38,cmx_acc39}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc36,cmx_acc37,cmx_acc38,cmx_acc39};", a10, a11, a12, a13, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc68,cmx_acc69,cmx_acc70,cmx_acc71}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc68,cmx_acc69,cmx_acc70,cmx_acc71};", a20, a21, a22, a23, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc100,cmx_acc101,cmx_acc102,cmx_acc103}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc100,cmx_acc101,cmx_acc102,cmx_acc103};", a30, a31, a32, a33, b0, b1);
-        b0 = bLane[BFragmentOffset(2, step, 0)];
-        b1 = bLane[BFragmentOffset(2, step, 1)];
+        b0 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 16, step, lane, 0)];
+        b1 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 16, step, lane, 1)];
         CudaAsm.Emit(Mma + "{cmx_acc8,cmx_acc9,cmx_acc10,cmx_acc11}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc8,cmx_acc9,cmx_acc10,cmx_acc11};", a00, a01, a02, a03, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc40,cmx_acc41,cmx_acc42,cmx_acc43}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc40,cmx_acc41,cmx_acc42,cmx_acc43};", a10, a11, a12, a13, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc72,cmx_acc73,cmx_acc74,cmx_acc75}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc72,cmx_acc73,cmx_acc74,cmx_acc75};", a20, a21, a22, a23, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc104,cmx_acc105,cmx_acc106,cmx_acc107}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc104,cmx_acc105,cmx_acc106,cmx_acc107};", a30, a31, a32, a33, b0, b1);
-        b0 = bLane[BFragmentOffset(3, step, 0)];
-        b1 = bLane[BFragmentOffset(3, step, 1)];
+        b0 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 24, step, lane, 0)];
+        b1 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 24, step, lane, 1)];
         CudaAsm.Emit(Mma + "{cmx_acc12,cmx_acc13,cmx_acc14,cmx_acc15}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc12,cmx_acc13,cmx_acc14,cmx_acc15};", a00, a01, a02, a03, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc44,cmx_acc45,cmx_acc46,cmx_acc47}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc44,cmx_acc45,cmx_acc46,cmx_acc47};", a10, a11, a12, a13, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc76,cmx_acc77,cmx_acc78,cmx_acc79}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc76,cmx_acc77,cmx_acc78,cmx_acc79};", a20, a21, a22, a23, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc108,cmx_acc109,cmx_acc110,cmx_acc111}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc108,cmx_acc109,cmx_acc110,cmx_acc111};", a30, a31, a32, a33, b0, b1);
-        b0 = bLane[BFragmentOffset(4, step, 0)];
-        b1 = bLane[BFragmentOffset(4, step, 1)];
+        b0 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 32, step, lane, 0)];
+        b1 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 32, step, lane, 1)];
         CudaAsm.Emit(Mma + "{cmx_acc16,cmx_acc17,cmx_acc18,cmx_acc19}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc16,cmx_acc17,cmx_acc18,cmx_acc19};", a00, a01, a02, a03, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc48,cmx_acc49,cmx_acc50,cmx_acc51}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc48,cmx_acc49,cmx_acc50,cmx_acc51};", a10, a11, a12, a13, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc80,cmx_acc81,cmx_acc82,cmx_acc83}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc80,cmx_acc81,cmx_acc82,cmx_acc83};", a20, a21, a22, a23, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc112,cmx_acc113,cmx_acc114,cmx_acc115}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc112,cmx_acc113,cmx_acc114,cmx_acc115};", a30, a31, a32, a33, b0, b1);
-        b0 = bLane[BFragmentOffset(5, step, 0)];
-        b1 = bLane[BFragmentOffset(5, step, 1)];
+        b0 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 40, step, lane, 0)];
+        b1 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 40, step, lane, 1)];
         CudaAsm.Emit(Mma + "{cmx_acc20,cmx_acc21,cmx_acc22,cmx_acc23}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc20,cmx_acc21,cmx_acc22,cmx_acc23};", a00, a01, a02, a03, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc52,cmx_acc53,cmx_acc54,cmx_acc55}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc52,cmx_acc53,cmx_acc54,cmx_acc55};", a10, a11, a12, a13, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc84,cmx_acc85,cmx_acc86,cmx_acc87}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc84,cmx_acc85,cmx_acc86,cmx_acc87};", a20, a21, a22, a23, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc116,cmx_acc117,cmx_acc118,cmx_acc119}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc116,cmx_acc117,cmx_acc118,cmx_acc119};", a30, a31, a32, a33, b0, b1);
-        b0 = bLane[BFragmentOffset(6, step, 0)];
-        b1 = bLane[BFragmentOffset(6, step, 1)];
+        b0 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 48, step, lane, 0)];
+        b1 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 48, step, lane, 1)];
         CudaAsm.Emit(Mma + "{cmx_acc24,cmx_acc25,cmx_acc26,cmx_acc27}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc24,cmx_acc25,cmx_acc26,cmx_acc27};", a00, a01, a02, a03, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc56,cmx_acc57,cmx_acc58,cmx_acc59}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc56,cmx_acc57,cmx_acc58,cmx_acc59};", a10, a11, a12, a13, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc88,cmx_acc89,cmx_acc90,cmx_acc91}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc88,cmx_acc89,cmx_acc90,cmx_acc91};", a20, a21, a22, a23, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc120,cmx_acc121,cmx_acc122,cmx_acc123}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc120,cmx_acc121,cmx_acc122,cmx_acc123};", a30, a31, a32, a33, b0, b1);
-        b0 = bLane[BFragmentOffset(7, step, 0)];
-        b1 = bLane[BFragmentOffset(7, step, 1)];
+        b0 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 56, step, lane, 0)];
+        b1 = staged[bBase + TensorCoreLayout.BFragmentWord(warpCol + 56, step, lane, 1)];
         CudaAsm.Emit(Mma + "{cmx_acc28,cmx_acc29,cmx_acc30,cmx_acc31}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc28,cmx_acc29,cmx_acc30,cmx_acc31};", a00, a01, a02, a03, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc60,cmx_acc61,cmx_acc62,cmx_acc63}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc60,cmx_acc61,cmx_acc62,cmx_acc63};", a10, a11, a12, a13, b0, b1);
         CudaAsm.Emit(Mma + "{cmx_acc92,cmx_acc93,cmx_acc94,cmx_acc95}, {%0,%1,%2,%3}, {%4,%5}, {cmx_acc92,cmx_acc93,cmx_acc94,cmx_acc95};", a20, a21, a22, a23, b0, b1);
@@ -545,40 +472,6 @@ internal static class TensorCoreGemmKernels
             new Word4(PairLow(low.Z, high.Z), PairHigh(low.Z, high.Z), PairLow(low.W, high.W), PairHigh(low.W, high.W)));
     }
 
-    /// <summary>
-    /// The element offset in global memory where chunk <paramref name="chunk"/> of the tile whose first row (of op(A))
-    /// or column (of op(B)) is <paramref name="tileBase"/> starts at K offset 0: its first element when K is contiguous,
-    /// else the first of the eight rows at its first k (the strip at k + 1 is one leading dimension further).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static long ChunkStart(long xBase, int ld, bool alongK, int tileBase, int chunk)
-    {
-        (int r, int pair) = ChunkOrigin(alongK, chunk);
-        int row = tileBase + r;
-        int k = 2 * pair;
-        return alongK ? xBase + ((long)row * ld) + k : xBase + ((long)k * ld) + row;
-    }
-
-    /// <summary>
-    /// A chunk that lies wholly inside an operand read in aligned 16-byte pieces, from its start
-    /// <paramref name="start"/> (<see cref="ChunkStart"/> advanced by whole slices): no bounds checks.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Chunk8 FetchInside(ArrayView<Word4> words, long start, int ld, bool alongK)
-    {
-        long word = start >> 3;
-        if (alongK)
-        {
-            return new Chunk8(words[word], words[word + 1]);
-        }
-
-        Word4 low = words[word];
-        Word4 high = words[(start + ld) >> 3];
-        return new Chunk8(
-            new Word4(PairLow(low.X, high.X), PairHigh(low.X, high.X), PairLow(low.Y, high.Y), PairHigh(low.Y, high.Y)),
-            new Word4(PairLow(low.Z, high.Z), PairHigh(low.Z, high.Z), PairLow(low.W, high.W), PairHigh(low.W, high.W)));
-    }
-
     /// <summary>Elements <c>row .. row + 7</c> of K index <paramref name="k"/> (stored contiguously), zeros outside.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Word4 Strip(ArrayView<ushort> x, long xBase, int ld, bool vector, int row, int rows, int k, int depth)
@@ -618,32 +511,28 @@ internal static class TensorCoreGemmKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static uint PairHigh(uint atK, uint atNextK) => (atK >> 16) | (atNextK & 0xFFFF0000u);
 
-    /// <summary>
-    /// Writes a chunk into its shared words: <paramref name="slot"/> is <see cref="TensorCoreLayout.StagedWord"/> of its
-    /// word 0 (plus the tile's offset), <paramref name="buffer"/> the current buffer's first word.
-    /// </summary>
+    /// <summary>Writes chunk <paramref name="chunk"/> into the operand tile that starts at word <paramref name="tile"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Stash(ArrayView<Word4> sharedWords, int slot, int buffer, bool alongK, Chunk8 values)
+    private static void Stash(ArrayView<uint> staged, int tile, bool alongK, int chunk, Chunk8 values)
     {
         if (alongK)
         {
             // Eight consecutive words of one row, 16-byte aligned: two 128-bit stores.
-            int word = (buffer + slot) >> 2;
-            sharedWords[word] = values.Low;
-            sharedWords[word + 1] = values.High;
+            ArrayView<Word4> words = staged.Cast<Word4>();
+            int word = (tile + StagedWord(true, chunk, 0)) >> 2;
+            words[word] = values.Low;
+            words[word + 1] = values.High;
             return;
         }
 
-        // One word in each of eight consecutive staged rows: constant offsets from the first.
-        ArrayView<uint> first = sharedWords.Cast<uint>().SubView(buffer + slot);
-        first[0] = values.Low.X;
-        first[SharedStride] = values.Low.Y;
-        first[2 * SharedStride] = values.Low.Z;
-        first[3 * SharedStride] = values.Low.W;
-        first[4 * SharedStride] = values.High.X;
-        first[5 * SharedStride] = values.High.Y;
-        first[6 * SharedStride] = values.High.Z;
-        first[7 * SharedStride] = values.High.W;
+        staged[tile + StagedWord(false, chunk, 0)] = values.Low.X;
+        staged[tile + StagedWord(false, chunk, 1)] = values.Low.Y;
+        staged[tile + StagedWord(false, chunk, 2)] = values.Low.Z;
+        staged[tile + StagedWord(false, chunk, 3)] = values.Low.W;
+        staged[tile + StagedWord(false, chunk, 4)] = values.High.X;
+        staged[tile + StagedWord(false, chunk, 5)] = values.High.Y;
+        staged[tile + StagedWord(false, chunk, 6)] = values.High.Z;
+        staged[tile + StagedWord(false, chunk, 7)] = values.High.W;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -99,24 +99,6 @@ internal static class TensorCoreLayout
         ((fragmentCol + (lane >> 2)) * SharedStride) + (8 * step) + (lane & 3) + (4 * register);
 
     /// <summary>
-    /// Where A-fragment register <paramref name="register"/> of fragment row <paramref name="fragment"/> (0 .. 3, 16
-    /// rows each) and step <paramref name="step"/> lies relative to the lane's first fragment word
-    /// (<c>AFragmentWord(warpRow, 0, lane, 0)</c>): the same for every lane, so a constant in the kernel.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int AFragmentOffset(int fragment, int step, int register) =>
-        (((16 * fragment) + (8 * (register & 1))) * SharedStride) + (8 * step) + (4 * (register >> 1));
-
-    /// <summary>
-    /// Where B-fragment register <paramref name="register"/> of fragment column <paramref name="fragment"/> (0 .. 7, 8
-    /// columns each) and step <paramref name="step"/> lies relative to the lane's first fragment word
-    /// (<c>BFragmentWord(warpCol, 0, lane, 0)</c>): the same for every lane.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int BFragmentOffset(int fragment, int step, int register) =>
-        (8 * fragment * SharedStride) + (8 * step) + (4 * register);
-
-    /// <summary>
     /// The element of a 16 x 8 block of C that accumulator register <paramref name="register"/> (0 .. 3) of lane
     /// <paramref name="lane"/> holds.
     /// </summary>
