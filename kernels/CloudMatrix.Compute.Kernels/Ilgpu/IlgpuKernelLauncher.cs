@@ -17,6 +17,8 @@ internal sealed class IlgpuKernelLauncher
     private readonly Lazy<Action<KernelConfig, ArrayView<ushort>, ArrayView<ushort>, ArrayView<ushort>, GemmKernelArguments>> _gemmBFloat16;
     private readonly Lazy<Action<KernelConfig, ArrayView<ushort>, ArrayView<ushort>, ArrayView<float>, GemmKernelArguments, int>> _tensorSingle;
     private readonly Lazy<Action<KernelConfig, ArrayView<ushort>, ArrayView<ushort>, ArrayView<ushort>, GemmKernelArguments, int>> _tensorBFloat16;
+    private readonly Lazy<Action<KernelConfig, long, long, long, GemmKernelArguments>> _asyncSingle;
+    private readonly Lazy<Action<KernelConfig, long, long, long, GemmKernelArguments>> _asyncBFloat16;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<ushort>>> _toBFloat16;
     private readonly Lazy<Action<Index1D, ArrayView<ushort>, ArrayView<float>>> _toSingle;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>> _addSingle;
@@ -37,6 +39,10 @@ internal sealed class IlgpuKernelLauncher
             TensorCoreGemmKernels.GemmSingleOutput));
         _tensorBFloat16 = new(() => accelerator.LoadStreamKernel<ArrayView<ushort>, ArrayView<ushort>, ArrayView<ushort>, GemmKernelArguments, int>(
             TensorCoreGemmKernels.GemmBFloat16Output));
+        _asyncSingle = new(() => accelerator.LoadStreamKernel<long, long, long, GemmKernelArguments>(
+            AsyncTensorCoreGemmKernels.GemmSingleOutput));
+        _asyncBFloat16 = new(() => accelerator.LoadStreamKernel<long, long, long, GemmKernelArguments>(
+            AsyncTensorCoreGemmKernels.GemmBFloat16Output));
         _gemmSingle = new(() => accelerator.LoadStreamKernel<ArrayView<ushort>, ArrayView<ushort>, ArrayView<float>, GemmKernelArguments>(
             IlgpuGemmKernels.GemmSingleOutput));
         _gemmBFloat16 = new(() => accelerator.LoadStreamKernel<ArrayView<ushort>, ArrayView<ushort>, ArrayView<ushort>, GemmKernelArguments>(
@@ -66,14 +72,26 @@ internal sealed class IlgpuKernelLauncher
     public bool UsesTensorCores { get; }
 
     /// <summary>The GEMM kernel that runs, for reports.</summary>
-    public string GemmKernelName => UsesTensorCores ? TensorCoreGemmKernels.Name : IlgpuGemmKernels.Name;
+    public string GemmKernelName => UsesTensorCores ? TensorCoreName : IlgpuGemmKernels.Name;
+
+    /// <summary>The tensor-core GEMM, for reports: which of its two kernels runs depends on the operands' alignment.</summary>
+    public const string TensorCoreName =
+        "ilgpu-tensor-core (mma.sync m16n8k16 bf16, FP32 accumulate; 128x128x32 tiles, 64x64 per warp; cp.async and ldmatrix where A and B rows are 16-byte aligned, register-staged otherwise)";
 
     /// <summary>Launches a strided batched GEMM with an FP32 C.</summary>
     public void Gemm(ArrayView<ushort> a, ArrayView<ushort> b, ArrayView<float> c, GemmKernelArguments args, int batchCount)
     {
         if (UsesTensorCores)
         {
-            _tensorSingle.Value(TensorCoreConfig(args, batchCount), a, b, c, args, VectorLoads(a, b, args, batchCount));
+            int vector = VectorLoads(a, b, args, batchCount);
+            if (vector == BothVector)
+            {
+                _asyncSingle.Value(TensorCoreConfig(args, batchCount), DeviceAddress(a), DeviceAddress(b), DeviceAddress(c), args);
+            }
+            else
+            {
+                _tensorSingle.Value(TensorCoreConfig(args, batchCount), a, b, c, args, vector);
+            }
         }
         else
         {
@@ -86,7 +104,15 @@ internal sealed class IlgpuKernelLauncher
     {
         if (UsesTensorCores)
         {
-            _tensorBFloat16.Value(TensorCoreConfig(args, batchCount), a, b, c, args, VectorLoads(a, b, args, batchCount));
+            int vector = VectorLoads(a, b, args, batchCount);
+            if (vector == BothVector)
+            {
+                _asyncBFloat16.Value(TensorCoreConfig(args, batchCount), DeviceAddress(a), DeviceAddress(b), DeviceAddress(c), args);
+            }
+            else
+            {
+                _tensorBFloat16.Value(TensorCoreConfig(args, batchCount), a, b, c, args, vector);
+            }
         }
         else
         {
@@ -102,6 +128,13 @@ internal sealed class IlgpuKernelLauncher
     internal static int VectorLoads(ArrayView<ushort> a, ArrayView<ushort> b, GemmKernelArguments args, int batchCount) =>
         (Aligned(a, args.Lda, args.StrideA, batchCount) ? TensorCoreGemmKernels.VectorA : 0) |
         (Aligned(b, args.Ldb, args.StrideB, batchCount) ? TensorCoreGemmKernels.VectorB : 0);
+
+    private const int BothVector = TensorCoreGemmKernels.VectorA | TensorCoreGemmKernels.VectorB;
+
+    /// <summary>The device address of element 0 of <paramref name="view"/> (its allocation's address plus its offset).</summary>
+    private static long DeviceAddress<T>(ArrayView<T> view)
+        where T : unmanaged =>
+        ((IArrayView)view).Buffer.NativePtr.ToInt64() + ((IContiguousArrayView)view).IndexInBytes;
 
     private static bool Aligned(ArrayView<ushort> view, int ld, long stride, int batchCount) =>
         ((IContiguousArrayView)view).Index % 8 == 0 && ld % 8 == 0 && (batchCount == 1 || stride % 8 == 0);

@@ -44,9 +44,9 @@ internal static class TensorCoreGemmKernels
 
     private const string Mma = "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 ";
 
-    private const string DeclareAccumulators = ".reg .f32 cmx_acc<128>;";
+    internal const string DeclareAccumulators = ".reg .f32 cmx_acc<128>;";
 
-    private const string ZeroAccumulators =
+    internal const string ZeroAccumulators =
         "mov.f32 cmx_acc0, 0f00000000;\n\tmov.f32 cmx_acc1, 0f00000000;\n\tmov.f32 cmx_acc2, 0f00000000;\n\tmov.f32 cmx_acc3, 0f00000000;\n\tmov.f32 cmx_acc4, 0f00000000;\n\tmov.f32 cmx_acc5, 0f00000000;\n\tmov.f32 cmx_acc6, 0f00000000;\n\tmov.f32 cmx_acc7, 0f00000000;\n\t" +
         "mov.f32 cmx_acc8, 0f00000000;\n\tmov.f32 cmx_acc9, 0f00000000;\n\tmov.f32 cmx_acc10, 0f00000000;\n\tmov.f32 cmx_acc11, 0f00000000;\n\tmov.f32 cmx_acc12, 0f00000000;\n\tmov.f32 cmx_acc13, 0f00000000;\n\tmov.f32 cmx_acc14, 0f00000000;\n\tmov.f32 cmx_acc15, 0f00000000;\n\t" +
         "mov.f32 cmx_acc16, 0f00000000;\n\tmov.f32 cmx_acc17, 0f00000000;\n\tmov.f32 cmx_acc18, 0f00000000;\n\tmov.f32 cmx_acc19, 0f00000000;\n\tmov.f32 cmx_acc20, 0f00000000;\n\tmov.f32 cmx_acc21, 0f00000000;\n\tmov.f32 cmx_acc22, 0f00000000;\n\tmov.f32 cmx_acc23, 0f00000000;\n\t" +

@@ -69,6 +69,8 @@ public sealed partial class IlgpuPtxCompileTests
         Assert.Contains("IlgpuElementwiseKernels.ConvertToSingle", names);
         Assert.Contains("TensorCoreGemmKernels.GemmSingleOutput", names);
         Assert.Contains("TensorCoreGemmKernels.GemmBFloat16Output", names);
+        Assert.Contains("AsyncTensorCoreGemmKernels.GemmSingleOutput", names);
+        Assert.Contains("AsyncTensorCoreGemmKernels.GemmBFloat16Output", names);
     }
 
     [Fact]
@@ -78,7 +80,8 @@ public sealed partial class IlgpuPtxCompileTests
         foreach (MethodInfo method in AllKernels)
         {
             int minimum = method.GetCustomAttribute<IlgpuKernelAttribute>()!.MinimumCudaArchitecture;
-            Assert.Equal(method.DeclaringType == typeof(TensorCoreGemmKernels) ? TensorCoreGemmKernels.MinimumArchitecture : 0, minimum);
+            bool tensorCores = method.DeclaringType == typeof(TensorCoreGemmKernels) || method.DeclaringType == typeof(AsyncTensorCoreGemmKernels);
+            Assert.Equal(tensorCores ? TensorCoreGemmKernels.MinimumArchitecture : 0, minimum);
         }
 
         Assert.Equal(80, TensorCoreGemmKernels.MinimumArchitecture);
@@ -116,6 +119,49 @@ public sealed partial class IlgpuPtxCompileTests
         Assert.Contains("bar.warp.sync", ptx, StringComparison.Ordinal);
         Assert.Contains("ld.global.v4.b32", ptx, StringComparison.Ordinal);
         Assert.Contains("st.shared.v4.b32", ptx, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, int, int> AsyncTensorCoreKernelsAndArchitectures()
+    {
+        var data = new TheoryData<string, int, int>();
+        foreach (MethodInfo kernel in AllKernels.Where(m => m.DeclaringType == typeof(AsyncTensorCoreGemmKernels)))
+        {
+            foreach ((int major, int minor) in new[] { (8, 0), (8, 9), (9, 0) })
+            {
+                data.Add(Name(kernel), major, minor);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(AsyncTensorCoreKernelsAndArchitectures))]
+    public void AsyncTensorCoreKernel_CopiesAsynchronouslyAndLoadsFragmentsWithLdmatrix(string kernel, int major, int minor)
+    {
+        MethodInfo method = AllKernels.Single(m => Name(m) == kernel);
+        string ptx = CompileToPtx(method, new CudaArchitecture(major, minor));
+
+        // Two 16-deep steps of 32 products per slice; per step four x4 loads of A and four of B, in each storage
+        // order (plain where K is contiguous, .trans where M or N is), so 32 ldmatrix in the code, half of them .trans.
+        Assert.Equal(64, MmaRegex().Count(ptx));
+        Assert.Equal(32, Regex.Count(ptx, @"ldmatrix\.sync\.aligned\.m8n8\.x4\."));
+        Assert.Equal(16, Regex.Count(ptx, @"ldmatrix\.sync\.aligned\.m8n8\.x4\.trans\."));
+        Assert.Contains("cp.async.cg.shared.global", ptx, StringComparison.Ordinal);
+        Assert.Contains("cp.async.wait_group 0;", ptx, StringComparison.Ordinal);
+        Assert.Contains("cp.async.commit_group;", ptx, StringComparison.Ordinal);
+
+        // The kernel's shared memory is its own declaration only (ILGPU allocates none), within the 48 KiB of static
+        // shared memory; accumulators and fragments are declared PTX registers; nothing goes through local memory.
+        Match shared = Regex.Match(ptx, @"\.shared \.align 128 \.b8 cmx_smem\[(?<bytes>\d+)\];");
+        Assert.True(shared.Success, $"{kernel}: no cmx_smem declaration");
+        Assert.Equal(2 * AsyncTensorCoreLayout.StageBytes, int.Parse(shared.Groups["bytes"].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(2 * AsyncTensorCoreLayout.StageBytes <= 48 * 1024);
+        Assert.Equal(1, Regex.Count(ptx, @"\.shared \."));
+        Assert.Equal(1, Regex.Count(ptx, @"\.reg \.f32 cmx_acc<128>;"));
+        Assert.DoesNotContain(".local", ptx, StringComparison.Ordinal);
+        Assert.DoesNotContain(".func", ptx, StringComparison.Ordinal);
+        Assert.Equal(80, int.Parse(TargetRegex().Match(ptx).Groups["sm"].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Theory]
