@@ -66,9 +66,23 @@ internal static class AsyncTensorCoreGemmKernels
         int bLane0 = OperandTileBytes + BFragmentLane(bAlongK, warpCol, lane, 0);
         int bLane1 = OperandTileBytes + BFragmentLane(bAlongK, warpCol, lane, 1);
 
+        // Copies of tiles inside the matrix (every row or column present) for slices inside K: a thread's four
+        // pieces at fixed strides from its first, all 16 bytes; edges and the K tail take CopySlice.
+        bool aInside = rowBase + TileRows <= args.M;
+        bool bInside = colBase + TileCols <= args.N;
+        long aFirst = aBase + (2 * FirstPieceSource(aAlongK, thread, rowBase, args.Lda));
+        long bFirst = bBase + (2 * FirstPieceSource(bAlongK, thread, colBase, args.Ldb));
+        long aPieceBytes = 2 * PieceSourceStride(aAlongK, args.Lda);
+        long bPieceBytes = 2 * PieceSourceStride(bAlongK, args.Ldb);
+        long aSliceBytes = 2 * SliceSourceStride(aAlongK, args.Lda);
+        long bSliceBytes = 2 * SliceSourceStride(bAlongK, args.Ldb);
+        int aTarget = PieceOffset(aAlongK, thread);
+        int bTarget = OperandTileBytes + PieceOffset(bAlongK, thread);
+
         int slices = (args.K + TileDepth - 1) / TileDepth;
-        CopySlice(aBase, args.Lda, aAlongK, rowBase, args.M, 0, args.K, 0, thread);
-        CopySlice(bBase, args.Ldb, bAlongK, colBase, args.N, 0, args.K, OperandTileBytes, thread);
+        int wholeSlices = args.K / TileDepth;
+        CopyOperand(aBase, args.Lda, aAlongK, rowBase, args.M, args.K, thread, aInside && wholeSlices > 0, aTarget, aFirst, aPieceBytes, 0, 0);
+        CopyOperand(bBase, args.Ldb, bAlongK, colBase, args.N, args.K, thread, bInside && wholeSlices > 0, bTarget, bFirst, bPieceBytes, OperandTileBytes, 0);
         CudaAsm.Emit("cp.async.commit_group;");
         for (int slice = 0; slice < slices; slice++)
         {
@@ -80,8 +94,9 @@ internal static class AsyncTensorCoreGemmKernels
             if (next < slices)
             {
                 int stage = (next & 1) * StageBytes;
-                CopySlice(aBase, args.Lda, aAlongK, rowBase, args.M, next * TileDepth, args.K, stage, thread);
-                CopySlice(bBase, args.Ldb, bAlongK, colBase, args.N, next * TileDepth, args.K, stage + OperandTileBytes, thread);
+                bool whole = next < wholeSlices;
+                CopyOperand(aBase, args.Lda, aAlongK, rowBase, args.M, args.K, thread, aInside && whole, stage + aTarget, aFirst + (next * aSliceBytes), aPieceBytes, stage, next);
+                CopyOperand(bBase, args.Ldb, bAlongK, colBase, args.N, args.K, thread, bInside && whole, stage + bTarget, bFirst + (next * bSliceBytes), bPieceBytes, stage + OperandTileBytes, next);
                 CudaAsm.Emit("cp.async.commit_group;");
             }
 
@@ -137,6 +152,31 @@ internal static class AsyncTensorCoreGemmKernels
             }
 
             Warp.Barrier();
+        }
+    }
+
+    /// <summary>
+    /// Issues this thread's four copies of one operand's slice <paramref name="slice"/>: when <paramref name="inside"/>
+    /// (the whole tile and slice lie in the matrix), four full copies from <paramref name="source"/> at
+    /// <paramref name="pieceBytes"/> apart into <paramref name="target"/> at the layout's fixed stride; else
+    /// <see cref="CopySlice"/> into the tile at <paramref name="tile"/>, bounds checked per piece.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyOperand(
+        long xBase, int ld, bool alongK, int tileBase, int rows, int depth, int thread,
+        bool inside, int target, long source, long pieceBytes, int tile, int slice)
+    {
+        if (!inside)
+        {
+            CopySlice(xBase, ld, alongK, tileBase, rows, slice * TileDepth, depth, tile, thread);
+        }
+        else if (alongK)
+        {
+            CudaAsm.Emit("{ .reg .u32 d; .reg .u64 g; add.u32 d, cmx_sbase, %0; cvta.to.global.u64 g, %1; cp.async.cg.shared.global [d], [g], 16; add.u64 g, g, %2; cp.async.cg.shared.global [d+2048], [g], 16; add.u64 g, g, %2; cp.async.cg.shared.global [d+4096], [g], 16; add.u64 g, g, %2; cp.async.cg.shared.global [d+6144], [g], 16; }", target, source, pieceBytes);
+        }
+        else
+        {
+            CudaAsm.Emit("{ .reg .u32 d; .reg .u64 g; add.u32 d, cmx_sbase, %0; cvta.to.global.u64 g, %1; cp.async.cg.shared.global [d], [g], 16; add.u64 g, g, %2; cp.async.cg.shared.global [d+2176], [g], 16; add.u64 g, g, %2; cp.async.cg.shared.global [d+4352], [g], 16; add.u64 g, g, %2; cp.async.cg.shared.global [d+6528], [g], 16; }", target, source, pieceBytes);
         }
     }
 

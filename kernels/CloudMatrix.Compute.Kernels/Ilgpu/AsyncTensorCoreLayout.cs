@@ -91,6 +91,31 @@ internal static class AsyncTensorCoreLayout
     }
 
     /// <summary>
+    /// The element offset (from the operand's start) of the first element of copy <paramref name="thread"/> (a thread's
+    /// first piece) in the slice at K offset 0 of the tile whose first row (column) is <paramref name="tileBase"/>,
+    /// for a tile inside the matrix; the thread's other pieces are <see cref="PieceSourceStride"/> apart and each slice
+    /// <see cref="SliceSourceStride"/> further.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long FirstPieceSource(bool alongK, int thread, int tileBase, int ld) => alongK
+        ? ((long)(tileBase + (thread >> 2)) * ld) + (8 * (thread & 3))
+        : ((long)(thread >> 4) * ld) + tileBase + (8 * (thread & 15));
+
+    /// <summary>Elements between a thread's consecutive pieces (pieces <c>thread + 128 i</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long PieceSourceStride(bool alongK, int ld) => alongK ? 32L * ld : 8L * ld;
+
+    /// <summary>Elements between the same piece of consecutive slices.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long SliceSourceStride(bool alongK, int ld) => alongK ? TileDepth : (long)TileDepth * ld;
+
+    /// <summary>Tile bytes between a thread's consecutive pieces: 32 rows of 64 bytes, or 8 rows of 272.</summary>
+    public const int AlongKPieceTargetStride = 32 * AlongKRowBytes;
+
+    /// <summary>Tile bytes between a thread's consecutive pieces of an M- or N-contiguous tile.</summary>
+    public const int AcrossPieceTargetStride = 8 * AcrossRowBytes;
+
+    /// <summary>
     /// The tile byte of the 8-element row lane <paramref name="lane"/> hands to <c>ldmatrix.x4</c> for the A fragment
     /// (16 rows from <paramref name="warpRow"/>, 16 k from 16 <paramref name="step"/>): matrix <c>lane / 8</c> is rows
     /// +0 / +8 and k +0 / +8 in the order of the <c>mma</c> registers a0 .. a3.

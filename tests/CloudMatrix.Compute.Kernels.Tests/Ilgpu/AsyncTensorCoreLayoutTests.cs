@@ -138,6 +138,37 @@ public sealed class AsyncTensorCoreLayoutTests
         Assert.True(4 * EpilogueWarpBytes <= 2 * StageBytes);
     }
 
+    [Theory]
+    [InlineData(false, 136, 0)]
+    [InlineData(true, 136, 0)]
+    [InlineData(false, 4096, 256)]
+    [InlineData(true, 4104, 128)]
+    public void FastCopies_AreTheBoundsCheckedCopies_OfWholeTilesAndSlices(bool alongK, int ld, int tileBase)
+    {
+        // The kernel's check-free copies: a thread's first source plus multiples of the piece and slice strides, and
+        // its first target plus multiples of the layout's fixed stride (written into the instruction: 2048 or 2176).
+        int targetStride = alongK ? AlongKPieceTargetStride : AcrossPieceTargetStride;
+        Assert.Equal(alongK ? 2048 : 2176, targetStride);
+        int rows = tileBase + TileRows;
+        int depth = 3 * TileDepth;
+        for (int thread = 0; thread < GroupSize; thread++)
+        {
+            for (int slice = 0; slice < 3; slice++)
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    int piece = thread + (i * GroupSize);
+                    (int row, int k, int bytes) = Piece(alongK, piece, tileBase, rows, slice * TileDepth, depth);
+                    Assert.Equal(16, bytes);
+                    long general = alongK ? ((long)row * ld) + k : ((long)k * ld) + row;
+                    long fast = FirstPieceSource(alongK, thread, tileBase, ld) + (i * PieceSourceStride(alongK, ld)) + (slice * SliceSourceStride(alongK, ld));
+                    Assert.Equal(general, fast);
+                    Assert.Equal(PieceOffset(alongK, piece), PieceOffset(alongK, thread) + (i * targetStride));
+                }
+            }
+        }
+    }
+
     [Fact]
     public void EpilogueStaging_PutsEveryAccumulatorAtItsElement()
     {
