@@ -7,8 +7,10 @@ namespace CloudMatrix.Compute.Kernels.Ilgpu;
 /// The kernels of this assembly loaded on one ILGPU accelerator, with the launch geometry each needs. Every kernel is
 /// compiled for the accelerator on its first use (then cached by ILGPU), and launched on the accelerator's default
 /// stream, so launches run in the order they are made. Callers validate arguments; this class only launches. GEMM
-/// runs on the tensor-core kernel (<see cref="TensorCoreGemmKernels"/>) when the launcher is made with
-/// <c>tensorCores</c> (a CUDA device of sm_80 or newer), else on the SIMT kernel (<see cref="IlgpuGemmKernels"/>).
+/// runs on tensor cores when the launcher is made with <c>tensorCores</c> (a CUDA device of sm_80 or newer): the
+/// <c>cp.async</c> kernel (<see cref="AsyncTensorCoreGemmKernels"/>) when every row of A and B starts on a 16-byte
+/// boundary, the register-staged one (<see cref="TensorCoreGemmKernels"/>) otherwise; else on the SIMT kernel
+/// (<see cref="IlgpuGemmKernels"/>).
 /// </summary>
 internal sealed class IlgpuKernelLauncher
 {

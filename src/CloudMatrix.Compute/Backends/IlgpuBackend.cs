@@ -13,7 +13,8 @@ namespace CloudMatrix.Compute.Backends;
 /// <c>ilgpu-cpu</c>, <c>cuda</c> and <c>opencl</c>: the ILGPU kernels of CloudMatrix.Compute.Kernels on one ILGPU
 /// accelerator. The ILGPU context and accelerator are created once here and disposed with the backend; every call
 /// holds one lock and binds the accelerator to the calling thread, so the backend may be shared between threads.
-/// GEMM runs the tensor-core kernel (<see cref="TensorCoreGemmKernels"/>) on CUDA devices of sm_80 or newer and the
+/// GEMM runs on tensor cores on CUDA devices of sm_80 or newer (<see cref="AsyncTensorCoreGemmKernels"/> where A and B
+/// rows are 16-byte aligned, <see cref="TensorCoreGemmKernels"/> otherwise) and the
 /// SIMT kernel (<see cref="IlgpuGemmKernels"/>) everywhere else; the environment variable <c>CMX_CUDA_GEMM=simt</c>
 /// forces the SIMT kernel on CUDA too (for comparison).
 /// </summary>
