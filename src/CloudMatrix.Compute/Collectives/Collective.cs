@@ -440,12 +440,14 @@ public static partial class Collective
         ScheduleTimer timer = template
             ? fabric.Plan($"{operation}|{algorithm}|{root}|{chunks}|{channels}|{wireBytes}|{bufferBytes}|{string.Join(",", group)}", Plan)
             : Plan();
-        ScheduleTiming timing = timer.Time(scale, chunks);
+        // The in-switch pipeline's head share and fill are time at the ports' rate, not data: the links report the data.
+        double wire = InSwitchWireFactor(fabric, algorithm, n, size);
+        ScheduleTiming timing = timer.Time(scale * wire, chunks);
         double launch = fabric.Protocol?.LaunchSeconds ?? 0;
         double total = timing.Seconds + launch;
         var links = timing.Links
             .Where(l => l.Bytes > 0)
-            .Select(l => l with { Bytes = l.Bytes / fabric.ByteScale, Utilisation = total > 0 ? l.Bytes / (l.BytesPerSecond * total) : 0 })
+            .Select(l => l with { Bytes = l.Bytes / fabric.ByteScale / wire, Utilisation = total > 0 ? l.Bytes / wire / (l.BytesPerSecond * total) : 0 })
             .ToArray();
         return new CollectiveTiming
         {
@@ -464,6 +466,14 @@ public static partial class Collective
             LaunchSeconds = launch,
         };
     }
+
+    /// <summary>
+    /// Bytes an in-switch all-reduce of <paramref name="ranks"/> devices is timed with, relative to its ideal schedule:
+    /// the system's <see cref="CommunicationCosts.InSwitchPipeline"/> factor (heads, pipeline fill), 1 for any other
+    /// algorithm or where the system has no pipeline model.
+    /// </summary>
+    internal static double InSwitchWireFactor(CollectiveFabric fabric, CollectiveAlgorithm algorithm, int ranks, double sizeBytes) =>
+        algorithm == CollectiveAlgorithm.InSwitch && fabric.Costs.InSwitchPipeline is { } pipeline ? pipeline.WireFactor(ranks, sizeBytes) : 1;
 
     private static CollectiveTiming ChooseFastest(CollectiveFabric fabric, CollectiveOperation operation, int[] group, int root, long elements,
         CollectiveDataType type, CollectiveOptions options, bool template)

@@ -28,7 +28,7 @@ internal static class ConcurrentCollectives
         int[] nodes = [.. devices.Select(d => variant.NodeOfDevice[d])];
         ScheduleTimer timer = variant.Plan($"{operation}|{algorithm}|{root}|{chunks}|{channels}|{elementBytes}|{elementBytes}|{string.Join(",", devices)}",
             () => new ScheduleTimer(ScheduleFactory.Create(operation, algorithm, n, length, root, chunks, nodes, channels, timing: true), devices, elementBytes, elementBytes, variant));
-        return (timer, (double)elementsPerRank / length);
+        return (timer, (double)elementsPerRank / length * Collective.InSwitchWireFactor(variant, algorithm, n, size));
     }
 
     /// <summary>Simulates several transfer lists at once (dependency indices are local to each list).</summary>

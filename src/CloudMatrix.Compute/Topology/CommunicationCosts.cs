@@ -19,6 +19,12 @@ public sealed record CommunicationCosts
     public CollectiveProtocol? InSwitch { get; init; }
 
     /// <summary>
+    /// How the library pipelines its in-switch all-reduce (channels, heads, chunk size, pipeline fill), or null to
+    /// time <see cref="InSwitch"/> as one ideal exchange ((n+1)/n of the buffer through each port, no fill).
+    /// </summary>
+    public InSwitchPipeline? InSwitchPipeline { get; init; }
+
+    /// <summary>
     /// Slices a device's reduction is pipelined in, overlapped with the transfer that brings the data (NCCL and HCCL
     /// reduce as they receive): only 1/this of a step's reduction time stays exposed. 1 = no overlap (the ideal α-β-γ
     /// model). ≥ 1.
@@ -32,11 +38,13 @@ public sealed record CommunicationCosts
     public static CommunicationCosts Ideal { get; } = new();
 
     /// <summary>Whether this is the ideal model (no protocol, no in-switch reduction, no overlap).</summary>
-    public bool IsIdeal => Protocols.Count == 0 && InSwitch is null && ReducePipelineSlices == 1;
+    public bool IsIdeal => Protocols.Count == 0 && InSwitch is null && InSwitchPipeline is null && ReducePipelineSlices == 1;
 
     /// <summary>Checks every value.</summary>
     /// <exception cref="ArgumentException">A protocol is null, unnamed or named twice.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A latency or efficiency is outside its range, or the slices are &lt; 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A latency or efficiency is outside its range, the slices are &lt; 1, or an in-switch pipeline value is out of range.
+    /// </exception>
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Protocols);
@@ -49,6 +57,7 @@ public sealed record CommunicationCosts
         }
 
         InSwitch?.Validate();
+        InSwitchPipeline?.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(ReducePipelineSlices, 1);
     }
 }

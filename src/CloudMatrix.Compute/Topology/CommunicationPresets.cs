@@ -13,9 +13,24 @@ public static class CommunicationPresets
     /// Launch and step latencies are NCCL's own tuner constants (<c>src/graph/tuning.cc</c>, v2.30: base latency
     /// 6.6 / 14 / 8.4 us; per step 0.6 / 1.9 / 3.4 us on NVLink and 2.7 / 4.0 / 14 us on the network). Simple's NVLink
     /// efficiency is fitted to NVIDIA's figure of 370 GB/s effective out of 450 (nccl-tests issue 212); NVLS's to its
-    /// peak all-reduce busbw of ~480 GB/s on 8 GPUs (same comment).
+    /// peak all-reduce busbw of ~480 GB/s on 8 GPUs and its pipeline fill to ~250 GB/s algbw at 256 MiB (same thread).
+    /// NVLS runs NCCL's pipeline (16 channels on Hopper, at most 32 heads, 128 KiB chunks; <c>src/transport/nvls.cc</c>).
     /// </summary>
-    public static CommunicationCosts NcclHopper { get; } = new()
+    public static CommunicationCosts NcclHopper { get; } = Nccl(NvlsEfficiency, NvlsChannelsHopper,
+        "NCCL tuning.cc v2.30 latencies; efficiencies fitted in docs/validation.md",
+        "efficiency fitted to ~480 GB/s peak NVLS all-reduce busbw on 8 H100 (nccl-tests issue 212, NVIDIA); latency to ~6 us on 2 H100 (nccl issue 1259)");
+
+    /// <summary>
+    /// NCCL on Blackwell (NVLink 5): <see cref="NcclHopper"/>'s protocols (NCCL's tuner uses the same latencies on
+    /// both), with NVLS at NCCL's own Blackwell-to-Hopper ratio of NVLS efficiency (<c>tuning.cc</c> v2.28:
+    /// 0.74 / 0.85) and on 32 channels (<c>NVLS_NCHANNELS_SM100</c>, NCCL 2.25 - 2.26). Not fitted to any NVLink 5
+    /// measurement; docs/validation.md checks it against held-out 8-GPU and 72-GPU runs.
+    /// </summary>
+    public static CommunicationCosts NcclBlackwell { get; } = Nccl(NvlsEfficiency * NvlsBlackwellToHopper, NvlsChannelsBlackwell,
+        "NCCL tuning.cc v2.30 latencies; Hopper efficiencies (docs/validation.md); NVLS scaled by NCCL's Blackwell/Hopper ratio",
+        "Hopper NVLS fit (nccl-tests issue 212) x 0.74/0.85, NCCL tuning.cc v2.28's Blackwell/Hopper NVLS efficiency; 32 channels (NCCL nvls.cc, SM100)");
+
+    private static CommunicationCosts Nccl(double nvlsEfficiency, int nvlsChannels, string source, string nvlsSource) => new()
     {
         Protocols =
         [
@@ -34,12 +49,16 @@ public static class CommunicationPresets
                 Source = "NCCL tuning.cc v2.30 latencies; NVLink efficiency 370/450 (nccl-tests issue 212, NVIDIA)",
             },
         ],
-        InSwitch = new CollectiveProtocol("NVLS", NvlsLaunch, new LinkClassCost(NvlsStep, NvlsEfficiency), new LinkClassCost(14e-6, SimpleNetEfficiency))
+        InSwitch = new CollectiveProtocol("NVLS", NvlsLaunch, new LinkClassCost(NvlsStep, nvlsEfficiency), new LinkClassCost(14e-6, SimpleNetEfficiency))
         {
-            Source = "efficiency fitted to ~480 GB/s peak NVLS all-reduce busbw on 8 H100 (nccl-tests issue 212, NVIDIA); latency to ~6 us on 2 H100 (nccl issue 1259)",
+            Source = nvlsSource,
+        },
+        InSwitchPipeline = new InSwitchPipeline(nvlsChannels, NvlsMaxHeads, NvlsMaxChunkBytes, NvlsFillLoops)
+        {
+            Source = "NCCL 2.25-2.26 NVLS kernel: channels per GPU generation, heads <= 32, chunk rule of enqueue.cc; fill fitted to ~250 GB/s algbw at 256 MiB on 8 H100 (nccl-tests issue 212)",
         },
         ReducePipelineSlices = 8,
-        Source = "NCCL tuning.cc v2.30 latencies; efficiencies fitted in docs/validation.md",
+        Source = source,
     };
 
     /// <summary>
@@ -91,9 +110,23 @@ public static class CommunicationPresets
     private const double LlNvLinkEfficiency = 0.25;
     private const double LlNetEfficiency = 0.25;
 
-    // Fitted to ~480 GB/s busbw: busbw = 2(n-1)/n x S/t with (n+1)/n S per port at 450 x eff, so eff = 480/700
-    // (docs/validation.md).
-    private const double NvlsEfficiency = 480.0 / 700;
+    // Fitted with the fill below to ~480 GB/s busbw at 8 GiB: busbw = 2(n-1)/n x S/t with (n+1)/n S per port at
+    // 450 x eff, so eff = 480/700, times the fill's share at 8 GiB (1 + 3.1 loops x 16 MiB / 8 GiB) (docs/validation.md).
+    private const double NvlsEfficiency = 480.0 / 700 * (1 + NvlsFillLoops * 16.0 / 8192);
+
+    // NCCL tuning.cc (v2.28) nvlsEfficiency: Hopper 0.85, Blackwell 0.74 (of NCCL's own NVLink rates).
+    private const double NvlsBlackwellToHopper = 0.74 / 0.85;
+
+    // NCCL src/transport/nvls.cc (2.25 - 2.26): NVLS_NCHANNELS_SM90 16, NVLS_NCHANNELS_SM100 32; NCCL_NVLS_CHUNKSIZE
+    // 128 KiB; src/include/device.h NCCL_MAX_NVLS_ARITY 32 ("Limit NVLS heads to 32", 2.25.1 release notes).
+    private const int NvlsChannelsHopper = 16;
+    private const int NvlsChannelsBlackwell = 32;
+    private const int NvlsMaxHeads = 32;
+    private const int NvlsMaxChunkBytes = 128 * 1024;
+
+    // Fitted to nccl-tests issue 212: ~250 GB/s algbw at 256 MiB on 8 H100 where the peak is ~275 ("256M is too small
+    // to reach peak bandwidth"); with 64 KiB chunks a loop there is 16 x 8 x 64 KiB = 8 MiB, so 256 x (275/250 - 1)/8.
+    private const double NvlsFillLoops = 3.1;
 
     // Fitted to ~6 us for a 128-byte NVLSTree all-reduce on 2 H100 under CUDA graphs (nccl issue 1259): launch plus
     // one step plus the 0.2 us NVSwitch path.

@@ -45,11 +45,11 @@ internal static class Gb200Nvl72Preset
         b.Source("power_watts", "seed article / SemiAnalysis: ~145 kW per rack");
         b.Source("cost_usd", "seed article / SemiAnalysis: ~$2.5M per rack");
         b.Source("fabric", "NVIDIA DGX GB200 reference architecture: 18 NVSwitch chips, one NVLink 5 link per GPU per chip");
-        // No NVL72 collective measurement was fitted: NCCL's Hopper constants (tuner latencies, NVLink and NVLS
-        // efficiencies) are carried over as a prior. docs/validation.md checks them against held-out NVL72 runs: a
-        // 4-GPU ring within 22 %, but the 72-GPU all-reduce 44-103 % too fast (NVLS on NVLink 5 is less efficient).
-        b.Communication = CommunicationPresets.NcclHopper;
-        b.Source("communication", "prior: NCCL on Hopper (CommunicationPresets.NcclHopper), not validated on NVL72");
+        // No NVL72 collective measurement was fitted: NCCL's Hopper constants (tuner latencies, NVLink efficiencies)
+        // with NVLS at NCCL's own Blackwell ratio and on NCCL's Blackwell channel count. docs/validation.md checks them
+        // against held-out NVL72 runs (4-GPU ring, 8-GPU NVLS, the 72-GPU rack).
+        b.Communication = CommunicationPresets.NcclBlackwell;
+        b.Source("communication", "prior: NCCL on Blackwell (CommunicationPresets.NcclBlackwell), checked against held-out NVL72 runs in docs/validation.md");
 
         var chip = new SwitchChipSpec("NVSwitch (NVLink 5)", Gpus, NvLinkBw);
         for (int k = 0; k < NvSwitches; k++)

@@ -250,6 +250,17 @@ public static partial class TopologyFile
             w.WriteNull("in_switch");
         }
 
+        if (c.InSwitchPipeline is { } pipeline)
+        {
+            w.WriteStartObject("in_switch_pipeline");
+            w.WriteString("source", pipeline.Source);
+            w.WriteNumber("channels", pipeline.Channels);
+            w.WriteNumber("max_heads", pipeline.MaxHeads);
+            w.WriteNumber("max_chunk_bytes", pipeline.MaxChunkBytes);
+            w.WriteNumber("fill_loops", pipeline.FillLoops);
+            w.WriteEndObject();
+        }
+
         w.WriteEndObject();
     }
 
@@ -276,7 +287,7 @@ public static partial class TopologyFile
         {
             const string path = "communication";
             Object(c, path);
-            Fields(c, path, "source", "reduce_pipeline_slices", "protocols", "in_switch");
+            Fields(c, path, "source", "reduce_pipeline_slices", "protocols", "in_switch", "in_switch_pipeline");
             var protocols = new List<CollectiveProtocol>();
             int i = 0;
             foreach (JsonElement p in Arr(c, "protocols", required: false))
@@ -293,6 +304,9 @@ public static partial class TopologyFile
                 ReducePipelineSlices = Int(c, path, "reduce_pipeline_slices", 1),
                 Protocols = protocols,
                 InSwitch = inSwitch,
+                InSwitchPipeline = c.TryGetProperty("in_switch_pipeline", out JsonElement q) && q.ValueKind != JsonValueKind.Null
+                    ? ReadPipeline(q, "communication.in_switch_pipeline")
+                    : null,
             };
             try
             {
@@ -304,6 +318,16 @@ public static partial class TopologyFile
             }
 
             return costs;
+        }
+
+        private InSwitchPipeline ReadPipeline(JsonElement p, string path)
+        {
+            Object(p, path);
+            Fields(p, path, "source", "channels", "max_heads", "max_chunk_bytes", "fill_loops");
+            return new InSwitchPipeline(Int(p, path, "channels"), Int(p, path, "max_heads"), Int(p, path, "max_chunk_bytes"), Num(p, path, "fill_loops", 0))
+            {
+                Source = Str(p, path, "source", ""),
+            };
         }
 
         private CollectiveProtocol ReadProtocol(JsonElement p, string path)

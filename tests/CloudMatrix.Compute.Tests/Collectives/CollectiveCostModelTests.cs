@@ -98,6 +98,52 @@ public class CollectiveCostModelTests
         Assert.Equal("NVLS", t.Protocol);
     }
 
+    [Theory]
+    [InlineData(8, 1L << 16)]     // the buffer inside one loop of 16 KiB chunks: the fill costs F x S
+    [InlineData(8, 1L << 28)]     // many loops of 32 KiB chunks
+    [InlineData(48, 1L << 27)]    // more ranks than heads: each port carries (1 + 1/32) S
+    public void InSwitchPipeline_AddsTheHeadShareAndFillLoops_ToTheClosedForm(int n, long elements)
+    {
+        // Hand-worked from NCCL's rule: c = 4 channels x min(n, 32) heads chunks in flight, chunk 128 KiB halved to
+        // 64 / 32 / 16 KiB below 64 c / 8 c / 2 c chunks of buffer; loop = c x chunk; the fill adds F x min(S, loop).
+        const double launch = 4e-6, step = 2e-6, eta = 0.7, fill = 2.5;
+        var pipeline = new InSwitchPipeline(4, 32, 128 * 1024, fill);
+        var costs = new CommunicationCosts
+        {
+            InSwitch = new CollectiveProtocol("NVLS", launch, new LinkClassCost(step, eta), LinkClassCost.Ideal),
+            InSwitchPipeline = pipeline,
+        };
+        double size = elements * 4.0;
+        int heads = Math.Min(n, 32);
+        double concurrent = 4.0 * heads, chunk = 128 * 1024;
+        if (size < 64 * concurrent * chunk) chunk = 65536;
+        if (size < 8 * concurrent * chunk) chunk = 32768;
+        if (size < 2 * concurrent * chunk) chunk = 16384;
+        Assert.Equal(chunk, pipeline.ChunkBytes(n, size));
+        double perPort = (1 + 1.0 / heads) * (size + fill * Math.Min(size, concurrent * chunk));
+        CollectiveTiming t = Time(Switch(n, costs), CollectiveOperation.AllReduce, CollectiveAlgorithm.InSwitch, n, elements);
+        AssertClose(launch + step + Alpha + (perPort / (eta * B)), t.SimulatedSeconds);
+    }
+
+    [Fact]
+    public void InSwitchPipeline_ChunkRule_MatchesNcclAtItsThresholds()
+    {
+        // NCCL 2.26 on 72 GPUs of an NVL72 rack: 32 channels x 32 heads = 1024 chunks in flight.
+        var nvls = new InSwitchPipeline(32, 32, 128 * 1024, 0);
+        const double GiB = 1 << 30;
+        Assert.Equal(32, nvls.Heads(72));
+        Assert.Equal(131072, nvls.ChunkBytes(72, 8 * GiB));        // not below 64 x 1024 x 128 KiB = 8 GiB
+        Assert.Equal(65536, nvls.ChunkBytes(72, 4 * GiB));
+        Assert.Equal(65536, nvls.ChunkBytes(72, 0.5 * GiB));       // not below 8 x 1024 x 64 KiB = 512 MiB
+        Assert.Equal(32768, nvls.ChunkBytes(72, 0.25 * GiB));
+        Assert.Equal(16384, nvls.ChunkBytes(72, 1 << 20));
+        Assert.Equal(64 << 20, nvls.LoopBytes(72, 0.5 * GiB));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TopologyBuilder.SingleSwitch(2, B, Hop).WithCommunication(new CommunicationCosts
+        {
+            InSwitchPipeline = new InSwitchPipeline(0, 32, 131072, 1),
+        }));
+    }
+
     [Fact]
     public void InSwitch_IsOfferedAndPickedOnlyWhereTheSwitchesReduce()
     {

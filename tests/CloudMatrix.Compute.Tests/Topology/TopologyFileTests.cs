@@ -124,6 +124,7 @@ public class TopologyFileTests
             Assert.Equal(s.Summarize(), back.Summarize());
             Assert.Equal(s.Communication.Protocols, back.Communication.Protocols);
             Assert.Equal(s.Communication.InSwitch, back.Communication.InSwitch);
+            Assert.Equal(s.Communication.InSwitchPipeline, back.Communication.InSwitchPipeline);
             Assert.Equal(s.Communication.ReducePipelineSlices, back.Communication.ReducePipelineSlices);
         }
         finally
@@ -154,7 +155,27 @@ public class TopologyFileTests
         SystemSpec back = TopologyFile.Parse(TopologyFile.ToJson(plain.WithCommunication(costs)), "costs.json");
         Assert.Equal(costs.Protocols, back.Communication.Protocols);
         Assert.Equal(costs.InSwitch, back.Communication.InSwitch);
+        Assert.Null(back.Communication.InSwitchPipeline);
         Assert.Equal(8, back.Communication.ReducePipelineSlices);
+
+        var piped = costs with { InSwitchPipeline = new InSwitchPipeline(32, 32, 131072, 3.1) { Source = "nvls" } };
+        Assert.Equal(piped.InSwitchPipeline, TopologyFile.Parse(TopologyFile.ToJson(plain.WithCommunication(piped)), "piped.json").Communication.InSwitchPipeline);
+    }
+
+    [Theory]
+    [InlineData("\"channels\": 32", "\"channels\": 0", "channels")]
+    [InlineData("\"fill_loops\": 3.1", "\"fill_loops\": -1", "fill loops")]
+    [InlineData("\"max_heads\": 32", "\"max_heads\": 32, \"heads\": 4", "heads")]
+    public void BadInSwitchPipeline_IsRefusedWithItsPath(string good, string bad, string named)
+    {
+        string text = TopologyFile.ToJson(TopologyBuilder.SingleSwitch(3, 10e9, 1e-6).WithCommunication(new CommunicationCosts
+        {
+            InSwitchPipeline = new InSwitchPipeline(32, 32, 131072, 3.1),
+        }));
+        Assert.Contains(good, text, StringComparison.Ordinal);
+        var ex = Assert.Throws<TopologyFormatException>(() => TopologyFile.Parse(text.Replace(good, bad, StringComparison.Ordinal), "nvls.json"));
+        Assert.Contains("communication", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(named, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
