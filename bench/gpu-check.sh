@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One short check of the CUDA GEMM on an NVIDIA GPU host that has no .NET SDK: a published cmx and a .NET runtime
 # archive are enough. Checks the tensor-core kernel against the FP64 reference at odd sizes, every storage order and
-# both output types, times it and the SIMT kernel (CMX_CUDA_GEMM=simt) at 4096^3 and 8192^3, then runs the PyTorch
+# both output types, times them and the SIMT kernel (CMX_CUDA_GEMM=simt) at 4096^3 and 8192^3, then runs the PyTorch
 # peer if python3 has torch with CUDA. Every step has a timeout; the whole run is meant to end in under 4 minutes.
 #
 # Usage (from the repository root):  bash bench/gpu-check.sh
@@ -82,9 +82,10 @@ timeout 20 nvidia-smi --query-gpu=name,compute_cap,driver_version,memory.total -
 echo "== cmx devices"
 timeout 60 "$dotnet" "$cmx_dll" devices 2>&1 | head -12
 
-# Correctness of the tensor-core kernel (CMX_CUDA_GEMM=tensor, sm_80+): full FP64 checks at small odd sizes, sampled
-# checks (first/last row and column plus 4096 random elements) at large odd sizes, unaligned rows (odd K, N, M)
-# taking the element-load path, every storage order and both C types.
+# Correctness of the tensor-core kernels (sm_80+): full FP64 checks at small odd sizes, sampled checks (first/last row
+# and column plus 4096 random elements) at large odd sizes, every storage order and both C types. Leading dimensions
+# that are multiples of 8 (1000, 4104/4096/4088, 4096) run the cp.async kernel, edges and the K tail included; odd
+# ones (257, 4093, 4095, 4097) run the register-staged kernel's element-load path.
 bench tc-300x257x1000            60 --m 300 --n 257 --k 1000 --repeat 1
 bench tc-300x257x1000-tA-tB-bf16 60 --m 300 --n 257 --k 1000 --repeat 1 --trans-a --trans-b --bf16-output
 bench tc-1000x1000x1000          60 --m 1000 --n 1000 --k 1000 --repeat 2
