@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One short check of the CUDA GEMM on an NVIDIA GPU host that has no .NET SDK: a published cmx and a .NET runtime
-# archive are enough. Checks the tensor-core kernel against the FP64 reference at odd sizes, every storage order and
+# archive are enough. Checks the tensor-core kernels against the FP64 reference at odd sizes, every storage order and
 # both output types, times them and the SIMT kernel (CMX_CUDA_GEMM=simt) at 4096^3 and 8192^3, then runs the PyTorch
 # peer if python3 has torch with CUDA. Every step has a timeout; the whole run is meant to end in under 4 minutes.
 #
