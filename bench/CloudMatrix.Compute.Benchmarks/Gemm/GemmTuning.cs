@@ -56,7 +56,8 @@ internal static class GemmTuning
 
         if (args.Length > 0 && args[0] == "compare")
         {
-            Compare(int.Parse(args[1], CultureInfo.InvariantCulture), args[2..]);
+            bool alignC = args.Contains("--align-c");
+            Compare(int.Parse(args[1], CultureInfo.InvariantCulture), [.. args[2..].Where(a => a != "--align-c")], alignC);
             return;
         }
 
@@ -98,30 +99,36 @@ internal static class GemmTuning
     }
 
     /// <summary>
-    /// Ours (shared B panels, and the per-thread grid split), PyTorch bf16 (bench/peers/torch_cpu_gemm.py in a child
-    /// process, same thread count) and the vdpbf16ps peak, shape by shape in one run: peak, ours, peer, peak again.
+    /// Ours (shared B panels; the per-thread grid split; shared with C always written by ordinary stores), PyTorch
+    /// bf16 (bench/peers/torch_cpu_gemm.py in a child process, same thread count) and the vdpbf16ps peak, shape by
+    /// shape in one run: peak, ours, peer, peak again.
     /// </summary>
-    private static void Compare(int threads, string[] shapes)
+    /// <remarks>C is a pinned managed array, starting where the runtime puts it (as a caller's array would: rarely on
+    /// a 64-byte line; the line prints the offset), or with <paramref name="alignC"/> (<c>--align-c</c>) on a 64-byte
+    /// line, as PyTorch places its output.</remarks>
+    private static void Compare(int threads, string[] shapes, bool alignC)
     {
         const int Repeats = 7;
-        Console.WriteLine($"threads {threads}; best of {Repeats}; peak = vdpbf16ps zmm, 12 chains; peer = PyTorch bf16 matmul, same threads");
-        Console.WriteLine($"{"shape",-16} {"peak",7} {"shared",7} {"grid",7} {"torch",7} {"peak2",7} {"shared/peak",11} {"shared/torch",12}");
+        Console.WriteLine($"threads {threads}; best of {Repeats}; peak = vdpbf16ps zmm, 12 chains; peer = PyTorch bf16 matmul, same threads; C {(alignC ? "on a 64-byte line" : "where the runtime puts it")}");
+        Console.WriteLine($"{"shape",-16} {"peak",7} {"shared",7} {"grid",7} {"plainC",7} {"torch",7} {"peak2",7} {"shared/peak",11} {"shared/torch",12}");
         foreach (string shape in shapes)
         {
             int[] d = [.. shape.Split('x').Select(x => int.Parse(x, CultureInfo.InvariantCulture))];
             (int m, int n, int k) = d.Length == 1 ? (d[0], d[0], d[0]) : (d[0], d[1], d[2]);
             BFloat16[] a = Fill(m * k, 1), b = Fill(k * n, 2);
-            float[] c = new float[m * n];
+            float[] cStore = GC.AllocateUninitializedArray<float>((m * n) + 16, pinned: true);
+            Memory<float> c = cStore.AsMemory(alignC ? AlignedStart(cStore) : 0, m * n);
+            int lineOffset = LineOffset(c);
             double peak = HostPeak.MeasureGflops(PeakInstruction.BFloat16DotZmm, threads);
             double Ours(bool share)
             {
                 var options = new GemmOptions { ThreadCount = threads, SharePanels = share };
-                BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, m, n, k, 1f, a, k, b, n, 0f, c, n, options);
+                BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, m, n, k, 1f, a, k, b, n, 0f, c.Span, n, options);
                 double best = double.MaxValue;
                 for (int r = 0; r < Repeats; r++)
                 {
                     long start = Stopwatch.GetTimestamp();
-                    BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, m, n, k, 1f, a, k, b, n, 0f, c, n, options);
+                    BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, m, n, k, 1f, a, k, b, n, 0f, c.Span, n, options);
                     best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
                 }
 
@@ -129,10 +136,16 @@ internal static class GemmTuning
             }
 
             double shared = Ours(true), grid = Ours(false);
+
+            // The same call with C written by ordinary stores (only differs where the call streams C).
+            long streamMin = GemmDriver.StreamMinBytes;
+            GemmDriver.StreamMinBytes = long.MaxValue;
+            double plain = Ours(true);
+            GemmDriver.StreamMinBytes = streamMin;
             double torch = Torch(threads, $"{m}x{n}x{k}", Repeats);
             double peak2 = HostPeak.MeasureGflops(PeakInstruction.BFloat16DotZmm, threads);
             Console.WriteLine(
-                $"{shape,-16} {peak,7:F1} {shared,7:F1} {grid,7:F1} {torch,7:F1} {peak2,7:F1} {shared / Math.Max(peak, peak2),11:P1} {shared / torch,11:F2}x");
+                $"{shape,-16} {peak,7:F1} {shared,7:F1} {grid,7:F1} {plain,7:F1} {torch,7:F1} {peak2,7:F1} {shared / Math.Max(peak, peak2),11:P1} {shared / torch,11:F2}x  (C at byte {lineOffset} of a line)");
         }
     }
 
@@ -273,6 +286,24 @@ internal static class GemmTuning
 
         System.Runtime.InteropServices.NativeMemory.AlignedFree(a);
         return 2000.0 * 4 * kernel.Mr * kernel.Nr * Pairs / best / 1e9;
+    }
+
+    /// <summary>Index of the first element of a pinned array on a 64-byte boundary.</summary>
+    private static unsafe int AlignedStart(float[] pinned)
+    {
+        fixed (float* p = pinned)
+        {
+            return (int)((64 - ((nint)p & 63)) & 63) / sizeof(float);
+        }
+    }
+
+    /// <summary>Bytes from the 64-byte line boundary before the first element of pinned <paramref name="c"/>.</summary>
+    private static unsafe int LineOffset(Memory<float> c)
+    {
+        fixed (float* p = c.Span)
+        {
+            return (int)((nint)p & 63);
+        }
     }
 
     private static BFloat16[] Fill(int count, int seed)
