@@ -36,6 +36,13 @@ internal static class GemmTuning
 
     public static void Run(string[] args)
     {
+        // --small-pages: packing buffers on ordinary 4 KiB pages (buffers allocated from here on), to compare.
+        if (args.Contains("--small-pages"))
+        {
+            PackMemory.UseHugePages = false;
+            args = [.. args.Where(a => a != "--small-pages")];
+        }
+
         if (args.Length > 0 && args[0] == "pack")
         {
             Packing(int.Parse(args[1], CultureInfo.InvariantCulture));
@@ -61,6 +68,15 @@ internal static class GemmTuning
             return;
         }
 
+        // --configs 0,2,5 picks rows of the sweep (by index in Configs) for sizes whose GEMMs take seconds.
+        int picked = Array.IndexOf(args, "--configs");
+        DotKernelConfig[] configs = picked < 0 ? Configs
+            : [.. args[picked + 1].Split(',').Select(i => Configs[int.Parse(i, CultureInfo.InvariantCulture)])];
+        if (picked >= 0)
+        {
+            args = [.. args[..picked], .. args[(picked + 2)..]];
+        }
+
         int threads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : Environment.ProcessorCount;
         int[] sizes = args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [1024, 2048];
         const int Repeats = 7;
@@ -69,7 +85,7 @@ internal static class GemmTuning
         Console.WriteLine($"peak before: {peak:F1} GFLOP/s");
         Console.WriteLine($"{"config",-58} {"kernel-only",14} {string.Join(" ", sizes.Select(s => $"{s,14}"))}");
         var data = sizes.ToDictionary(s => s, s => (A: Fill(s * s, 1), B: Fill(s * s, 2), C: new float[s * s]));
-        foreach (DotKernelConfig config in Configs)
+        foreach (DotKernelConfig config in configs)
         {
             GemmMicroKernel kernel = BFloat16DotKernels.Build(config) ?? throw new PlatformNotSupportedException("no AVX512_BF16");
             var options = new GemmOptions { Kernel = kernel, ThreadCount = threads };
@@ -137,11 +153,17 @@ internal static class GemmTuning
 
             double shared = Ours(true), grid = Ours(false);
 
-            // The same call with C written by ordinary stores (only differs where the call streams C).
-            long streamMin = GemmDriver.StreamMinBytes;
-            GemmDriver.StreamMinBytes = long.MaxValue;
-            double plain = Ours(true);
-            GemmDriver.StreamMinBytes = streamMin;
+            // The same call with C written by ordinary stores, where the call streams C (NaN, printed as such, elsewhere).
+            double plain = double.NaN;
+            var call = new GemmCall { M = m, N = n, K = k, Beta = 0f, Ldc = n };
+            if (GemmDriver.StreamsC(call, GemmMicroKernel.Select(GemmSimdWidth.Auto)))
+            {
+                long streamMin = GemmDriver.StreamMinBytes;
+                GemmDriver.StreamMinBytes = long.MaxValue;
+                plain = Ours(true);
+                GemmDriver.StreamMinBytes = streamMin;
+            }
+
             double torch = Torch(threads, $"{m}x{n}x{k}", Repeats);
             double peak2 = HostPeak.MeasureGflops(PeakInstruction.BFloat16DotZmm, threads);
             Console.WriteLine(

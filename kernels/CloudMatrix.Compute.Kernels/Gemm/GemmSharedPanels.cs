@@ -34,8 +34,8 @@ internal sealed unsafe class GemmSharedPanels
             {
                 if (_bytes[index] < needed)
                 {
-                    NativeMemory.AlignedFree(_buffers[index]);
-                    _buffers[index] = (float*)NativeMemory.AlignedAlloc(needed, 64);
+                    PackMemory.Free(_buffers[index]);
+                    _buffers[index] = (float*)PackMemory.Allocate(needed);
                     Volatile.Write(ref _bytes[index], needed);
                 }
             }
