@@ -59,7 +59,7 @@ public class StreamingStoreTests
             for (int shift = 0; shift < 16; shift++)
             {
                 // n = 300 with pad 4: ldc = 304, a multiple of 16, so every row of C has the same offset from a line.
-                var c = new GemmCase(7000 + shift, (threads * 2 * kernel.Mr) + shift, 300, 64 - (2 * shift), (GemmTranspose)(shift & 1),
+                var c = new GemmCase(7000 + shift, (threads * 2 * kernel.Mr) + shift, 300, 64 - shift, (GemmTranspose)(shift & 1),
                     (GemmTranspose)((shift >> 1) & 1), shift % 3 == 0 ? 1f : -0.75f, 0f, 4);
                 Assert.Equal(kernel.CanStream, Streams(c, kernel));
                 var options = new GemmOptions { Kernel = kernel, ThreadCount = threads };
