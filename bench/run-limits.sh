@@ -13,7 +13,7 @@ bench=bench/CloudMatrix.Compute.Benchmarks/bin/Release/net10.0/CloudMatrix.Compu
 grep -m2 -E 'cpu family|^model\s' /proc/cpuinfo || true
 dotnet src/CloudMatrix.Compute.Cli/bin/Release/net10.0/cmx.dll bench peak
 for t in "${threads[@]}"; do
-  dotnet "$bench" tune compare "$t" 512 1024 2048 4096 8192 171x1024x8192 1024x171x8192 8192x1024x64
+  dotnet "$bench" tune compare "$t" 512 1024 2048 4096 8192 171x1024x8192 1024x171x8192 8192x1024x64 8192x1024x128
   dotnet "$bench" tune batch "$t" 1024 2048
 done
 dotnet "$bench" tune stream

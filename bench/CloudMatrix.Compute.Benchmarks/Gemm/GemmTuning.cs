@@ -36,6 +36,13 @@ internal static class GemmTuning
 
     public static void Run(string[] args)
     {
+        // --small-pages: packing buffers on ordinary 4 KiB pages (buffers allocated from here on), to compare.
+        if (args.Contains("--small-pages"))
+        {
+            PackMemory.UseHugePages = false;
+            args = [.. args.Where(a => a != "--small-pages")];
+        }
+
         if (args.Length > 0 && args[0] == "pack")
         {
             Packing(int.Parse(args[1], CultureInfo.InvariantCulture));
@@ -56,8 +63,18 @@ internal static class GemmTuning
 
         if (args.Length > 0 && args[0] == "compare")
         {
-            Compare(int.Parse(args[1], CultureInfo.InvariantCulture), args[2..]);
+            bool alignC = args.Contains("--align-c");
+            Compare(int.Parse(args[1], CultureInfo.InvariantCulture), [.. args[2..].Where(a => a != "--align-c")], alignC);
             return;
+        }
+
+        // --configs 0,2,5 picks rows of the sweep (by index in Configs) for sizes whose GEMMs take seconds.
+        int picked = Array.IndexOf(args, "--configs");
+        DotKernelConfig[] configs = picked < 0 ? Configs
+            : [.. args[picked + 1].Split(',').Select(i => Configs[int.Parse(i, CultureInfo.InvariantCulture)])];
+        if (picked >= 0)
+        {
+            args = [.. args[..picked], .. args[(picked + 2)..]];
         }
 
         int threads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : Environment.ProcessorCount;
@@ -68,7 +85,7 @@ internal static class GemmTuning
         Console.WriteLine($"peak before: {peak:F1} GFLOP/s");
         Console.WriteLine($"{"config",-58} {"kernel-only",14} {string.Join(" ", sizes.Select(s => $"{s,14}"))}");
         var data = sizes.ToDictionary(s => s, s => (A: Fill(s * s, 1), B: Fill(s * s, 2), C: new float[s * s]));
-        foreach (DotKernelConfig config in Configs)
+        foreach (DotKernelConfig config in configs)
         {
             GemmMicroKernel kernel = BFloat16DotKernels.Build(config) ?? throw new PlatformNotSupportedException("no AVX512_BF16");
             var options = new GemmOptions { Kernel = kernel, ThreadCount = threads };
@@ -98,41 +115,73 @@ internal static class GemmTuning
     }
 
     /// <summary>
-    /// Ours (shared B panels, and the per-thread grid split), PyTorch bf16 (bench/peers/torch_cpu_gemm.py in a child
-    /// process, same thread count) and the vdpbf16ps peak, shape by shape in one run: peak, ours, peer, peak again.
+    /// Ours (shared B panels; the per-thread grid split; shared with C always written by ordinary stores), PyTorch
+    /// bf16 (bench/peers/torch_cpu_gemm.py in a child process, same thread count) and the vdpbf16ps peak, shape by
+    /// shape in one run: peak, ours, peer, peak again.
     /// </summary>
-    private static void Compare(int threads, string[] shapes)
+    /// <remarks>C is a pinned managed array, starting where the runtime puts it (as a caller's array would: rarely on
+    /// a 64-byte line; the line prints the offset), or with <paramref name="alignC"/> (<c>--align-c</c>) on a 64-byte
+    /// line, as PyTorch places its output.</remarks>
+    private static void Compare(int threads, string[] shapes, bool alignC)
     {
-        const int Repeats = 7;
-        Console.WriteLine($"threads {threads}; best of {Repeats}; peak = vdpbf16ps zmm, 12 chains; peer = PyTorch bf16 matmul, same threads");
-        Console.WriteLine($"{"shape",-16} {"peak",7} {"shared",7} {"grid",7} {"torch",7} {"peak2",7} {"shared/peak",11} {"shared/torch",12}");
+        Console.WriteLine($"threads {threads}; best of 7, or of as many runs as fill 1 s (at most 100), the peer too; peak = vdpbf16ps zmm, 12 chains; peer = PyTorch bf16 matmul, same threads; C {(alignC ? "on a 64-byte line" : "where the runtime puts it")}");
+        Console.WriteLine($"{"shape",-16} {"peak",7} {"shared",7} {"grid",7} {"plainC",7} {"torch",7} {"peak2",7} {"shared/peak",11} {"shared/torch",12}");
         foreach (string shape in shapes)
         {
             int[] d = [.. shape.Split('x').Select(x => int.Parse(x, CultureInfo.InvariantCulture))];
             (int m, int n, int k) = d.Length == 1 ? (d[0], d[0], d[0]) : (d[0], d[1], d[2]);
             BFloat16[] a = Fill(m * k, 1), b = Fill(k * n, 2);
-            float[] c = new float[m * n];
+            float[] cStore = GC.AllocateUninitializedArray<float>((m * n) + 16, pinned: true);
+            Memory<float> c = cStore.AsMemory(alignC ? AlignedStart(cStore) : 0, m * n);
+            int lineOffset = LineOffset(c);
             double peak = HostPeak.MeasureGflops(PeakInstruction.BFloat16DotZmm, threads);
+
+            // Short products get more runs: a burst of other work on a shared host spans all 7 runs of a 6 ms call.
+            int repeats = 7;
             double Ours(bool share)
             {
                 var options = new GemmOptions { ThreadCount = threads, SharePanels = share };
-                BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, m, n, k, 1f, a, k, b, n, 0f, c, n, options);
+                long first = Stopwatch.GetTimestamp();
+                BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, m, n, k, 1f, a, k, b, n, 0f, c.Span, n, options);
+                repeats = Math.Clamp((int)(1.0 / Stopwatch.GetElapsedTime(first).TotalSeconds), 7, 100);
                 double best = double.MaxValue;
-                for (int r = 0; r < Repeats; r++)
+                for (int r = 0; r < repeats; r++)
                 {
                     long start = Stopwatch.GetTimestamp();
-                    BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, m, n, k, 1f, a, k, b, n, 0f, c, n, options);
+                    BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, m, n, k, 1f, a, k, b, n, 0f, c.Span, n, options);
                     best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
                 }
 
                 return 2.0 * m * n * k / best / 1e9;
             }
 
+            // Warm up for 0.3 s (at least once) before the first series: the first series after the peak measurement
+            // and a fresh C came out up to 10 % slower than an identical second one.
+            long warm = Stopwatch.GetTimestamp();
+            do
+            {
+                BFloat16Gemm.Multiply(GemmTranspose.None, GemmTranspose.None, m, n, k, 1f, a, k, b, n, 0f, c.Span, n,
+                    new GemmOptions { ThreadCount = threads });
+            }
+            while (Stopwatch.GetElapsedTime(warm).TotalSeconds < 0.3);
+
             double shared = Ours(true), grid = Ours(false);
-            double torch = Torch(threads, $"{m}x{n}x{k}", Repeats);
+
+            // The same call with C written by ordinary stores, where the call streams C (NaN, printed as such, elsewhere).
+            double plain = double.NaN;
+            var call = new GemmCall { M = m, N = n, K = k, Beta = 0f, Ldc = n };
+            if (GemmDriver.StreamsC(call, GemmMicroKernel.Select(GemmSimdWidth.Auto)))
+            {
+                long streamMin = GemmDriver.StreamMinBytes;
+                GemmDriver.StreamMinBytes = long.MaxValue;
+                plain = Ours(true);
+                GemmDriver.StreamMinBytes = streamMin;
+            }
+
+            double torch = Torch(threads, $"{m}x{n}x{k}", repeats);
             double peak2 = HostPeak.MeasureGflops(PeakInstruction.BFloat16DotZmm, threads);
             Console.WriteLine(
-                $"{shape,-16} {peak,7:F1} {shared,7:F1} {grid,7:F1} {torch,7:F1} {peak2,7:F1} {shared / Math.Max(peak, peak2),11:P1} {shared / torch,11:F2}x");
+                $"{shape,-16} {peak,7:F1} {shared,7:F1} {grid,7:F1} {plain,7:F1} {torch,7:F1} {peak2,7:F1} {shared / Math.Max(peak, peak2),11:P1} {shared / torch,11:F2}x  (C at byte {lineOffset} of a line)");
         }
     }
 
@@ -273,6 +322,24 @@ internal static class GemmTuning
 
         System.Runtime.InteropServices.NativeMemory.AlignedFree(a);
         return 2000.0 * 4 * kernel.Mr * kernel.Nr * Pairs / best / 1e9;
+    }
+
+    /// <summary>Index of the first element of a pinned array on a 64-byte boundary.</summary>
+    private static unsafe int AlignedStart(float[] pinned)
+    {
+        fixed (float* p = pinned)
+        {
+            return (int)((64 - ((nint)p & 63)) & 63) / sizeof(float);
+        }
+    }
+
+    /// <summary>Bytes from the 64-byte line boundary before the first element of pinned <paramref name="c"/>.</summary>
+    private static unsafe int LineOffset(Memory<float> c)
+    {
+        fixed (float* p = c.Span)
+        {
+            return (int)((nint)p & 63);
+        }
     }
 
     private static BFloat16[] Fill(int count, int seed)

@@ -52,12 +52,13 @@ internal static unsafe class BFloat16DotKernels
 
         try
         {
-            // The four tile shapes share one mapping; each entry starts on a 64-byte boundary.
+            // The four tile shapes, each with ordinary and with streaming stores, share one mapping; each entry
+            // starts on a 64-byte boundary.
             (int Rows, int Vectors)[] shapes =
                 [(config.Rows, config.Vectors), (config.ShortRows, config.Vectors), (config.Rows, 1), (config.ShortRows, 1)];
             var code = new List<byte>();
-            int[] offsets = new int[shapes.Length];
-            for (int s = 0; s < shapes.Length; s++)
+            int[] offsets = new int[2 * shapes.Length];
+            for (int s = 0; s < offsets.Length; s++)
             {
                 while (code.Count % 64 != 0)
                 {
@@ -66,7 +67,8 @@ internal static unsafe class BFloat16DotKernels
 
                 offsets[s] = code.Count;
                 var assembler = new Assembler(64);
-                Emit(assembler, shapes[s].Rows, shapes[s].Vectors, config);
+                (int rows, int vectors) = shapes[s % shapes.Length];
+                Emit(assembler, rows, vectors, config, nonTemporal: s >= shapes.Length);
                 using var stream = new MemoryStream();
                 assembler.Assemble(new StreamCodeWriter(stream), 0);
                 code.AddRange(stream.ToArray());
@@ -81,7 +83,7 @@ internal static unsafe class BFloat16DotKernels
             nint At(int s) => (nint)(pages + offsets[s]);
             return GemmMicroKernel.Native(
                 config.Name, mr: config.Rows, nr: 16 * config.Vectors, mc: config.Mc, kc: config.Kc, nc: config.Nc,
-                At(0), mrShort: config.ShortRows, nrNarrow: 16, At(1), At(2), At(3));
+                At(0), mrShort: config.ShortRows, nrNarrow: 16, At(1), At(2), At(3), [At(4), At(5), At(6), At(7)]);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
@@ -90,8 +92,13 @@ internal static unsafe class BFloat16DotKernels
         }
     }
 
-    /// <summary>Emits one <c>rows x (16 * vectors)</c> kernel: accumulators from zmm0 up, B vectors from zmm31 down.</summary>
-    private static void Emit(Assembler c, int rows, int vectors, DotKernelConfig config)
+    /// <summary>
+    /// Emits one <c>rows x (16 * vectors)</c> kernel: accumulators from zmm0 up, B vectors from zmm31 down. With
+    /// <paramref name="nonTemporal"/>, a write-only C (beta 0) is stored with <c>vmovntps</c> (every row of the tile
+    /// must start on a 64-byte boundary: the caller checks) and not prefetched; beta != 0 still reads and stores C
+    /// the ordinary way.
+    /// </summary>
+    private static void Emit(Assembler c, int rows, int vectors, DotKernelConfig config, bool nonTemporal)
     {
         AssemblerRegisterZMM[] zmm =
         [
@@ -118,16 +125,20 @@ internal static unsafe class BFloat16DotKernels
         c.and(eax, 0x7FFF_FFFF);
         c.lea(r9, __[r8 * 4]);
 
-        // Start the C tile on its way to L1; it is touched only after the k loop.
-        c.mov(r10, rcx);
-        for (int r = 0; r < rows; r++)
+        // Start the C tile on its way to L1; it is touched only after the k loop. (A streamed C is not read, and
+        // bringing its lines in would cost the very read the streaming stores save.)
+        if (!nonTemporal)
         {
-            for (int v = 0; v < vectors; v++)
+            c.mov(r10, rcx);
+            for (int r = 0; r < rows; r++)
             {
-                c.prefetcht0(__byte_ptr[r10 + (64 * v)]);
-            }
+                for (int v = 0; v < vectors; v++)
+                {
+                    c.prefetcht0(__byte_ptr[r10 + (64 * v)]);
+                }
 
-            c.add(r10, r9);
+                c.add(r10, r9);
+            }
         }
 
         for (int r = 0; r < rows; r++)
@@ -175,7 +186,14 @@ internal static unsafe class BFloat16DotKernels
             for (int v = 0; v < vectors; v++)
             {
                 c.vmulps(Acc(r, v), Acc(r, v), __dword_bcst[rsp - 8]);
-                c.vmovups(__zmmword_ptr[rcx + (64 * v)], Acc(r, v));
+                if (nonTemporal)
+                {
+                    c.vmovntps(__zmmword_ptr[rcx + (64 * v)], Acc(r, v));
+                }
+                else
+                {
+                    c.vmovups(__zmmword_ptr[rcx + (64 * v)], Acc(r, v));
+                }
             }
 
             c.add(rcx, r9);

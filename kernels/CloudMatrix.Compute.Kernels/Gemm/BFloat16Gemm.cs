@@ -20,6 +20,10 @@ namespace CloudMatrix.Compute.Kernels.Gemm;
 /// else scalar. The <c>vdpbf16ps</c> kernel treats subnormal inputs and results as zero, as the instruction does.
 /// Each element of C is summed in the same order whatever the thread count, so results are reproducible. Packing
 /// buffers are kept per thread: a steady-state call allocates nothing on the managed heap.</para>
+/// <para>An FP32 C of 8 MiB or more that is write-only (<c>beta == 0</c>), with K of at most 256 and a leading
+/// dimension that is a multiple of 16, is written with non-temporal stores (tiles whose rows start on a 64-byte line;
+/// the rest the ordinary way): it then leaves the caches instead of being read from memory before it is overwritten,
+/// which in small-K products is as much traffic as the arithmetic takes time. The values are the same either way.</para>
 /// </remarks>
 public static unsafe class BFloat16Gemm
 {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using CloudMatrix.Compute.Numerics;
 
 namespace CloudMatrix.Compute.Kernels.Gemm;
@@ -12,6 +13,29 @@ internal static unsafe class GemmDriver
 {
     /// <summary>Largest FP32 accumulator a bfloat16-output block may use per thread, in bytes.</summary>
     private const long AccumulatorBudgetBytes = 16L << 20;
+
+    /// <summary>Deepest K whose C is written with non-temporal stores (see <see cref="StreamsC"/>).</summary>
+    internal const int StreamMaxK = 256;
+
+    /// <summary>
+    /// Smallest FP32 C (bytes, the whole call) written with non-temporal stores. Below it C may well stay in the
+    /// caches for whoever reads it next; above it, C is evicted before that anyway. Tests set it to 0 to reach the
+    /// streaming path with small shapes; the tuning sweep sets it to <see cref="long.MaxValue"/> to compare.
+    /// </summary>
+    internal static long StreamMinBytes { get; set; } = 8L << 20;
+
+    /// <summary>
+    /// Whether <paramref name="call"/> writes C with non-temporal stores: an FP32 C that is write-only (beta 0), one
+    /// K block deep (each element of C is stored exactly once), K at most <see cref="StreamMaxK"/> (where writing C is
+    /// a large part of the memory traffic: 8192 x 1024 x 64 writes 32 MiB of C against 1 MiB of A), rows of C a
+    /// multiple of 16 floats apart, and a kernel with streaming tiles. Ordinary stores first read every line of C they
+    /// overwrite (read for ownership), doubling that traffic; streaming stores do not, and drain to memory while the
+    /// next tiles compute. Only tiles whose rows start on 64-byte lines stream (the driver starts the column blocks of
+    /// a misaligned C so that they do); edge tiles store the ordinary way.
+    /// </summary>
+    internal static bool StreamsC(in GemmCall call, GemmMicroKernel kernel) =>
+        call.CBFloat16 == null && call.Beta == 0 && call.K <= Math.Min(kernel.Kc, StreamMaxK) && (call.Ldc & 15) == 0
+        && kernel.CanStream && 4L * call.M * call.N >= StreamMinBytes;
 
     /// <summary>
     /// Computes rows [<paramref name="i0"/>, <paramref name="i1"/>) and columns [<paramref name="j0"/>,
@@ -144,12 +168,23 @@ internal static unsafe class GemmDriver
         nint panelFloats = (nint)RoundUp(Math.Min(ncMax, j1 - j0), nr) * kernel.PackedSteps(kcMax);
         float* ownB = shared is null && prepackedB is null ? workspace.PackB(panelFloats) : null;
         float* tile = workspace.Tile;
+        bool stream = StreamsC(call, kernel);
+
+        // With a streamed C whose rows do not start on a 64-byte line, the columns before the first line boundary
+        // run as a block of their own (edge tiles, ordinary stores), so that every later tile starts on a line. All
+        // rows share the offset (ldc is a multiple of 16), so all parts of a shared-panel call cut the same blocks.
+        int lead = 0;
+        if (stream && prepackedB is null && ((nint)call.C & 3) == 0)
+        {
+            nint first = (nint)(call.C + (i0 * call.Ldc) + j0);
+            lead = Math.Min((int)((64 - (first & 63)) & 63) / sizeof(float), j1 - j0);
+        }
         (nint bStep, nint bLane) = call.TransB == GemmTranspose.None ? (call.Ldb, (nint)1) : ((nint)1, call.Ldb);
         int round = 0;
 
-        for (int jc = j0; jc < j1; jc += ncMax)
+        for (int jc = j0, nc; jc < j1; jc += nc)
         {
-            int nc = Math.Min(ncMax, j1 - jc);
+            nc = jc == j0 && lead > 0 ? lead : Math.Min(ncMax, j1 - jc);
             float* cBlock = BeginBlock(call, workspace, i0, m, jc, nc, out nint ldc);
             for (int pc = 0; pc < call.K; pc += kcMax)
             {
@@ -185,11 +220,17 @@ internal static unsafe class GemmDriver
                 if (m > 0)
                 {
                     float* aBlocks = prepackedA is null ? null : prepackedA + (pc / kcMax * aBlocksPerStep * aBlockFloats);
-                    MultiplyPanel(call, kernel, i0, i1, mcMax, pc, kc, nc, beta, packA, packB, cBlock, ldc, tile, aBlocks, aBlockFloats);
+                    MultiplyPanel(call, kernel, i0, i1, mcMax, pc, kc, nc, beta, packA, packB, cBlock, ldc, tile, aBlocks, aBlockFloats, stream);
                 }
             }
 
             EndBlock(call, cBlock, ldc, i0, m, jc, nc);
+        }
+
+        if (stream)
+        {
+            // Streaming stores are weakly ordered: complete them before this part reports its rows of C done.
+            Sse.StoreFence();
         }
     }
 
@@ -241,7 +282,8 @@ internal static unsafe class GemmDriver
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MultiplyPanel(
         in GemmCall call, GemmMicroKernel kernel, int i0, int i1, int mcMax, int pc, int kc, int nc, float beta,
-        float* packA, float* packB, float* cBlock, nint ldc, float* tile, float* prepackedA = null, nint aBlockFloats = 0)
+        float* packA, float* packB, float* cBlock, nint ldc, float* tile, float* prepackedA = null, nint aBlockFloats = 0,
+        bool stream = false)
     {
         int mr = kernel.Mr, nr = kernel.Nr;
         int steps = kernel.PackedSteps(kc);
@@ -274,7 +316,14 @@ internal static unsafe class GemmDriver
                     float* c = cRows + (ir * ldc) + jr;
                     if (mrCur == (isShort ? kernel.MrShort : mr) && nrCur == tileCols)
                     {
-                        kernel.Compute(isShort, narrow, steps, a, b, c, ldc, call.Alpha, beta);
+                        if (stream && ((nint)c & 63) == 0)
+                        {
+                            kernel.ComputeStreaming(isShort, narrow, steps, a, b, c, ldc, call.Alpha);
+                        }
+                        else
+                        {
+                            kernel.Compute(isShort, narrow, steps, a, b, c, ldc, call.Alpha, beta);
+                        }
                     }
                     else
                     {
@@ -310,10 +359,8 @@ internal static unsafe class GemmDriver
             float* ci = c + (i * ldc);
             if (beta == 0)
             {
-                for (int j = 0; j < cols; j++)
-                {
-                    ci[j] = t[j];
-                }
+                // A vectorised copy: a streamed C's last tiles in every row panel are edges of up to 31 columns.
+                new ReadOnlySpan<float>(t, cols).CopyTo(new Span<float>(ci, cols));
             }
             else
             {

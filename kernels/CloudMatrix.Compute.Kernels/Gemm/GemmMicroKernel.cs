@@ -17,11 +17,13 @@ namespace CloudMatrix.Compute.Kernels.Gemm;
 internal sealed unsafe class GemmMicroKernel
 {
     private readonly nint[] _functions;
+    private readonly nint[]? _streaming;
 
     private GemmMicroKernel(
         string name, GemmSimdWidth width, int mr, int nr, int mc, int kc, int nc, int mrShort, int nrNarrow,
-        bool isNative, nint[] functions)
+        bool isNative, nint[] functions, nint[]? streaming = null)
     {
+        _streaming = streaming;
         Name = name;
         Width = width;
         Mr = mr;
@@ -55,12 +57,15 @@ internal sealed unsafe class GemmMicroKernel
     {
     }
 
-    /// <summary>A kernel in generated machine code, reading bfloat16 pairs (see <see cref="BFloat16DotKernels"/>).</summary>
+    /// <summary>
+    /// A kernel in generated machine code, reading bfloat16 pairs (see <see cref="BFloat16DotKernels"/>);
+    /// <paramref name="streaming"/> holds the same four tiles storing a write-only C with non-temporal stores.
+    /// </summary>
     internal static GemmMicroKernel Native(
         string name, int mr, int nr, int mc, int kc, int nc, nint compute, int mrShort, int nrNarrow,
-        nint computeShort, nint computeNarrow, nint computeShortNarrow) =>
+        nint computeShort, nint computeNarrow, nint computeShortNarrow, nint[] streaming) =>
         new(name, GemmSimdWidth.Avx512Bf16, mr, nr, mc, kc, nc, mrShort, nrNarrow, true,
-            [compute, computeShort, computeNarrow, computeShortNarrow]);
+            [compute, computeShort, computeNarrow, computeShortNarrow], streaming);
 
     /// <summary>Short name reported by benchmarks, e.g. <c>vector512-fma-12x32</c>.</summary>
     public string Name { get; }
@@ -125,9 +130,24 @@ internal sealed unsafe class GemmMicroKernel
         }
     }
 
+    /// <summary>Whether the kernel has tiles that store a write-only C with non-temporal stores (<see cref="ComputeStreaming"/>).</summary>
+    public bool CanStream => _streaming is not null;
+
+    /// <summary>
+    /// As <see cref="Compute"/> with beta 0, storing the tile with non-temporal stores: C is not read, nor brought
+    /// into the caches. Every row of the tile must start on a 64-byte boundary (<paramref name="c"/> aligned,
+    /// <paramref name="ldc"/> a multiple of 16), and the caller fences the stores before C is read elsewhere.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void ComputeStreaming(bool shortRows, bool narrowColumns, int steps, float* a, float* b, float* c, nint ldc, float alpha)
+    {
+        nint function = _streaming![(shortRows ? 1 : 0) + (narrowColumns ? 2 : 0)];
+        ((NativeMicroKernelFunction)function)(steps, a, b, c, ldc, alpha, 0f);
+    }
+
     /// <summary>A copy with other cache block sizes (tests reach every block loop with small shapes this way).</summary>
     internal GemmMicroKernel WithBlocks(int mc, int kc, int nc) =>
-        new(Name, Width, Mr, Nr, mc, kc, nc, MrShort, NrNarrow, IsNative, _functions);
+        new(Name, Width, Mr, Nr, mc, kc, nc, MrShort, NrNarrow, IsNative, _functions, _streaming);
 
     /// <summary>AVX-512: 12 x 32 tile, 24 zmm accumulators; 6-row and 16-column edge tiles.</summary>
     internal static GemmMicroKernel Vector512 { get; } =

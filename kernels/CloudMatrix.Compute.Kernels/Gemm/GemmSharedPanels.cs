@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace CloudMatrix.Compute.Kernels.Gemm;
 
 /// <summary>
@@ -34,8 +32,8 @@ internal sealed unsafe class GemmSharedPanels
             {
                 if (_bytes[index] < needed)
                 {
-                    NativeMemory.AlignedFree(_buffers[index]);
-                    _buffers[index] = (float*)NativeMemory.AlignedAlloc(needed, 64);
+                    PackMemory.Free(_buffers[index]);
+                    _buffers[index] = (float*)PackMemory.Allocate(needed);
                     Volatile.Write(ref _bytes[index], needed);
                 }
             }

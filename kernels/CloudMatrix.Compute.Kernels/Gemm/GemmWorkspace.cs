@@ -26,11 +26,11 @@ internal sealed unsafe class GemmWorkspace
 
     ~GemmWorkspace()
     {
-        NativeMemory.AlignedFree(_packA);
-        NativeMemory.AlignedFree(_packB);
-        NativeMemory.AlignedFree(_accumulator);
-        NativeMemory.AlignedFree(_tile);
-        NativeMemory.AlignedFree(_prepacked);
+        PackMemory.Free(_packA);
+        PackMemory.Free(_packB);
+        PackMemory.Free(_accumulator);
+        PackMemory.Free(_tile);
+        PackMemory.Free(_prepacked);
     }
 
     /// <summary>Largest register tile (MR x NR floats) a kernel may have.</summary>
@@ -59,7 +59,7 @@ internal sealed unsafe class GemmWorkspace
     {
         if ((long)_prepackedBytes > maxBytes)
         {
-            NativeMemory.AlignedFree(_prepacked);
+            PackMemory.Free(_prepacked);
             _prepacked = null;
             _prepackedBytes = 0;
         }
@@ -73,10 +73,10 @@ internal sealed unsafe class GemmWorkspace
         nuint needed = (nuint)floats * sizeof(float);
         if (needed > bytes)
         {
-            NativeMemory.AlignedFree(buffer);
+            PackMemory.Free(buffer);
             buffer = null;
             bytes = 0;
-            buffer = (float*)NativeMemory.AlignedAlloc(needed, 64);
+            buffer = (float*)PackMemory.Allocate(needed);
             bytes = needed;
         }
 

@@ -76,6 +76,28 @@ internal sealed class GemmCase
         return c;
     }
 
+    /// <summary>
+    /// Runs the FP32-output GEMM with C's storage placed so that the view's first element lies
+    /// <paramref name="shift"/> floats (0-15) past a 64-byte boundary, and returns the whole C buffer as
+    /// <see cref="RunFloat"/> does (a managed array's own placement is the runtime's choice, so this pins one).
+    /// </summary>
+    public unsafe float[] RunFloatAt(GemmOptions options, int shift)
+    {
+        float[] storage = GC.AllocateArray<float>(C0.Length + 32, pinned: true);
+        int start;
+        fixed (float* p = storage)
+        {
+            nint view = (nint)(p + COffset);
+            start = ((int)((((shift * sizeof(float)) - (view & 63)) % 64) + 64) % 64) / sizeof(float);
+            Assert.Equal(shift * sizeof(float), (int)((view + (start * sizeof(float))) & 63));
+        }
+
+        Span<float> c = storage.AsSpan(start, C0.Length);
+        C0.CopyTo(c);
+        BFloat16Gemm.Multiply(TransA, TransB, M, N, K, Alpha, AView, Lda, BView, Ldb, Beta, c[COffset..], Ldc, options);
+        return c.ToArray();
+    }
+
     /// <summary>Runs the bfloat16-output GEMM (C starts as C0 rounded to bfloat16) and returns C widened.</summary>
     public float[] RunBFloat16(GemmOptions options, out float[] c0Rounded)
     {

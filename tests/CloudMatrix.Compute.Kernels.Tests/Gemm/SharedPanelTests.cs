@@ -6,6 +6,7 @@ namespace CloudMatrix.Compute.Kernels.Tests.Gemm;
 /// Threads that share packed B panels (each packs a slice, all meet at a barrier, two buffers in turn) compute every
 /// bit the one-thread call does, across many rounds of jc and pc blocks, and match FP64 with canaries around C.
 /// </summary>
+[Collection("GemmThresholds")] // with the other tests that change process-wide GEMM thresholds, never at the same time
 public class SharedPanelTests
 {
     [Theory]
