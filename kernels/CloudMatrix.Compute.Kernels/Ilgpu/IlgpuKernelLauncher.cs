@@ -81,44 +81,38 @@ internal sealed class IlgpuKernelLauncher
         "ilgpu-tensor-core (mma.sync m16n8k16 bf16, FP32 accumulate; 128x128x32 tiles, 64x64 per warp; cp.async and ldmatrix where A and B rows are 16-byte aligned, register-staged otherwise)";
 
     /// <summary>Launches a strided batched GEMM with an FP32 C.</summary>
-    public void Gemm(ArrayView<ushort> a, ArrayView<ushort> b, ArrayView<float> c, GemmKernelArguments args, int batchCount)
-    {
-        if (UsesTensorCores)
-        {
-            int vector = VectorLoads(a, b, args, batchCount);
-            if (vector == BothVector)
-            {
-                _asyncSingle.Value(TensorCoreConfig(args, batchCount), DeviceAddress(a), DeviceAddress(b), DeviceAddress(c), args);
-            }
-            else
-            {
-                _tensorSingle.Value(TensorCoreConfig(args, batchCount), a, b, c, args, vector);
-            }
-        }
-        else
-        {
-            _gemmSingle.Value(GemmConfig(args, batchCount), a, b, c, args);
-        }
-    }
+    public void Gemm(ArrayView<ushort> a, ArrayView<ushort> b, ArrayView<float> c, GemmKernelArguments args, int batchCount) =>
+        Launch(_asyncSingle, _tensorSingle, _gemmSingle, a, b, c, args, batchCount);
 
     /// <summary>Launches a strided batched GEMM with a bfloat16 C.</summary>
-    public void Gemm(ArrayView<ushort> a, ArrayView<ushort> b, ArrayView<ushort> c, GemmKernelArguments args, int batchCount)
+    public void Gemm(ArrayView<ushort> a, ArrayView<ushort> b, ArrayView<ushort> c, GemmKernelArguments args, int batchCount) =>
+        Launch(_asyncBFloat16, _tensorBFloat16, _gemmBFloat16, a, b, c, args, batchCount);
+
+    /// <summary>
+    /// Picks the GEMM kernel: on tensor cores the <c>cp.async</c> one when A and B can be read 16 bytes at a time,
+    /// else the register-staged one; the SIMT kernel without tensor cores.
+    /// </summary>
+    private void Launch<TC>(
+        Lazy<Action<KernelConfig, long, long, long, GemmKernelArguments>> async,
+        Lazy<Action<KernelConfig, ArrayView<ushort>, ArrayView<ushort>, ArrayView<TC>, GemmKernelArguments, int>> staged,
+        Lazy<Action<KernelConfig, ArrayView<ushort>, ArrayView<ushort>, ArrayView<TC>, GemmKernelArguments>> simt,
+        ArrayView<ushort> a, ArrayView<ushort> b, ArrayView<TC> c, GemmKernelArguments args, int batchCount)
+        where TC : unmanaged
     {
-        if (UsesTensorCores)
+        if (!UsesTensorCores)
         {
-            int vector = VectorLoads(a, b, args, batchCount);
-            if (vector == BothVector)
-            {
-                _asyncBFloat16.Value(TensorCoreConfig(args, batchCount), DeviceAddress(a), DeviceAddress(b), DeviceAddress(c), args);
-            }
-            else
-            {
-                _tensorBFloat16.Value(TensorCoreConfig(args, batchCount), a, b, c, args, vector);
-            }
+            simt.Value(GemmConfig(args, batchCount), a, b, c, args);
+            return;
+        }
+
+        int vector = VectorLoads(a, b, args, batchCount);
+        if (vector == BothVector)
+        {
+            async.Value(TensorCoreConfig(args, batchCount), DeviceAddress(a), DeviceAddress(b), DeviceAddress(c), args);
         }
         else
         {
-            _gemmBFloat16.Value(GemmConfig(args, batchCount), a, b, c, args);
+            staged.Value(TensorCoreConfig(args, batchCount), a, b, c, args, vector);
         }
     }
 

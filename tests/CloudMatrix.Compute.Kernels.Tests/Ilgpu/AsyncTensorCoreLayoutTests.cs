@@ -1,5 +1,6 @@
 using CloudMatrix.Compute.Kernels.Ilgpu;
 using static CloudMatrix.Compute.Kernels.Ilgpu.AsyncTensorCoreLayout;
+using static CloudMatrix.Compute.Kernels.Tests.Ilgpu.TensorCoreLayoutTests;
 
 namespace CloudMatrix.Compute.Kernels.Tests.Ilgpu;
 
@@ -38,23 +39,8 @@ public sealed class AsyncTensorCoreLayoutTests
     public void OneGroup_ReplayedThroughItsAddresses_ComputesTheTileProduct(bool transA, bool transB, int m, int n, int k, int tileBase)
     {
         var rng = new Random((m * 7919) + (n * 31) + k + (transA ? 1 : 0) + (transB ? 2 : 0) + tileBase);
-        var opA = new int[m, k];
-        var opB = new int[k, n];
-        for (int i = 0; i < m; i++)
-        {
-            for (int p = 0; p < k; p++)
-            {
-                opA[i, p] = rng.Next(-8, 9);
-            }
-        }
-
-        for (int p = 0; p < k; p++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                opB[p, j] = rng.Next(-8, 9);
-            }
-        }
+        int[,] opA = SmallIntegers(rng, m, k);
+        int[,] opB = SmallIntegers(rng, k, n);
 
         // Storage with leading dimensions padded to a multiple of 8 (the kernel's precondition), padding poisoned so a
         // read outside the matrix shows in the result.

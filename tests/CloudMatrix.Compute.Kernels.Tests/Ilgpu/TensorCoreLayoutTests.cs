@@ -38,23 +38,8 @@ public sealed class TensorCoreLayoutTests
     {
         var rng = new Random((m * 7919) + (n * 31) + k + (transA ? 1 : 0) + (transB ? 2 : 0));
         // op(A) is m x k, op(B) is k x n, as small integers (exact in bfloat16 and in every partial sum).
-        var opA = new int[m, k];
-        var opB = new int[k, n];
-        for (int i = 0; i < m; i++)
-        {
-            for (int p = 0; p < k; p++)
-            {
-                opA[i, p] = rng.Next(-8, 9);
-            }
-        }
-
-        for (int p = 0; p < k; p++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                opB[p, j] = rng.Next(-8, 9);
-            }
-        }
+        int[,] opA = SmallIntegers(rng, m, k);
+        int[,] opB = SmallIntegers(rng, k, n);
 
         // Elements travel as 16-bit codes through staging and fragments, as bfloat16 bits do in the kernel.
         long[,] tile = ReplayGroup(transA, transB, opA, opB, m, n, k);
@@ -298,6 +283,21 @@ public sealed class TensorCoreLayoutTests
     private static ushort Half(uint word, int half) => (ushort)(half == 0 ? word & 0xFFFF : word >> 16);
 
     // Small integers as 16-bit codes (two's complement); the replay only needs a code that survives packing.
+    /// <summary>A rows x cols matrix of integers in [-8, 8], filled row by row: exact in bfloat16 and in every partial sum.</summary>
+    internal static int[,] SmallIntegers(Random rng, int rows, int cols)
+    {
+        var x = new int[rows, cols];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                x[i, j] = rng.Next(-8, 9);
+            }
+        }
+
+        return x;
+    }
+
     private static ushort Encode(int value) => (ushort)(short)value;
 
     private static long Decode(ushort code) => (short)code;
