@@ -113,8 +113,9 @@ public static partial class Collective
     /// <returns>Each rank's output and the simulated timing.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="system"/>, <paramref name="buffers"/> or a buffer is null.</exception>
     /// <exception cref="ArgumentException">
-    /// Unequal buffer lengths; a buffer count that is not the group size; an empty group or a duplicate device; an
-    /// algorithm that does not implement the operation; in-place where output and input lengths differ.
+    /// Unequal buffer lengths; a buffer count that is not the group size; an empty group or a duplicate device; a
+    /// send/receive whose group is not two devices; an algorithm that does not implement the operation; in-place where
+    /// output and input lengths differ.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">A device index outside the system; a root outside the group; negative chunks.</exception>
     public static CollectiveResult<float> Run(SystemSpec system, CollectiveOperation operation, IReadOnlyList<float[]> buffers,
@@ -237,6 +238,23 @@ public static partial class Collective
         return [.. group];
     }
 
+    /// <summary>
+    /// <see cref="ResolveGroup(int, IReadOnlyList{int}?)"/>, then the group size <paramref name="operation"/> needs:
+    /// a send/receive has exactly two members (source, destination).
+    /// </summary>
+    internal static int[] ResolveGroup(int deviceCount, IReadOnlyList<int>? group, CollectiveOperation operation)
+    {
+        int[] resolved = ResolveGroup(deviceCount, group);
+        if (operation == CollectiveOperation.SendReceive && resolved.Length != 2)
+        {
+            throw new ArgumentException(
+                $"SendReceive needs a group of exactly two devices (source, destination); the group has {resolved.Length} ({(group is null ? "null: every device of the system" : Describe(resolved))}). Set CollectiveOptions.Group to [source, destination].",
+                nameof(group));
+        }
+
+        return resolved;
+    }
+
     internal static int ResolveRoot(int[] group, int? root)
     {
         if (root is null) return 0;
@@ -272,7 +290,7 @@ public static partial class Collective
     {
         options ??= CollectiveOptions.Default;
         ArgumentOutOfRangeException.ThrowIfNegative(elementsPerRank);
-        int[] group = ResolveGroup(fabric.DeviceCount, options.Group);
+        int[] group = ResolveGroup(fabric.DeviceCount, options.Group, operation);
         int root = ResolveRoot(group, options.Root);
         _ = ResolveChunks(operation, CollectiveAlgorithm.Ring, 0, options.Chunks);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Channels);
@@ -663,7 +681,7 @@ public static partial class Collective
     {
         ArgumentNullException.ThrowIfNull(buffers);
         options ??= CollectiveOptions.Default;
-        int[] group = ResolveGroup(fabric.DeviceCount, options.Group);
+        int[] group = ResolveGroup(fabric.DeviceCount, options.Group, operation);
         int root = ResolveRoot(group, options.Root);
         if (buffers.Count != group.Length)
         {

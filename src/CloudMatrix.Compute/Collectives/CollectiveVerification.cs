@@ -66,7 +66,7 @@ public static class CollectiveVerification
         ArgumentNullException.ThrowIfNull(inputs);
         options ??= CollectiveOptions.Default;
         int n = inputs.Count;
-        int[] group = Collective.ResolveGroup(system.DeviceCount, options.Group);
+        int[] group = Collective.ResolveGroup(system.DeviceCount, options.Group, operation);
         int root = Collective.ResolveRoot(group, options.Root);
         float[][] outputs;
         CollectiveTiming timing;

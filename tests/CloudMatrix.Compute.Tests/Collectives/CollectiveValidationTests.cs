@@ -51,6 +51,25 @@ public class CollectiveValidationTests
         Assert.Contains("empty", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(1)]
+    [InlineData(0)]
+    public void SendReceiveWithAGroupOtherThanTwo_IsRefused_NamingTheGroup(int members)
+    {
+        // members 0: no group given, i.e. all 8 devices.
+        CollectiveOptions options = members == 0 ? CollectiveOptions.Default : new CollectiveOptions { Group = [.. Enumerable.Range(2, members)] };
+        int size = members == 0 ? 8 : members;
+        var estimate = Assert.Throws<ArgumentException>(() => Collective.Estimate(System8, CollectiveOperation.SendReceive, 64, CollectiveDataType.Fp32, CollectiveAlgorithm.Auto, options));
+        var run = Assert.Throws<ArgumentException>(() => Collective.Run(System8, CollectiveOperation.SendReceive, [.. Enumerable.Range(0, size).Select(_ => new float[4])], CollectiveAlgorithm.Direct, options));
+        var check = Assert.Throws<ArgumentException>(() => CollectiveVerification.RunChecked(System8, CollectiveOperation.SendReceive, [.. Enumerable.Range(0, size).Select(_ => new float[4])], CollectiveDataType.Bf16, CollectiveAlgorithm.Direct, options));
+        foreach (ArgumentException ex in new[] { estimate, run, check })
+        {
+            Assert.Equal("group", ex.ParamName);
+            Assert.Contains($"exactly two devices (source, destination); the group has {size}", ex.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void RootOutsideTheGroup_IsRefused()
     {
