@@ -220,6 +220,38 @@ public class MonotonicityPropertyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void UnderFairSharing_DegradingOneFlowsLink_LetsAnotherFinishEarlier()
+    {
+        // d0 sends 1 MB to d1 (no latency) and 1 MB to d2 (5 ms of latency) through its one 1 GB/s link to switch s.
+        // Healthy: the flows share d0's link at 0.5 GB/s each, both transmit for 2 ms, and the far one lands at 7 ms.
+        // With the near flow's own link kept at a quarter (0.25 GB/s), max-min sharing gives the far flow the other
+        // 0.75 GB/s: it lands at 4/3 + 5 ms, while the near one now takes 4 ms. Both flows, and a collective made of
+        // them, end earlier with a link degraded: any work-conserving sharing must do this (the link's capacity the
+        // slowed flow cannot use goes to the other), so the monotonicity properties above are held for a flow alone
+        // and for collectives whose transfers never share a link direction.
+        var b = new TopologyBuilder("fan-out", TopologyBuilder.IdealNpu);
+        b.AddSwitch(new SwitchSpec("s", "x", new SwitchChipSpec("c", 8, 1e12), -1, 0, -1, null));
+        b.AddDevice("d0", node: 0);
+        b.AddDevice("d1", node: 1);
+        b.AddDevice("d2", node: 2);
+        b.AddLink(new LinkSpec("uplink", "d0", "s", 1e9, 0, LinkMedium.Electrical, LinkNetwork.ScaleUp, 0, -1));
+        b.AddLink(new LinkSpec("near", "s", "d1", 1e9, 0, LinkMedium.Electrical, LinkNetwork.ScaleUp, 0, -1));
+        b.AddLink(new LinkSpec("far", "s", "d2", 1e9, 5e-3, LinkMedium.Optical, LinkNetwork.ScaleUp, 0, -1));
+        SystemSpec s = b.Build();
+        Flow[] flows = [new Flow(0, 0, 1, 1e6), new Flow(1, 0, 2, 1e6)];
+
+        SimulationResult healthy = new NetworkSimulator(s).Run(flows);
+        SimulationResult degraded = new NetworkSimulator(s, [Fault.DegradeLink("near", 0.25)]).Run(flows);
+
+        Assert.Equal(2e-3, healthy.Flows[0].FinishSeconds, 12);
+        Assert.Equal(7e-3, healthy.Flows[1].FinishSeconds, 12);
+        Assert.Equal(4e-3, degraded.Flows[0].FinishSeconds, 12);                  // the flow on the degraded link: later
+        Assert.Equal((1e6 / 0.75e9) + 5e-3, degraded.Flows[1].FinishSeconds, 12); // the other: earlier
+        Assert.Equal(7e-3, healthy.TotalSeconds, 12);
+        Assert.Equal((1e6 / 0.75e9) + 5e-3, degraded.TotalSeconds, 12);           // the pair: earlier
+    }
+
+    [Fact]
     public void RemovingTheOnlyShortRoute_MayMoveAFlowToAWiderLongerOne()
     {
         // d0-d1 directly at 1 GB/s, or over switch s at 100 GB/s a hop. Shortest-path routing takes the direct link
