@@ -125,7 +125,7 @@ internal static class GemmTuning
     private static void Compare(int threads, string[] shapes, bool alignC)
     {
         Console.WriteLine($"threads {threads}; best of 7, or of as many runs as fill 1 s (at most 100), the peer too; peak = vdpbf16ps zmm, 12 chains; peer = PyTorch bf16 matmul, same threads; C {(alignC ? "on a 64-byte line" : "where the runtime puts it")}");
-        Console.WriteLine($"{"shape",-16} {"peak",7} {"shared",7} {"grid",7} {"plainC",7} {"torch",7} {"peak2",7} {"shared/peak",11} {"shared/torch",12}");
+        Console.WriteLine($"{"shape",-16} {"peak",7} {"shared",7} {"grid",7} {"no-pf",7} {"plainC",7} {"torch",7} {"peak2",7} {"shared/peak",11} {"shared/torch",12}");
         foreach (string shape in shapes)
         {
             int[] d = [.. shape.Split('x').Select(x => int.Parse(x, CultureInfo.InvariantCulture))];
@@ -167,6 +167,12 @@ internal static class GemmTuning
 
             double shared = Ours(true), grid = Ours(false);
 
+            // The same call with the packers not prefetching their sources ahead (GemmPacking.PrefetchPairsAhead, PrefetchLinesAhead).
+            (int pairsAhead, int linesAhead) = (GemmPacking.PrefetchPairsAhead, GemmPacking.PrefetchLinesAhead);
+            (GemmPacking.PrefetchPairsAhead, GemmPacking.PrefetchLinesAhead) = (0, 0);
+            double unfetched = Ours(true);
+            (GemmPacking.PrefetchPairsAhead, GemmPacking.PrefetchLinesAhead) = (pairsAhead, linesAhead);
+
             // The same call with C written by ordinary stores, where the call streams C (NaN, printed as such, elsewhere).
             double plain = double.NaN;
             var call = new GemmCall { M = m, N = n, K = k, Beta = 0f, Ldc = n };
@@ -181,7 +187,7 @@ internal static class GemmTuning
             double torch = Torch(threads, $"{m}x{n}x{k}", repeats);
             double peak2 = HostPeak.MeasureGflops(PeakInstruction.BFloat16DotZmm, threads);
             Console.WriteLine(
-                $"{shape,-16} {peak,7:F1} {shared,7:F1} {grid,7:F1} {plain,7:F1} {torch,7:F1} {peak2,7:F1} {shared / Math.Max(peak, peak2),11:P1} {shared / torch,11:F2}x  (C at byte {lineOffset} of a line)");
+                $"{shape,-16} {peak,7:F1} {shared,7:F1} {grid,7:F1} {unfetched,7:F1} {plain,7:F1} {torch,7:F1} {peak2,7:F1} {shared / Math.Max(peak, peak2),11:P1} {shared / torch,11:F2}x  (C at byte {lineOffset} of a line)");
         }
     }
 
