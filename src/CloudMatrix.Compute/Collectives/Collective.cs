@@ -38,6 +38,10 @@ public static partial class Collective
     // Groups up to this size time a hierarchical all-reduce at every power-of-two chunk count up to the closed form's.
     private const int SearchedChunksMaxRanks = 64;
 
+    // The most pipeline chunks a caller may ask for: eight times the largest default. Timing cost grows with the chunk
+    // count, and far beyond this each chunk is a few bytes, so a larger figure is a mistake rather than a request.
+    internal const int MaxChunks = 4096;
+
     /// <summary>
     /// The algorithms that implement <paramref name="operation"/> on any system (besides
     /// <see cref="CollectiveAlgorithm.Auto"/>); <see cref="CollectiveAlgorithm.InSwitch"/>, which needs switches that
@@ -117,7 +121,7 @@ public static partial class Collective
     /// send/receive whose group is not two devices; an algorithm that does not implement the operation; in-place where
     /// output and input lengths differ.
     /// </exception>
-    /// <exception cref="ArgumentOutOfRangeException">A device index outside the system; a root outside the group; negative chunks.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A device index outside the system; a root outside the group; chunks outside 0..4096, or more chunks (times channels) than the group's timing template can hold.</exception>
     public static CollectiveResult<float> Run(SystemSpec system, CollectiveOperation operation, IReadOnlyList<float[]> buffers,
         CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
         Run(CollectiveFabric.For(system, options?.Faults), operation, buffers, algorithm, options);
@@ -178,7 +182,7 @@ public static partial class Collective
     /// <param name="options">Null for the defaults.</param>
     /// <returns>The simulated timing.</returns>
     /// <exception cref="ArgumentException">As for <c>Run</c>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="elementsPerRank"/> is negative, or as for <c>Run</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="elementsPerRank"/> is negative, <paramref name="dataType"/> is not a defined value, or as for <c>Run</c>.</exception>
     public static CollectiveTiming Estimate(SystemSpec system, CollectiveOperation operation, long elementsPerRank, CollectiveDataType dataType,
         CollectiveAlgorithm algorithm = CollectiveAlgorithm.Auto, CollectiveOptions? options = null) =>
         Estimate(CollectiveFabric.For(system, options?.Faults), operation, elementsPerRank, dataType, algorithm, options);
@@ -273,9 +277,10 @@ public static partial class Collective
 
     internal static int ResolveChunks(CollectiveOperation operation, CollectiveAlgorithm algorithm, double bytes, int chunks)
     {
-        if (chunks < 0)
+        if (chunks < 0 || chunks > MaxChunks)
         {
-            throw new ArgumentOutOfRangeException(nameof(chunks), chunks, "Chunks must be >= 0 (0 picks the algorithm's default).");
+            throw new ArgumentOutOfRangeException(nameof(chunks), chunks,
+                $"CollectiveOptions.Chunks is {chunks.ToString(CultureInfo.InvariantCulture)}; valid: 0..{MaxChunks.ToString(CultureInfo.InvariantCulture)} (0 picks the algorithm's default).");
         }
 
         if (chunks > 0) return chunks;
@@ -285,16 +290,21 @@ public static partial class Collective
     }
 
     /// <summary>Times <paramref name="operation"/> on <paramref name="fabric"/> for <paramref name="elementsPerRank"/> input elements per rank.</summary>
-    internal static CollectiveTiming Estimate(CollectiveFabric fabric, CollectiveOperation operation, long elementsPerRank, CollectiveDataType type,
+    internal static CollectiveTiming Estimate(CollectiveFabric fabric, CollectiveOperation operation, long elementsPerRank, CollectiveDataType dataType,
         CollectiveAlgorithm algorithm, CollectiveOptions? options)
     {
         options ??= CollectiveOptions.Default;
         ArgumentOutOfRangeException.ThrowIfNegative(elementsPerRank);
+        if (dataType is not (CollectiveDataType.Fp32 or CollectiveDataType.Bf16))
+        {
+            throw new ArgumentOutOfRangeException(nameof(dataType), dataType, $"dataType {(int)dataType} is not a CollectiveDataType; valid: Fp32, Bf16.");
+        }
+
         int[] group = ResolveGroup(fabric.DeviceCount, options.Group, operation);
         int root = ResolveRoot(group, options.Root);
         _ = ResolveChunks(operation, CollectiveAlgorithm.Ring, 0, options.Chunks);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Channels);
-        return Time(fabric, operation, group, root, elementsPerRank, type, algorithm, options, template: true);
+        return Time(fabric, operation, group, root, elementsPerRank, dataType, algorithm, options, template: true);
     }
 
     /// <summary>
@@ -344,7 +354,14 @@ public static partial class Collective
         int p = 1;
         while (p * 2 <= n) p *= 2;
         long lcm = (long)n / (long)System.Numerics.BigInteger.GreatestCommonDivisor(n, p) * p;
-        return checked((int)(2L * chunks * lcm));
+        long length = 2L * chunks * lcm;
+        if (length > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(chunks), chunks,
+                $"A group of {n.ToString(CultureInfo.InvariantCulture)} devices in {chunks.ToString(CultureInfo.InvariantCulture)} pipeline chunks (CollectiveOptions.Chunks times Channels) needs a timing template of {length.ToString(CultureInfo.InvariantCulture)} elements, more than {Array.MaxLength.ToString(CultureInfo.InvariantCulture)}; valid: fewer chunks or channels for this group.");
+        }
+
+        return (int)length;
     }
 
     private static CollectiveTiming Time(CollectiveFabric fabric, CollectiveOperation operation, int[] group, int root, long elements,

@@ -35,7 +35,7 @@ public sealed record CollectiveOptions
     /// per 256 KiB (at most 32) for the broadcast and reduce chains, and for the double binary tree the power of two
     /// (1..512) nearest the k that minimises its pipeline time (k + d)(α + S/(2kB)), with d = 2⌈log₂(n+1)⌉ hops
     /// and the fabric's hop latency α (seconds) and the links' nominal bandwidth B (B/s; a protocol's efficiency is not
-    /// in this heuristic).
+    /// in this heuristic). At most 4096; the collectives refuse a larger figure.
     /// </summary>
     public int Chunks { get; init; }
 

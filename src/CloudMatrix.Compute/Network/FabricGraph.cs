@@ -228,6 +228,12 @@ internal sealed class FabricGraph
                     $"faults[{fi}].BandwidthFactor must be in [0, 1) (0 = down), was {f.BandwidthFactor.ToString(CultureInfo.InvariantCulture)}.");
             }
 
+            if (f.Target is null)
+            {
+                throw new ArgumentException(
+                    $"faults[{fi}].Target is null; give the id of a link or switch, or a plane number ({Fault.Forms}).", nameof(faults));
+            }
+
             switch (f.Kind)
             {
                 case FaultKind.Link:

@@ -35,7 +35,7 @@ public sealed class NetworkSimulator
     /// <param name="system">The system to simulate.</param>
     /// <param name="faults">Links, transceivers, switches or planes taken down or degraded.</param>
     /// <exception cref="ArgumentNullException"><paramref name="system"/> is null.</exception>
-    /// <exception cref="ArgumentException">A fault names no existing link, switch or plane, or its factor is outside [0, 1).</exception>
+    /// <exception cref="ArgumentException">A fault is null, has a null target, names no existing link, switch or plane, or its factor is outside [0, 1).</exception>
     public NetworkSimulator(SystemSpec system, IReadOnlyList<Fault>? faults = null)
     {
         ArgumentNullException.ThrowIfNull(system);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CloudMatrix.Compute.Memory;
 
 namespace CloudMatrix.Compute.Network;
 
@@ -15,10 +16,19 @@ public static class TrafficPatterns
     /// <param name="devices">Devices 0..n−1 take part; at least 1.</param>
     /// <param name="bytes">Bytes of each flow; finite, at least 0.</param>
     /// <returns>The flows, ids 0.. in (source, destination) row-major order.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="devices"/> is below 1 or <paramref name="bytes"/> is negative or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="devices"/> is below 1 or above 46341 (more flows than a list holds), or <paramref name="bytes"/> is negative or not finite.</exception>
+    /// <exception cref="MemoryBudgetExceededException">The flows would need more memory than <see cref="MemoryBudget"/> allows.</exception>
     public static IReadOnlyList<Flow> AllToAll(int devices, double bytes)
     {
         Check(devices, bytes);
+        double flows = (double)devices * (devices - 1);
+        if (flows > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(devices), devices,
+                $"An all-to-all of {devices.ToString(CultureInfo.InvariantCulture)} devices has {flows.ToString("N0", CultureInfo.InvariantCulture)} flows, more than one list holds; valid: 1..{MaxAllToAllDevices.ToString(CultureInfo.InvariantCulture)} devices.");
+        }
+
+        MemoryBudget.Ensure(flows * BytesPerFlow, $"an all-to-all of {devices.ToString(CultureInfo.InvariantCulture)} devices ({flows.ToString("N0", CultureInfo.InvariantCulture)} flows)");
         var list = new List<Flow>(devices * (devices - 1));
         for (int a = 0; a < devices; a++)
         {
@@ -48,7 +58,8 @@ public static class TrafficPatterns
     /// <param name="bytes">Bytes of each flow; finite, at least 0.</param>
     /// <returns>The flows.</returns>
     /// <exception cref="ArgumentException">An unknown name.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="devices"/> is below 1 or <paramref name="bytes"/> is negative or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="devices"/> is below 1 (or too many for an all-to-all), or <paramref name="bytes"/> is negative or not finite.</exception>
+    /// <exception cref="MemoryBudgetExceededException">The flows would need more memory than <see cref="MemoryBudget"/> allows.</exception>
     public static IReadOnlyList<Flow> Create(string name, int devices, double bytes)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -59,6 +70,12 @@ public static class TrafficPatterns
             _ => throw new ArgumentException($"Traffic pattern '{name}' is unknown; valid: {string.Join(", ", Names)}.", nameof(name)),
         };
     }
+
+    // The most devices whose n (n - 1) flows fit in one list.
+    private const int MaxAllToAllDevices = 46_341;
+
+    // Memory of one flow and its list slot, bytes: an estimate, on the high side.
+    private const double BytesPerFlow = 96;
 
     private static void Check(int devices, double bytes)
     {

@@ -287,7 +287,19 @@ public sealed class PartitionSpec : IEquatable<PartitionSpec>
     /// <param name="mesh">The mesh.</param>
     /// <param name="dim">A dimension.</param>
     /// <returns>The product of its axes' sizes (1 when replicated).</returns>
-    public int Parts(DeviceMesh mesh, int dim) => _dims[dim].Aggregate(1, (acc, a) => acc * mesh.AxisSize(a));
+    /// <exception cref="ArgumentNullException"><paramref name="mesh"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dim"/> is outside 0..<see cref="Rank"/> - 1.</exception>
+    /// <exception cref="ArgumentException">The spec names an axis <paramref name="mesh"/> does not have.</exception>
+    public int Parts(DeviceMesh mesh, int dim)
+    {
+        ArgumentNullException.ThrowIfNull(mesh);
+        if (dim < 0 || dim >= _dims.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(dim), dim, $"The spec {this} has {_dims.Length} dimensions; valid: 0..{_dims.Length - 1}.");
+        }
+
+        return _dims[dim].Aggregate(1, (acc, a) => acc * mesh.AxisSize(a));
+    }
 
     /// <summary>Whether the tensor is a partial sum over some axis.</summary>
     public bool IsPartial => _partial.Length > 0;

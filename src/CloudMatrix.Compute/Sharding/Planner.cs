@@ -23,11 +23,27 @@ public static class Planner
     /// <param name="k">Contracting dimension, at least 1.</param>
     /// <param name="options">Null for the defaults.</param>
     /// <returns>The ranking.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A size below 1, or more devices than the system has.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="system"/> or <c>options.Timing</c> is null.</exception>
+    /// <exception cref="ArgumentException">A null entry in <c>options.Strategies</c> (ParamName <c>options</c>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size below 1 (ParamName <c>m</c>, <c>n</c> or <c>k</c>), more devices than the
+    /// system has (<c>options</c>), or a <see cref="Timing.TimingOptions"/> figure out of range (as <see cref="Timing.TimingOptions.Validate"/>).</exception>
     public static PlanRanking Rank(SystemSpec system, int m, int n, int k, PlannerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(system);
+        if (m < 1) throw new ArgumentOutOfRangeException(nameof(m), m, $"m is {m}; rows of C must be at least 1.");
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, $"n is {n}; columns of C must be at least 1.");
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, $"k is {k}; the contracting dimension must be at least 1.");
         options ??= PlannerOptions.Default;
+        if (options.Timing is null) throw new ArgumentNullException(nameof(options), "options.Timing is null; leave it out for the defaults.");
+        options.Timing.Validate();
+        for (int i = 0; i < (options.Strategies?.Count ?? 0); i++)
+        {
+            if (options.Strategies![i] is null)
+            {
+                throw new ArgumentException($"options.Strategies[{i}] is null; give strategies from Strategy.All, or null for all of them.", nameof(options));
+            }
+        }
+
         int devices = options.Devices == 0 ? system.DeviceCount : options.Devices;
         if (devices < 1 || devices > system.DeviceCount)
         {

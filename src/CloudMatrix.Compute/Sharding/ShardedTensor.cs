@@ -46,18 +46,26 @@ public sealed class ShardedTensor : IDisposable
     /// <summary>The block mesh position <paramref name="position"/> holds (row-major, <see cref="Extent"/>'s shape).</summary>
     /// <param name="position">A mesh position.</param>
     /// <returns>Its buffer; shared with other positions when it is an aliased replica.</returns>
-    public DeviceBuffer<BFloat16> Local(int position) => _buffers[position];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is outside 0..<see cref="DeviceMesh.Size"/> - 1.</exception>
+    public DeviceBuffer<BFloat16> Local(int position) => _buffers[CheckPosition(position, nameof(position))];
 
     /// <summary>The global block mesh position <paramref name="position"/> holds.</summary>
     /// <param name="position">A mesh position.</param>
     /// <returns>The extent.</returns>
-    public ShardExtent Extent(int position) => Layout.Extent(position);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is outside 0..<see cref="DeviceMesh.Size"/> - 1.</exception>
+    public ShardExtent Extent(int position) => Layout.Extent(CheckPosition(position, nameof(position)));
 
     /// <summary>Whether positions <paramref name="p"/> and <paramref name="q"/> share one buffer.</summary>
     /// <param name="p">A mesh position.</param>
     /// <param name="q">Another.</param>
     /// <returns>True when aliased.</returns>
-    public bool IsAliased(int p, int q) => ReferenceEquals(_buffers[p], _buffers[q]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> or <paramref name="q"/> is outside 0..<see cref="DeviceMesh.Size"/> - 1.</exception>
+    public bool IsAliased(int p, int q) => ReferenceEquals(_buffers[CheckPosition(p, nameof(p))], _buffers[CheckPosition(q, nameof(q))]);
+
+    private int CheckPosition(int position, string name) =>
+        (uint)position < (uint)_buffers.Length
+            ? position
+            : throw new ArgumentOutOfRangeException(name, position, $"{Mesh} has {_buffers.Length} positions; valid: 0..{_buffers.Length - 1}.");
 
     /// <summary>
     /// Shards <paramref name="dense"/> (a bfloat16 matrix) over <paramref name="mesh"/> by <paramref name="spec"/>

@@ -94,7 +94,16 @@ public sealed class TensorSharding
     /// <summary>The block mesh position <paramref name="position"/> holds.</summary>
     /// <param name="position">A mesh position.</param>
     /// <returns>Its extent.</returns>
-    public ShardExtent Extent(int position) => _extents[position];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is outside 0..<see cref="DeviceMesh.Size"/> - 1.</exception>
+    public ShardExtent Extent(int position)
+    {
+        if ((uint)position >= (uint)_extents.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(position), position, $"{Mesh} has {_extents.Length} positions; valid: 0..{_extents.Length - 1}.");
+        }
+
+        return _extents[position];
+    }
 
     /// <summary>Largest shard, elements (what each device must hold when shards are padded to one size).</summary>
     public long MaxShardElements => _extents.Max(e => e.Elements);

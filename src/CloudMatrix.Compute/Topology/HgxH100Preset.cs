@@ -1,4 +1,5 @@
 using System.Globalization;
+using CloudMatrix.Compute.Memory;
 
 namespace CloudMatrix.Compute.Topology;
 
@@ -42,6 +43,14 @@ internal static class HgxH100Preset
         {
             throw new ArgumentOutOfRangeException(nameof(nicBytesPerSecond), nicBytesPerSecond, "NIC bandwidth must be finite and > 0 bytes/s.");
         }
+
+        if (nodes > TopologyBuilder.MaxDevices / GpusPerNode)
+        {
+            throw new ArgumentOutOfRangeException(nameof(nodes), nodes, $"{nodes} HGX H100 nodes are too many; valid: 1..{TopologyBuilder.MaxDevices / GpusPerNode}.");
+        }
+
+        MemoryBudget.Ensure((double)nodes * (((GpusPerNode + NvSwitches) * TopologyBuilder.BytesPerDevice) + (((GpusPerNode * NvSwitches) + GpusPerNode) * TopologyBuilder.BytesPerLink)),
+            $"{nodes} HGX H100 nodes");
 
         var b = new TopologyBuilder(name, Gpu with { ScaleOutBytesPerSecond = nicBytesPerSecond })
         {

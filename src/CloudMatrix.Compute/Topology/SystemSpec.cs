@@ -43,14 +43,15 @@ public sealed class SystemSpec
         Switches = switches.ToArray().AsReadOnly();
         Links = links.ToArray().AsReadOnly();
         _vertexById = new Dictionary<string, int>(Devices.Count + Switches.Count, StringComparer.Ordinal);
+        // A null id (or a null switch) is left out here so that the validator can name the field.
         for (int i = 0; i < Devices.Count; i++)
         {
-            _vertexById[Devices[i].Id] = i;
+            if (Devices[i]?.Id is { } id) _vertexById[id] = i;
         }
 
         for (int i = 0; i < Switches.Count; i++)
         {
-            _vertexById[Switches[i].Id] = Devices.Count + i;
+            if (Switches[i]?.Id is { } id) _vertexById[id] = Devices.Count + i;
         }
     }
 

@@ -48,7 +48,8 @@ public static class Systems
     /// Hopper (<see cref="CommunicationPresets.NcclHopper"/>), with NVLink SHARP in-switch reduction.
     /// </summary>
     /// <param name="nodes">Number of nodes, ≥ 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="nodes"/> &lt; 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="nodes"/> &lt; 1, or more than <see cref="TopologyBuilder.MaxDevices"/> / 8.</exception>
+    /// <exception cref="MemoryBudgetExceededException">The system would need more memory than <see cref="MemoryBudget"/> allows.</exception>
     public static SystemSpec HgxH100(int nodes = 1) =>
         HgxH100Preset.Build(nodes, 400e9 / 8, CommunicationPresets.NcclHopper, nodes == 1 ? "hgx-h100" : $"hgx-h100x{nodes}");
 
@@ -62,6 +63,7 @@ public static class Systems
     /// <param name="costs">The collective costs; <see cref="CommunicationCosts.Ideal"/> for the links alone.</param>
     /// <exception cref="ArgumentNullException"><paramref name="costs"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A count or bandwidth is out of range.</exception>
+    /// <exception cref="MemoryBudgetExceededException">The system would need more memory than <see cref="MemoryBudget"/> allows.</exception>
     public static SystemSpec HgxH100(int nodes, double nicBytesPerSecond, CommunicationCosts costs)
     {
         ArgumentNullException.ThrowIfNull(costs);

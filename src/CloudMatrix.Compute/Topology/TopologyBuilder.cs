@@ -144,7 +144,8 @@ public sealed class TopologyBuilder
     /// A field is invalid; the message names it by its JSON path and says why, e.g.
     /// <c>links[12].bandwidth_bytes_per_second: must be finite and &gt; 0, was -1</c>. Checked: ids present and
     /// unique, device node and supernode indices in range, link ends that exist, finite positive bandwidths,
-    /// finite non-negative latencies, every device connected to device 0.
+    /// finite non-negative latencies, defined link media and networks, every device connected to device 0; a defined
+    /// <see cref="Granularity"/> and a non-null <see cref="Communication"/> (ParamName <c>granularity</c>, <c>communication</c>).
     /// </exception>
     public SystemSpec Build()
     {
@@ -157,6 +158,16 @@ public sealed class TopologyBuilder
         if (SupernodeCount < 0)
         {
             throw new ArgumentException($"supernodes: must be >= 0 (0 to count them from the devices), was {SupernodeCount}", "supernodes");
+        }
+
+        if (Communication is null)
+        {
+            throw new ArgumentException("communication: must be present (CommunicationCosts.Ideal for the links alone), was null", "communication");
+        }
+
+        if (!Enum.IsDefined(Granularity))
+        {
+            throw new ArgumentException($"granularity: must be Npu or Die, was {(int)Granularity}", "granularity");
         }
 
         int nodes = NodeCount > 0 ? NodeCount : (_devices.Count == 0 ? 0 : _devices.Max(d => d.NodeIndex) + 1);
@@ -181,12 +192,19 @@ public sealed class TopologyBuilder
     /// <param name="bandwidthBytesPerSecond">Port bandwidth, bytes/s each way, finite and &gt; 0.</param>
     /// <param name="latencySeconds">Per-hop latency, seconds, finite and &gt;= 0.</param>
     /// <param name="npu">Device figures; a 1 PFLOPS BF16 placeholder device when null.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A count or figure is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A count or figure is out of range (at most <see cref="MaxDevices"/> devices).</exception>
+    /// <exception cref="MemoryBudgetExceededException">The system would need more memory than <see cref="MemoryBudget"/> allows.</exception>
     public static SystemSpec SingleSwitch(int devices, double bandwidthBytesPerSecond, double latencySeconds, NpuSpec? npu = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(devices, 1);
         CheckBandwidth(bandwidthBytesPerSecond);
         CheckLatency(latencySeconds);
+        if (devices > MaxDevices)
+        {
+            throw new ArgumentOutOfRangeException(nameof(devices), devices, $"A single-switch system of {devices} devices is too large; valid: 1..{MaxDevices}.");
+        }
+
+        MemoryBudget.Ensure((double)devices * (BytesPerDevice + BytesPerLink), $"a single-switch system of {devices} devices");
         var b = new TopologyBuilder("single-switch", npu ?? IdealNpu) { RackCount = 1 };
         var chip = new SwitchChipSpec("ideal", devices, bandwidthBytesPerSecond);
         b.AddSwitch(new SwitchSpec("switch", "ideal", chip, -1, 0, -1, null));
@@ -271,13 +289,18 @@ public sealed class TopologyBuilder
     /// <param name="name">Name of the joined system.</param>
     /// <param name="parts">The systems to join (at least one); they must have the same device figures and granularity.</param>
     /// <exception cref="ArgumentNullException"><paramref name="parts"/> is null.</exception>
-    /// <exception cref="ArgumentException">No parts, or the parts differ in device figures or granularity, or a shared switch differs between parts.</exception>
+    /// <exception cref="ArgumentException">No parts, a null part, or the parts differ in device figures or granularity, or a shared switch differs between parts.</exception>
     public static SystemSpec Join(string name, IReadOnlyList<SystemSpec> parts)
     {
         ArgumentNullException.ThrowIfNull(parts);
         if (parts.Count == 0)
         {
             throw new ArgumentException("At least one system is needed to join.", nameof(parts));
+        }
+
+        if (parts[0] is null)
+        {
+            throw new ArgumentException("parts[0] is null; every part must be a system.", nameof(parts));
         }
 
         SystemSpec first = parts[0];
@@ -297,7 +320,7 @@ public sealed class TopologyBuilder
         int chipOffset = 0;
         for (int k = 0; k < parts.Count; k++)
         {
-            SystemSpec part = parts[k];
+            SystemSpec part = parts[k] ?? throw new ArgumentException($"parts[{k}] is null; every part must be a system.", nameof(parts));
             if (part.Npu != first.Npu || part.Granularity != first.Granularity)
             {
                 throw new ArgumentException(

@@ -80,6 +80,8 @@ internal static class TopologyValidator
             if (NonNegative(l.LatencySeconds) is { } lat) return new Error(path + ".latency_seconds", lat);
             if (NonNegative(l.OpticalTransceivers) is { } tr) return new Error(path + ".optical_transceivers", tr);
             if (NonNegative(l.PowerWatts) is { } pw) return new Error(path + ".power_watts", pw);
+            if (!Enum.IsDefined(l.Medium)) return new Error(path + ".medium", $"must be electrical, optical or on_package, was {(int)l.Medium}");
+            if (!Enum.IsDefined(l.Network)) return new Error(path + ".network", $"must be scale_up or scale_out, was {(int)l.Network}");
             Union(parent, s.VertexIndex(l.From), s.VertexIndex(l.To));
             Union(l.Network == LinkNetwork.ScaleOut ? scaleOut : scaleUp, s.VertexIndex(l.From), s.VertexIndex(l.To));
         }

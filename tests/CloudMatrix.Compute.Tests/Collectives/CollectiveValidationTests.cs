@@ -1,4 +1,5 @@
 using CloudMatrix.Compute.Collectives;
+using CloudMatrix.Compute.Network;
 using CloudMatrix.Compute.Topology;
 using static CloudMatrix.Compute.Tests.Collectives.CollectiveTestData;
 
@@ -137,5 +138,49 @@ public class CollectiveValidationTests
 
         Assert.Equal(CollectiveAlgorithm.OneShot, small.Algorithm);
         Assert.NotEqual(CollectiveAlgorithm.OneShot, large.Algorithm);
+    }
+
+    [Fact]
+    public void UndefinedDataType_IsRefused_NamingDataType()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Collective.Estimate(System8, CollectiveOperation.AllReduce, 64, (CollectiveDataType)99, CollectiveAlgorithm.Ring, null));
+        Assert.Equal("dataType", ex.ParamName);
+        Assert.Equal((CollectiveDataType)99, ex.ActualValue);
+        Assert.Contains("Fp32, Bf16", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(4097)]
+    [InlineData(1_000_000)]
+    [InlineData(int.MaxValue)]
+    public void ChunksAboveTheMaximum_AreRefused_WithTheValidRange(int chunks)
+    {
+        // These overflowed the timing template (OverflowException) or built a schedule too large to finish.
+        var options = new CollectiveOptions { Chunks = chunks, Group = [0, 1, 2, 3] };
+        var estimate = Assert.Throws<ArgumentOutOfRangeException>(() => Collective.Estimate(System8, CollectiveOperation.AllReduce, 64, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring, options));
+        var run = Assert.Throws<ArgumentOutOfRangeException>(() => Collective.Run(System8, CollectiveOperation.AllReduce, [new float[4], new float[4], new float[4], new float[4]], CollectiveAlgorithm.Ring, options));
+        foreach (ArgumentOutOfRangeException ex in new[] { estimate, run })
+        {
+            Assert.Equal("chunks", ex.ParamName);
+            Assert.Contains($"CollectiveOptions.Chunks is {chunks}", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("valid: 0..4096", ex.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void ChunksAtTheMaximum_AreTimed()
+    {
+        var timing = Collective.Estimate(System8, CollectiveOperation.AllReduce, 1 << 16, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring, new CollectiveOptions { Chunks = 4096, Group = [0, 1] });
+        Assert.Equal(4096, timing.Chunks);
+    }
+
+    [Fact]
+    public void FaultWithANullTarget_IsRefused_NamingTheFault()
+    {
+        var options = new CollectiveOptions { Faults = [new Fault(FaultKind.Link, null!, 0)] };
+        var ex = Assert.Throws<ArgumentException>(() => Collective.Estimate(System8, CollectiveOperation.AllReduce, 64, CollectiveDataType.Fp32, CollectiveAlgorithm.Ring, options));
+        Assert.Equal("faults", ex.ParamName);
+        Assert.Contains("faults[0].Target is null", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("plane:K", ex.Message, StringComparison.Ordinal);
     }
 }

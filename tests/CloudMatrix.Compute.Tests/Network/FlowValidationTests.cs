@@ -47,4 +47,30 @@ public class FlowValidationTests
         SimulationResult r = Sim.Run([new Flow(0, 0, 3, 0)]);
         Assert.Equal(2e-6, r.TotalSeconds, 15);
     }
+
+    [Theory]
+    [InlineData(FaultKind.Link)]
+    [InlineData(FaultKind.Switch)]
+    [InlineData(FaultKind.Plane)]
+    public void FaultWithANullTarget_IsRefused_NamingTheFault(FaultKind kind)
+    {
+        // It surfaced as ArgumentNullException 'key' from a dictionary inside the fabric graph.
+        var ex = Assert.Throws<ArgumentException>(() => new NetworkSimulator(TopologyBuilder.SingleSwitch(4, 10e9, 1e-6), [Fault.LinkDown("d0~switch"), new Fault(kind, null!, 0)]));
+        Assert.Equal("faults", ex.ParamName);
+        Assert.Contains("faults[1].Target is null", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(46_342)]
+    [InlineData(100_000)]
+    [InlineData(int.MaxValue)]
+    public void AllToAllWithMoreFlowsThanAListHolds_IsRefused_NamingDevices(int devices)
+    {
+        // n (n - 1) wrapped around int: the list was sized from the wrapped count and filled for minutes.
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => TrafficPatterns.AllToAll(devices, 1));
+        Assert.Equal("devices", ex.ParamName);
+        Assert.Equal(devices, ex.ActualValue);
+        Assert.Contains("valid: 1..46341 devices", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TrafficPatterns.Create("all-to-all", devices, 1));
+    }
 }

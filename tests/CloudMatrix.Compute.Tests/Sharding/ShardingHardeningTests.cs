@@ -157,4 +157,52 @@ public class ShardingHardeningTests
             ShardingTestData.Random(4, 4, 1), ShardingTestData.Random(4, 4, 2), cpu, new ExecuteOptions { SpotCheckTiles = tiles, MemoryBudgetBytes = budget }));
         Assert.Equal("options", ex.ParamName);
     }
+
+    [Theory]
+    [InlineData(0, 8, 8, "m")]
+    [InlineData(8, -1, 8, "n")]
+    [InlineData(8, 8, 0, "k")]
+    public void PlannerRankWithASizeBelowOne_IsRefused_NamingIt(int m, int n, int k, string name)
+    {
+        // It returned an empty ranking, every candidate refused for the same reason.
+        var system = TopologyBuilder.SingleSwitch(8, 50e9, 1e-6);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Planner.Rank(system, m, n, k));
+        Assert.Equal(name, ex.ParamName);
+        Assert.Contains("at least 1", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PlannerRankWithBadTimingOptions_IsRefused_Directly()
+    {
+        // An efficiency out of range surfaced as an AggregateException from the parallel estimates; a null Timing or
+        // strategy as an empty ranking.
+        var system = TopologyBuilder.SingleSwitch(8, 50e9, 1e-6);
+        var efficiency = Assert.Throws<ArgumentOutOfRangeException>(() => Planner.Rank(system, 64, 64, 64, new PlannerOptions { Timing = new Timing.TimingOptions { ComputeEfficiency = 2 } }));
+        Assert.Equal("ComputeEfficiency", efficiency.ParamName);
+        Assert.Contains("(0, 1]", efficiency.Message, StringComparison.Ordinal);
+        var timing = Assert.Throws<ArgumentNullException>(() => Planner.Rank(system, 64, 64, 64, new PlannerOptions { Timing = null! }));
+        Assert.Equal("options", timing.ParamName);
+        Assert.Contains("options.Timing is null", timing.Message, StringComparison.Ordinal);
+        var strategy = Assert.Throws<ArgumentException>(() => Planner.Rank(system, 64, 64, 64, new PlannerOptions { Strategies = [Strategy.Rows, null!] }));
+        Assert.Equal("options", strategy.ParamName);
+        Assert.Contains("options.Strategies[1] is null", strategy.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PositionsAndDimensionsOutOfRange_AreRefused_WithTheValidRange()
+    {
+        // These were IndexOutOfRangeException from the arrays inside.
+        var system = TopologyBuilder.SingleSwitch(8, 50e9, 1e-6);
+        var mesh = system.Mesh(("x", 8));
+        var spec = PartitionSpec.P("x", null);
+        var dim = Assert.Throws<ArgumentOutOfRangeException>(() => spec.Parts(mesh, 2));
+        Assert.Equal("dim", dim.ParamName);
+        Assert.Contains("valid: 0..1", dim.Message, StringComparison.Ordinal);
+        var layout = new TensorSharding("a", 8, 8, mesh, spec);
+        var position = Assert.Throws<ArgumentOutOfRangeException>(() => layout.Extent(8));
+        Assert.Equal("position", position.ParamName);
+        Assert.Contains("valid: 0..7", position.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => layout.Extent(-1));
+        Assert.Equal(8, spec.Parts(mesh, 0));
+    }
 }
