@@ -167,11 +167,11 @@ internal static class GemmTuning
 
             double shared = Ours(true), grid = Ours(false);
 
-            // The same call with the packers not prefetching their sources ahead (GemmPacking.PrefetchPairsAhead, PrefetchLinesAhead).
-            (int pairsAhead, int linesAhead) = (GemmPacking.PrefetchPairsAhead, GemmPacking.PrefetchLinesAhead);
-            (GemmPacking.PrefetchPairsAhead, GemmPacking.PrefetchLinesAhead) = (0, 0);
+            // The same call with B packed without prefetching its source rows ahead (GemmPacking.PrefetchPairsAhead).
+            int ahead = GemmPacking.PrefetchPairsAhead;
+            GemmPacking.PrefetchPairsAhead = 0;
             double unfetched = Ours(true);
-            (GemmPacking.PrefetchPairsAhead, GemmPacking.PrefetchLinesAhead) = (pairsAhead, linesAhead);
+            GemmPacking.PrefetchPairsAhead = ahead;
 
             // The same call with C written by ordinary stores, where the call streams C (NaN, printed as such, elsewhere).
             double plain = double.NaN;

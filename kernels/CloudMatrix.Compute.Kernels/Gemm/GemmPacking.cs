@@ -253,15 +253,10 @@ internal static unsafe class GemmPacking
     /// Pairs of source rows ahead that <see cref="PackPairsByRows"/> prefetches (0: none). On a 2-vCPU Zen 4 guest,
     /// 171 x 1024 x 8192 (a 48 x 8 shard of 8192³) packed its B in 1.25 ms with 2 against 2.1-2.3 ms without (same run;
     /// 1 ahead and 4 ahead measured the same, 8-64 a little slower, the first-level cache or a non-temporal hint slower
-    /// than none). The tuning sweep sets it to compare.
+    /// than none). Prefetching the A block's lanes the same way (1024 x 171 x 8192) gained nothing measurable, so the
+    /// transposing packer does not. The tuning sweep sets it to compare.
     /// </summary>
     internal static int PrefetchPairsAhead { get; set; } = 2;
-
-    /// <summary>
-    /// Lines ahead that the 12-lane transposing packer (an A block of 12-row tiles, steps adjacent) prefetches in each
-    /// lane (0: none). The tuning sweep sets it to compare.
-    /// </summary>
-    internal static int PrefetchLinesAhead { get; set; } = 4;
 
     /// <summary>Lanes adjacent in memory: two rows of steps are interleaved 16 lanes at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -308,16 +303,6 @@ internal static unsafe class GemmPacking
             // 16 pairs of 12 lanes at a time: one 64-byte load per lane, then a transpose in registers.
             for (; done + 16 <= fullPairs; done += 16)
             {
-                if (PrefetchLinesAhead > 0 && done + (16 * (PrefetchLinesAhead + 1)) <= fullPairs)
-                {
-                    // The line of each lane PrefetchLinesAhead lines on (the lanes are PrefetchLinesAhead x 64 bytes
-                    // ahead of this load in twelve separate streams).
-                    for (int t = 0; t < 12; t++)
-                    {
-                        Sse.Prefetch1((uint*)(src + (t * laneStride)) + done + (16 * PrefetchLinesAhead));
-                    }
-                }
-
                 Transpose12x16(
                     Load16(src, done), Load16(src + laneStride, done), Load16(src + (2 * laneStride), done),
                     Load16(src + (3 * laneStride), done), Load16(src + (4 * laneStride), done), Load16(src + (5 * laneStride), done),
