@@ -34,9 +34,18 @@ public static class BackendRegistry
     /// <param name="probes">What the machine offers.</param>
     /// <returns>The name of the first available backend in <see cref="AutoOrder"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="probes"/> is null.</exception>
+    /// <exception cref="ArgumentException">An entry of <paramref name="probes"/> is null.</exception>
     public static string AutoChoice(IReadOnlyList<BackendInfo> probes)
     {
         ArgumentNullException.ThrowIfNull(probes);
+        for (int i = 0; i < probes.Count; i++)
+        {
+            if (probes[i] is null)
+            {
+                throw new ArgumentException($"probes[{i}] is null; pass the entries of {nameof(Probe)}().", nameof(probes));
+            }
+        }
+
         return AutoOrder.First(name => name == CpuSimdBackend.BackendName || probes.Any(p => p.Name == name && p.Available));
     }
 

@@ -460,7 +460,8 @@ public abstract partial class ComputeBackend : IDisposable
 
     private static void CheckBatchFits(string name, int length, long stride, long extent, int batchCount)
     {
-        long needed = ((batchCount - 1) * stride) + extent;
+        // In 128 bits: a stride near long.MaxValue must be refused as too long, not wrap past the check.
+        Int128 needed = ((Int128)(batchCount - 1) * stride) + extent;
         if (length < needed)
         {
             throw new ArgumentException(

@@ -58,21 +58,47 @@ public static class GemmBenchmark
 
     private const int SampledElements = 4096;
 
+    /// <summary>The most host threads <see cref="GemmBenchmarkRequest.Threads"/> may ask for (the GEMM kernel's limit).</summary>
+    private const int MaxThreads = 4096;
+
     /// <summary>Runs the benchmark.</summary>
     /// <param name="request">What to run.</param>
     /// <param name="progress">Where to write progress lines (the backend <c>auto</c> chose, the warm-up); null for none.</param>
     /// <returns>Timings and the check.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A size, the threads or the repeat count is below 1, or an operand has more elements than one array holds.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> or its <see cref="GemmBenchmarkRequest.Backend"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size or the repeat count below 1, threads outside 1..4096, a
+    /// transpose that is neither None nor Transpose, or an operand with more elements than one array holds
+    /// (<c>ParamName</c> is <c>request</c>; the message names the field as <c>request.M</c> and gives the valid range).</exception>
+    /// <exception cref="ArgumentException"><see cref="GemmBenchmarkRequest.Backend"/> is not a backend name (<c>ParamName</c> <c>request</c>).</exception>
+    /// <exception cref="Memory.MemoryBudgetExceededException">The operands (twice over on a device backend) exceed the memory budget.</exception>
     /// <exception cref="BackendUnavailableException">The named backend is not available on this machine.</exception>
     public static GemmBenchmarkResult Run(GemmBenchmarkRequest request, TextWriter? progress = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         (int m, int n, int k) = (request.M, request.N, request.K);
-        ArgumentOutOfRangeException.ThrowIfLessThan(m, 1, "M");
-        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, "N");
-        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1, "K");
-        ArgumentOutOfRangeException.ThrowIfLessThan(request.Threads, 1, "Threads");
-        ArgumentOutOfRangeException.ThrowIfLessThan(request.Repeat, 1, "Repeat");
+        AtLeastOne(m, "M", nameof(request));
+        AtLeastOne(n, "N", nameof(request));
+        AtLeastOne(k, "K", nameof(request));
+        if (request.Threads < 1 || request.Threads > MaxThreads)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.Threads,
+                $"request.Threads is {request.Threads}; it must be in 1..{MaxThreads} (the GEMM kernel's limit).");
+        }
+
+        AtLeastOne(request.Repeat, "Repeat", nameof(request));
+        DefinedTranspose(request.TransA, "TransA", nameof(request));
+        DefinedTranspose(request.TransB, "TransB", nameof(request));
+        if (request.Backend is null)
+        {
+            throw new ArgumentNullException(nameof(request), $"request.Backend is null; name a backend: {string.Join(", ", BackendRegistry.Names)}.");
+        }
+
+        string backendName = request.Backend.Trim().ToLowerInvariant();
+        if (!BackendRegistry.Names.Contains(backendName))
+        {
+            throw new ArgumentException(
+                $"request.Backend is '{request.Backend}'; valid names: {string.Join(", ", BackendRegistry.Names)}.", nameof(request));
+        }
         foreach (var (name, count) in new[] { ("A", (long)m * k), ("B", (long)k * n), ("C", (long)m * n) })
         {
             if (count > Array.MaxLength)
@@ -80,6 +106,10 @@ public static class GemmBenchmark
                 throw new ArgumentOutOfRangeException(nameof(request), $"{name} would have {count} elements; at most {Array.MaxLength} fit in one array.");
             }
         }
+
+        // BF16 A and B, FP32 C (and a BF16 C when asked for); a device backend holds a second copy of each.
+        double bytes = (2.0 * m * k) + (2.0 * k * n) + (4.0 * m * n) + (request.BFloat16Output ? 2.0 * m * n : 0);
+        Memory.MemoryBudget.Ensure(bytes * (backendName == CpuSimdBackend.BackendName ? 1 : 2), $"a {m} x {n} x {k} GEMM benchmark");
 
         int lda = request.TransA == GemmTranspose.None ? k : m;
         int ldb = request.TransB == GemmTranspose.None ? n : k;
@@ -142,6 +172,22 @@ public static class GemmBenchmark
             request.TransB == GemmTranspose.Transpose, backend.GemmKernelName, 2.0 * m * n * k / median / 1e9, median,
             times[0], request.Repeat, maxRel, bound, checkedCount, maxRel <= bound, request.Seed, backend.Name, backend.DeviceName,
             request.BFloat16Output ? "bf16" : "fp32");
+    }
+
+    private static void AtLeastOne(int value, string field, string paramName)
+    {
+        if (value < 1)
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, $"{paramName}.{field} is {value}; it must be at least 1.");
+        }
+    }
+
+    private static void DefinedTranspose(GemmTranspose value, string field, string paramName)
+    {
+        if (value is not (GemmTranspose.None or GemmTranspose.Transpose))
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, $"{paramName}.{field} is {(int)value}; it must be None or Transpose.");
+        }
     }
 
     private static (double MaxRel, long Checked) Check(GemmBenchmarkRequest request, BFloat16[] a, int lda, BFloat16[] b, int ldb, float[] c)
