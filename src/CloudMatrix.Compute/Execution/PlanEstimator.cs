@@ -19,7 +19,8 @@ public static class PlanEstimator
     /// <param name="plan">The plan (its collectives' algorithms resolved, or Auto: resolved here the same way).</param>
     /// <param name="options">Roofline constants; null for <see cref="TimingOptions.Default"/>.</param>
     /// <returns>The timeline.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">An option out of range.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="plan"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option out of range (as <see cref="TimingOptions.Validate"/>).</exception>
     public static Timeline Estimate(ExecutionPlan plan, TimingOptions? options)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -100,10 +101,13 @@ public static class PlanEstimator
     /// <param name="plan">The plan.</param>
     /// <param name="options">Roofline constants; null for the defaults.</param>
     /// <returns>Seconds.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="plan"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option out of range (as <see cref="TimingOptions.Validate"/>).</exception>
     public static double ComputeLowerBound(ExecutionPlan plan, TimingOptions? options)
     {
         ArgumentNullException.ThrowIfNull(plan);
         options ??= TimingOptions.Default;
+        options.Validate();
         NpuSpec npu = plan.Mesh.System.Npu;
         double total = 0;
         foreach (PlanStep step in plan.Steps)
@@ -134,6 +138,8 @@ public static class PlanEstimator
     /// <param name="plan">The plan (Auto algorithms allowed).</param>
     /// <param name="options">Roofline constants; null for the defaults.</param>
     /// <returns>Seconds.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="plan"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option out of range (as <see cref="TimingOptions.Validate"/>).</exception>
     public static double LowerBound(ExecutionPlan plan, TimingOptions? options)
     {
         var (compute, communication) = LowerBounds(plan, options);
@@ -145,6 +151,7 @@ public static class PlanEstimator
     {
         ArgumentNullException.ThrowIfNull(plan);
         options ??= TimingOptions.Default;
+        options.Validate();
         double compute = ComputeLowerBound(plan, options);
         CollectiveFabric fabric = CollectiveFabric.For(plan.Mesh.System);
         LinkBound links = LinkBound.For(plan.Mesh.System);

@@ -18,15 +18,27 @@ public sealed record PlanSlot(string Name, IReadOnlyList<ShardExtent> Extents, b
     /// <summary>Bytes mesh position <paramref name="position"/> holds in this slot.</summary>
     /// <param name="position">A mesh position.</param>
     /// <returns>Bytes.</returns>
-    public long Bytes(int position) => Extents[position].Elements * ElementBytes;
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is not a mesh position of the slot.</exception>
+    public long Bytes(int position)
+    {
+        if ((uint)position >= (uint)Extents.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(position), position,
+                $"position is {position}; slot {Name} holds mesh positions 0..{Extents.Count - 1}.");
+        }
+
+        return Extents[position].Elements * ElementBytes;
+    }
 
     /// <summary>A slot holding <paramref name="layout"/>'s blocks.</summary>
     /// <param name="name">The slot's name.</param>
     /// <param name="layout">The sharding.</param>
     /// <param name="fp32">FP32 elements.</param>
     /// <returns>The slot.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="layout"/> is null.</exception>
     public static PlanSlot Of(string name, TensorSharding layout, bool fp32 = false)
     {
+        ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(layout);
         return new PlanSlot(name, Enumerable.Range(0, layout.Mesh.Size).Select(layout.Extent).ToArray(), fp32, layout);
     }

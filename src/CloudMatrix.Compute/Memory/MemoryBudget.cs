@@ -46,11 +46,18 @@ public static class MemoryBudget
     /// <param name="needBytes">Estimated bytes the work allocates (a double so that estimates cannot overflow).</param>
     /// <param name="what">What needs the memory, as the user asked for it (e.g. <c>--torus 2000x2000</c>).</param>
     /// <exception cref="ArgumentNullException"><paramref name="what"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="needBytes"/> is negative.</exception>
     /// <exception cref="MemoryBudgetExceededException"><paramref name="needBytes"/> exceeds the budget (or is not finite).</exception>
     /// <exception cref="ArgumentException">The environment variable is set but is not a positive byte count.</exception>
     public static void Ensure(double needBytes, string what)
     {
         ArgumentNullException.ThrowIfNull(what);
+        if (needBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(needBytes), needBytes,
+                $"needBytes is {needBytes.ToString(CultureInfo.InvariantCulture)} for {what}; an estimate of memory must be at least 0.");
+        }
+
         long budget = Bytes;
         if (!(needBytes <= budget))
         {

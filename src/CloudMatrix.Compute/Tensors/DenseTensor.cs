@@ -53,7 +53,9 @@ public static class DenseTensor
     /// <param name="blocks">The blocks (first row, rows, first column, columns), each inside the matrix.</param>
     /// <param name="distribution">The distribution; null means <see cref="RandomDistribution.Default"/>.</param>
     /// <returns>One row-major array per block, in the order given.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative or a block lies outside the matrix.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="blocks"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, a block lies outside the matrix, or a block
+    /// has more elements than one array holds.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not a supported element type.</exception>
     public static T[][] RandomBlocks<T>(int rows, int cols, ulong seed, IReadOnlyList<(int RowStart, int Rows, int ColStart, int Cols)> blocks, RandomDistribution? distribution = null)
         where T : unmanaged
@@ -62,6 +64,7 @@ public static class DenseTensor
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(cols);
         distribution ??= RandomDistribution.Default;
+        ElementConvert.EnsureSupported<T>();
         var result = new T[blocks.Count][];
         long end = 0;
         for (int b = 0; b < blocks.Count; b++)
@@ -72,7 +75,18 @@ public static class DenseTensor
                 throw new ArgumentOutOfRangeException(nameof(blocks), $"block {b} (rows {r}+{h}, columns {c}+{w}) lies outside the {rows} x {cols} matrix.");
             }
 
-            result[b] = new T[checked(h * w)];
+            long elements = (long)h * w;
+            if (elements > Array.MaxLength)
+            {
+                throw new ArgumentOutOfRangeException(nameof(blocks),
+                    $"block {b} ({h} x {w}) has {elements} elements; at most {Array.MaxLength} fit in one array: split it.");
+            }
+        }
+
+        for (int b = 0; b < blocks.Count; b++)
+        {
+            var (r, h, c, w) = blocks[b];
+            result[b] = new T[h * w];
             if (h > 0 && w > 0) end = Math.Max(end, ((long)(r + h) * cols));
         }
 

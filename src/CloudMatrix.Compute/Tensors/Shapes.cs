@@ -53,8 +53,9 @@ internal static class Shapes
     {
         if ((uint)index >= (uint)count)
         {
-            throw new ArgumentOutOfRangeException(paramName, index,
-                $"{paramName} is {index}; it must be in [0, {count - 1}] (the extent is {count}).");
+            throw new ArgumentOutOfRangeException(paramName, index, count == 0
+                ? $"{paramName} is {index}, but the extent is 0: the view is empty and has no valid {paramName}."
+                : $"{paramName} is {index}; it must be in [0, {count - 1}] (the extent is {count}).");
         }
     }
 

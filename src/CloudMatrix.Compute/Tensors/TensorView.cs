@@ -102,6 +102,7 @@ public readonly struct TensorView<T>
     /// <returns>A reference into the backing storage.</returns>
     /// <exception cref="ArgumentException">The number of indices is not <see cref="Rank"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An index is outside its axis.</exception>
+    /// <exception cref="InvalidOperationException">The view is the default value (no storage).</exception>
     public ref T this[params ReadOnlySpan<int> indices] => ref _storage[ElementIndex(indices)];
 
     /// <summary>
@@ -247,8 +248,13 @@ public readonly struct TensorView<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int ElementIndex(ReadOnlySpan<int> indices)
     {
-        if (indices.Length != Rank)
+        if (indices.Length != Rank || _storage is null)
         {
+            if (_storage is null)
+            {
+                throw new InvalidOperationException("This view is default(TensorView<T>): it has no axes and no elements; create views with DenseTensor<T>.AsView or Slice.");
+            }
+
             throw new ArgumentException(
                 $"indices has {indices.Length} entries but the view {Shapes.Format(Shape)} has {Rank} axes.", nameof(indices));
         }
