@@ -1,15 +1,18 @@
-using System.Collections.Concurrent;
-
 namespace CloudMatrix.Compute.Mpi;
 
 /// <summary>
 /// A transport between threads of one process standing in for MPI processes: each message is copied into a queue
 /// per (sender, receiver, tag) and fills the receives posted for that sender and tag in posting order (MPI's
 /// matching rule). For tests, and to run a placement without MPI installed. Each rank's transport is used from one
-/// thread at a time.
+/// thread at a time. When every rank is blocked (waiting for a message or in <see cref="AllGather"/>) nothing can
+/// wake any of them, so each throws an <see cref="InvalidOperationException"/> saying what every rank waits for,
+/// instead of hanging.
 /// </summary>
 public sealed class InProcessTransport : IProcessTransport
 {
+    /// <summary>The most ranks <see cref="Create"/> gives (the participant limit of a .NET barrier).</summary>
+    public const int MaxSize = 32767;
+
     private readonly Hub _hub;
     private readonly Dictionary<(int Peer, int Tag), Queue<PostedReceive>> _posted = [];
     private long _bytesSent;
@@ -30,24 +33,31 @@ public sealed class InProcessTransport : IProcessTransport
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
     /// <summary>Transports for <paramref name="size"/> ranks that talk to each other; run each on its own thread.</summary>
-    /// <param name="size">Number of ranks, at least 1.</param>
+    /// <param name="size">Number of ranks, 1 to <see cref="MaxSize"/>.</param>
     /// <returns>One transport per rank, in rank order.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is below 1 or above <see cref="MaxSize"/>.</exception>
     public static IReadOnlyList<InProcessTransport> Create(int size)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        if (size < 1 || size > MaxSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"size is {size}; give 1 to {MaxSize} ranks.");
+        }
+
         var hub = new Hub(size);
         return Enumerable.Range(0, size).Select(r => new InProcessTransport(hub, r)).ToArray();
     }
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="sends"/> or <paramref name="receives"/> is null.</exception>
+    /// <exception cref="ArgumentException">A message is null, has null data, a peer outside 0 to <see cref="Size"/> - 1
+    /// or a tag outside 0 to 32767 (<c>ParamName</c> is <c>sends</c> or <c>receives</c>, the message names the index);
+    /// nothing was posted.</exception>
     public IPendingExchange Start(IReadOnlyList<TransportMessage> sends, IReadOnlyList<TransportMessage> receives)
     {
-        ArgumentNullException.ThrowIfNull(sends);
-        ArgumentNullException.ThrowIfNull(receives);
+        TransportMessage.CheckAll(sends, receives, Size);
         foreach (TransportMessage m in sends)
         {
-            _hub.Queue(Rank, m.Peer, m.Tag).Add((ushort[])m.Data.Clone());
+            _hub.Post(Rank, m.Peer, m.Tag, (ushort[])m.Data.Clone());
             Interlocked.Add(ref _bytesSent, 2L * m.Data.Length);
         }
 
@@ -88,20 +98,12 @@ public sealed class InProcessTransport : IProcessTransport
     {
         TransportMessage m = target.Message;
         Queue<PostedReceive> posted = _posted[(m.Peer, m.Tag)];
-        BlockingCollection<ushort[]> arrived = _hub.Queue(m.Peer, Rank, m.Tag);
         while (!target.Filled)
         {
-            ushort[]? data;
-            if (block)
-            {
-                data = arrived.Take();
-            }
-            else if (!arrived.TryTake(out data))
-            {
-                return false;
-            }
-
-            PostedReceive head = posted.Dequeue();
+            PostedReceive head = posted.Peek();
+            ushort[]? data = _hub.Take(m.Peer, Rank, m.Tag, block, head.Message.Data.Length);
+            if (data is null) return false;
+            posted.Dequeue();
             if (data.Length != head.Message.Data.Length)
             {
                 throw new InvalidOperationException($"rank {Rank} expected {head.Message.Data.Length} elements from rank {m.Peer} (tag {m.Tag}) and got {data.Length}.");
@@ -115,26 +117,128 @@ public sealed class InProcessTransport : IProcessTransport
     }
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="local"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The ranks gave different counts (every rank throws), or every
+    /// rank is blocked and none can go on.</exception>
     public double[] AllGather(double[] local)
     {
         ArgumentNullException.ThrowIfNull(local);
-        _hub.Slots[Rank] = local;
-        _hub.Barrier.SignalAndWait();
-        double[] all = _hub.Slots.SelectMany(s => s!).ToArray();
-        _hub.Barrier.SignalAndWait(); // nobody overwrites a slot before everyone has read it
-        return all;
+        return _hub.AllGather(Rank, local);
     }
 
+    /// <summary>The queues and the gather of every rank, under one lock, with what each rank is blocked on.</summary>
     private sealed class Hub(int size)
     {
-        private readonly ConcurrentDictionary<(int, int, int), BlockingCollection<ushort[]>> _queues = new();
+        private readonly object _lock = new();
+        private readonly Dictionary<(int, int, int), Queue<ushort[]>> _queues = [];
+        private readonly string?[] _waiting = new string?[size];
+        private readonly bool[] _isBlocked = new bool[size];
+        private readonly double[]?[] _slots = new double[]?[size];
+        private int _blocked;
+        private string? _deadlock;
+        private int _arrived;
+        private long _generation;
+        private double[]? _gathered;
+        private string? _gatherError;
 
         public int Size { get; } = size;
 
-        public double[]?[] Slots { get; } = new double[]?[size];
+        public void Post(int from, int to, int tag, ushort[] data)
+        {
+            lock (_lock)
+            {
+                if (!_queues.TryGetValue((from, to, tag), out var queue)) _queues[(from, to, tag)] = queue = new Queue<ushort[]>();
+                queue.Enqueue(data);
+                WakeAll();
+            }
+        }
 
-        public Barrier Barrier { get; } = new(size);
+        /// <summary>The oldest message from <paramref name="from"/> to <paramref name="to"/> with the tag; null when
+        /// there is none and <paramref name="block"/> is false.</summary>
+        public ushort[]? Take(int from, int to, int tag, bool block, int expected)
+        {
+            lock (_lock)
+            {
+                while (true)
+                {
+                    if (_queues.TryGetValue((from, to, tag), out var queue) && queue.Count > 0) return queue.Dequeue();
+                    if (!block) return null;
+                    Block(to, $"rank {to} waits for {expected} elements from rank {from} (tag {tag})");
+                }
+            }
+        }
 
-        public BlockingCollection<ushort[]> Queue(int from, int to, int tag) => _queues.GetOrAdd((from, to, tag), _ => []);
+        public double[] AllGather(int rank, double[] local)
+        {
+            lock (_lock)
+            {
+                long generation = _generation;
+                _slots[rank] = local;
+                if (++_arrived == Size)
+                {
+                    int[] counts = _slots.Select(s => s!.Length).ToArray();
+                    _gatherError = counts.Distinct().Count() == 1 ? null
+                        : $"AllGather: the ranks gave different counts ({string.Join(", ", counts.Select((c, r) => $"rank {r}: {c}"))}); every rank must give the same.";
+                    _gathered = _gatherError is null ? _slots.SelectMany(s => s!).ToArray() : null;
+                    Array.Clear(_slots);
+                    _arrived = 0;
+                    _generation++;
+                    WakeAll();
+                }
+                else
+                {
+                    while (_generation == generation) Block(rank, $"rank {rank} waits in AllGather ({_arrived} of {Size} ranks there)");
+                }
+
+                if (_gatherError is not null) throw new InvalidOperationException(_gatherError);
+                return (double[])_gathered!.Clone();
+            }
+        }
+
+        /// <summary>Counts every waiting rank as able to go on again (each re-blocks if what it waits for is not
+        /// there), then wakes them: a rank woken but not yet running must not count as blocked.</summary>
+        private void WakeAll()
+        {
+            for (int r = 0; r < Size; r++)
+            {
+                if (!_isBlocked[r]) continue;
+                _isBlocked[r] = false;
+                _waiting[r] = null;
+                _blocked--;
+            }
+
+            Monitor.PulseAll(_lock);
+        }
+
+        /// <summary>Waits for a pulse (the lock held) as <paramref name="rank"/>; throws when every rank is blocked.</summary>
+        private void Block(int rank, string what)
+        {
+            if (_deadlock is null && _blocked == Size - 1)
+            {
+                _waiting[rank] = what;
+                _deadlock = $"Every rank is blocked and none can go on: {string.Join("; ", _waiting.Where(w => w is not null))}.";
+                Monitor.PulseAll(_lock);
+            }
+
+            if (_deadlock is not null) throw new InvalidOperationException(_deadlock);
+            _waiting[rank] = what;
+            _isBlocked[rank] = true;
+            _blocked++;
+            try
+            {
+                Monitor.Wait(_lock);
+            }
+            finally
+            {
+                if (_isBlocked[rank])
+                {
+                    _isBlocked[rank] = false;
+                    _waiting[rank] = null;
+                    _blocked--;
+                }
+            }
+
+            if (_deadlock is not null) throw new InvalidOperationException(_deadlock);
+        }
     }
 }

@@ -14,6 +14,7 @@ public sealed class MpiTransport : IProcessTransport, IDisposable
     private readonly MPI.Environment _environment;
     private readonly MPI.Intracommunicator _world;
     private long _bytesSent;
+    private bool _disposed;
 
     private MpiTransport(MPI.Environment environment)
     {
@@ -22,10 +23,22 @@ public sealed class MpiTransport : IProcessTransport, IDisposable
     }
 
     /// <inheritdoc/>
-    public int Rank => _world.Rank;
+    /// <exception cref="ObjectDisposedException">MPI was finalized (<see cref="Dispose"/>).</exception>
+    public int Rank => World.Rank;
 
     /// <inheritdoc/>
-    public int Size => _world.Size;
+    /// <exception cref="ObjectDisposedException">MPI was finalized (<see cref="Dispose"/>).</exception>
+    public int Size => World.Size;
+
+    /// <summary>The world communicator; after MPI_Finalize any MPI call would abort the process, so it is refused.</summary>
+    private MPI.Intracommunicator World
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _world;
+        }
+    }
 
     /// <inheritdoc/>
     public long BytesSent => _bytesSent;
@@ -65,10 +78,13 @@ public sealed class MpiTransport : IProcessTransport, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="sends"/> or <paramref name="receives"/> is null.</exception>
+    /// <exception cref="ArgumentException">A message is null, has null data, a peer outside 0 to <see cref="Size"/> - 1
+    /// or a tag outside 0 to 32767 (MPI would abort the process, or match any source or tag); nothing was posted.</exception>
+    /// <exception cref="ObjectDisposedException">MPI was finalized (<see cref="Dispose"/>).</exception>
     public IPendingExchange Start(IReadOnlyList<TransportMessage> sends, IReadOnlyList<TransportMessage> receives)
     {
-        ArgumentNullException.ThrowIfNull(sends);
-        ArgumentNullException.ThrowIfNull(receives);
+        TransportMessage.CheckAll(sends, receives, Size);
         var requests = new MPI.RequestList();
         foreach (TransportMessage m in receives) requests.Add(_world.ImmediateReceive(m.Peer, m.Tag, m.Data));
         foreach (TransportMessage m in sends)
@@ -96,14 +112,30 @@ public sealed class MpiTransport : IProcessTransport, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="local"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The ranks gave different counts (every rank throws; MPI would
+    /// truncate or abort).</exception>
+    /// <exception cref="ObjectDisposedException">MPI was finalized (<see cref="Dispose"/>).</exception>
     public double[] AllGather(double[] local)
     {
         ArgumentNullException.ThrowIfNull(local);
-        return _world.AllgatherFlattened(local, local.Length);
+        int[] counts = World.AllgatherFlattened([local.Length], 1);
+        if (counts.Distinct().Count() != 1)
+        {
+            throw new InvalidOperationException(
+                $"AllGather: the ranks gave different counts ({string.Join(", ", counts.Select((c, r) => $"rank {r}: {c}"))}); every rank must give the same.");
+        }
+
+        return World.AllgatherFlattened(local, local.Length);
     }
 
-    /// <summary>Finalizes MPI.</summary>
-    public void Dispose() => _environment.Dispose();
+    /// <summary>Finalizes MPI; a second call does nothing.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _environment.Dispose();
+    }
 
     private static readonly string[] LauncherVariables = ["PMI_RANK", "PMI_SIZE", "PMIX_RANK", "OMPI_COMM_WORLD_RANK", "MPI_LOCALRANKID"];
 
