@@ -25,14 +25,16 @@ public static class CrossProcessTraffic
     /// <param name="plan">The plan.</param>
     /// <param name="placement">Which process hosts each mesh position (its mesh must be the plan's).</param>
     /// <returns>Bytes per process.</returns>
-    /// <exception cref="ArgumentException">The placement is for another mesh.</exception>
+    /// <exception cref="ArgumentException">The placement is for another mesh (another system, shape or device order,
+    /// even of the same size).</exception>
     public static long[] BytesPerProcess(MatMulPlan plan, ProcessPlacement placement)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(placement);
-        if (placement.Mesh.Size != plan.Mesh.Size)
+        if (!ReferenceEquals(placement.Mesh, plan.Mesh) && (placement.Mesh.System != plan.Mesh.System
+            || !placement.Mesh.Shape.SequenceEqual(plan.Mesh.Shape) || !placement.Mesh.Devices.SequenceEqual(plan.Mesh.Devices)))
         {
-            throw new ArgumentException($"The placement is of {placement.Mesh} ({placement.Mesh.Size} positions) but the plan runs on {plan.Mesh} ({plan.Mesh.Size}).", nameof(placement));
+            throw new ArgumentException($"The placement is of {placement.Mesh} ({placement.Mesh.Size} positions) but the plan runs on {plan.Mesh} ({plan.Mesh.Size}); place the plan's mesh: ProcessPlacement.Contiguous(plan.Mesh, processes).", nameof(placement));
         }
 
         ExecutionPlan p = plan.Plan;

@@ -24,7 +24,12 @@ public static class DistributedMatMul
     /// <returns>The report (the same on every process) and this process's blocks of C; dispose it.</returns>
     /// <exception cref="PlanMemoryException">Some process would need more than its budget; every process throws, nothing was allocated.</exception>
     /// <exception cref="NotSupportedException">C's spec is partial (verification sums partials across processes: not done yet).</exception>
-    /// <exception cref="ArgumentException">The placement would split a node and that was not allowed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The transport's <see cref="IProcessTransport.Size"/> is below 1 or
+    /// above the mesh size, or its <see cref="IProcessTransport.Rank"/> is outside 0 to Size - 1 (<c>ParamName</c> is
+    /// <c>transport</c>); a negative <see cref="DistributedOptions.SpotCheckTiles"/> or
+    /// <see cref="DistributedOptions.MemoryBudgetBytes"/> (<c>ParamName</c> is <c>options</c>).</exception>
+    /// <exception cref="ArgumentException">The placement would split a node and <see cref="DistributedOptions.AllowNodeSplit"/>
+    /// was not set (<c>ParamName</c> is <c>transport</c>).</exception>
     public static DistributedRun ExecuteDistributed(this MatMulPlan plan, SeededInputs inputs, ComputeBackend backend, IProcessTransport transport, DistributedOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -32,14 +37,46 @@ public static class DistributedMatMul
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(transport);
         options ??= DistributedOptions.Default;
+        if (options.SpotCheckTiles < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.SpotCheckTiles,
+                $"options.SpotCheckTiles is {options.SpotCheckTiles}; give 0 (every element up to 2^31 multiply-adds, else 32 tiles) or a positive number of 16 x 16 tiles.");
+        }
+
+        if (options.MemoryBudgetBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MemoryBudgetBytes,
+                $"options.MemoryBudgetBytes is {options.MemoryBudgetBytes}; give 0 for the default budget or a positive number of bytes.");
+        }
+
+        int size = transport.Size, me = transport.Rank;
+        if (size < 1 || size > plan.Mesh.Size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(transport), size,
+                $"transport.Size is {size} processes for the {plan.Mesh.Size} devices of {plan.Mesh}; valid: 1 to {plan.Mesh.Size} processes.");
+        }
+
+        if (me < 0 || me >= size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(transport), me, $"transport.Rank is {me}; valid: 0 to {size - 1} (transport.Size is {size}).");
+        }
+
         if (plan.C.IsPartial)
         {
             throw new NotSupportedException($"C is {plan.C}: a partial output is not verified across processes yet; give C a spec without partial axes.");
         }
 
         var total = Stopwatch.StartNew();
-        var placement = ProcessPlacement.Contiguous(plan.Mesh, transport.Size, options.AllowNodeSplit);
-        int me = transport.Rank;
+        ProcessPlacement placement;
+        try
+        {
+            placement = ProcessPlacement.Contiguous(plan.Mesh, size, options.AllowNodeSplit);
+        }
+        catch (ArgumentException ex) when (ex is not ArgumentOutOfRangeException)
+        {
+            throw new ArgumentException($"transport.Size is {size}: {ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal).Replace("allow node splits", "set options.AllowNodeSplit", StringComparison.Ordinal)}", nameof(transport), ex);
+        }
+
         var checkPlan = DistributedVerification.Select(plan, placement, me, options);
         long need = ProcessMemory.Need(plan, placement, me) + checkPlan.HostBytes;
         // The single-process rule (MatMulPlan.CheckMemory), per process: the library's host budget (CMX_MEMORY_BUDGET)
@@ -97,7 +134,6 @@ public static class DistributedMatMul
             var (check, digest) = DistributedVerification.Check(plan, placement, transport, c, checkPlan, inputs);
             double verify = clock.Elapsed.TotalSeconds;
             double[] figures = transport.AllGather([transport.BytesSent, need, generate, execute, verify, total.Elapsed.TotalSeconds]);
-            int size = transport.Size;
             double Field(int r, int i) => figures[(r * 6) + i];
             var host = new HostTimes(
                 Enumerable.Range(0, size).Max(r => Field(r, 5)),

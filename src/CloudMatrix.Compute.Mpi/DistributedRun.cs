@@ -9,6 +9,7 @@ namespace CloudMatrix.Compute.Mpi;
 public sealed class DistributedRun : IDisposable
 {
     private readonly DeviceBuffer<BFloat16>?[] _c;
+    private bool _disposed;
 
     internal DistributedRun(DistributedReport report, Timeline timeline, ProcessPlacement placement, DeviceBuffer<BFloat16>?[] c)
     {
@@ -30,11 +31,24 @@ public sealed class DistributedRun : IDisposable
     /// <summary>The block of C that mesh position <paramref name="position"/> holds, or null when another process hosts it.</summary>
     /// <param name="position">A mesh position.</param>
     /// <returns>Its buffer (row-major, the plan's C extent), or null.</returns>
-    public DeviceBuffer<BFloat16>? LocalC(int position) => _c[position];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is outside 0 to the mesh size - 1.</exception>
+    /// <exception cref="ObjectDisposedException">The run was disposed (its blocks are freed).</exception>
+    public DeviceBuffer<BFloat16>? LocalC(int position)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if ((uint)position >= (uint)_c.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(position), position, $"position is {position}; valid: 0 to {_c.Length - 1} (the positions of {Placement.Mesh}).");
+        }
 
-    /// <summary>Frees this process's blocks of C.</summary>
+        return _c[position];
+    }
+
+    /// <summary>Frees this process's blocks of C; a second call does nothing.</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         foreach (var b in _c.Distinct()) b?.Dispose();
     }
 }

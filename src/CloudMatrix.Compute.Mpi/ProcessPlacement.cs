@@ -31,12 +31,30 @@ public sealed class ProcessPlacement
     /// <summary>The process (rank) hosting mesh position <paramref name="position"/>.</summary>
     /// <param name="position">A mesh position, 0 to the mesh size - 1.</param>
     /// <returns>The rank.</returns>
-    public int RankOf(int position) => _rankOf[position];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is outside 0 to the mesh size - 1.</exception>
+    public int RankOf(int position)
+    {
+        if ((uint)position >= (uint)_rankOf.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(position), position, $"position is {position}; valid: 0 to {_rankOf.Length - 1} (the positions of {Mesh}).");
+        }
+
+        return _rankOf[position];
+    }
 
     /// <summary>The mesh positions process <paramref name="rank"/> hosts, ascending.</summary>
     /// <param name="rank">A rank, 0 to <see cref="Processes"/> - 1.</param>
     /// <returns>The positions.</returns>
-    public IReadOnlyList<int> Positions(int rank) => _positions[rank];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rank"/> is outside 0 to <see cref="Processes"/> - 1.</exception>
+    public IReadOnlyList<int> Positions(int rank)
+    {
+        if ((uint)rank >= (uint)_positions.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rank), rank, $"rank is {rank}; valid: 0 to {_positions.Length - 1} ({Processes} processes).");
+        }
+
+        return _positions[rank];
+    }
 
     /// <summary>
     /// Contiguous blocks of the mesh's outer axis per process (as even as the axis allows, the first processes taking
