@@ -303,6 +303,17 @@ public sealed class HardeningTests : IDisposable
         Assert.DoesNotContain("(Parameter '", err, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("0.5B")]
+    [InlineData("1e-12GB")]
+    [InlineData("1e300GB")]
+    [InlineData("InfinityGB")]
+    public void Matmul_MemoryBudgetBelowOneByteOrPast2To63_IsRefused_NotReadAsTheDefaultOrSaturated(string budget)
+    {
+        string err = Usage(2, "matmul", "--m", "8", "--n", "8", "--k", "8", "--mesh", "dp=2,tp=4", "--memory-budget", budget);
+        Assert.Contains($"--memory-budget is '{budget}'; give a size from 1 byte to", err, StringComparison.Ordinal);
+    }
+
     [HeavyFact]
     public void MainJob_NamedStrategyPrunedFromTheRanking_IsPlannedAlone_NotAnEmptyReason()
     {

@@ -73,7 +73,11 @@ internal static class MatmulCommand
             if (t.EndsWith(suffix, StringComparison.Ordinal) &&
                 double.TryParse(t[..^suffix.Length], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) && v > 0)
             {
-                return (long)(v * scale);
+                // A fraction of a byte would read as 0 (the default budget) and a size past 2^63 - 1 would saturate: refuse both.
+                double whole = Math.Floor(v * scale);
+                return whole >= 1 && whole < 9.2233720368547758e18
+                    ? (long)whole
+                    : throw new CliUsageException($"--memory-budget is '{text}'; give a size from 1 byte to {long.MaxValue} bytes, such as 512MB or 8GB.");
             }
         }
 

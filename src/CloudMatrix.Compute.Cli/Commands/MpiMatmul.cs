@@ -56,6 +56,18 @@ internal static class MpiMatmul
                     Progress = root ? new Progress(human) : null,
                 });
             }
+            catch (ArgumentException ex) when (ex.ParamName == "transport")
+            {
+                // A process count the mesh cannot take: a usage error naming what the user wrote (mpirun -np), said once.
+                if (root)
+                {
+                    throw new CliUsageException(CliMessages.Clean(ex.Message)
+                        .Replace($"transport.Size is {mpi.Size}", $"mpirun -np {mpi.Size}", StringComparison.Ordinal)
+                        .Replace(", or set options.AllowNodeSplit", "", StringComparison.Ordinal));
+                }
+
+                return CmxApp.ExitUsage;
+            }
             catch (PlanMemoryException ex)
             {
                 // Every rank refuses (exit 1 with the need and the budget, as without mpirun); rank 0 says why.
