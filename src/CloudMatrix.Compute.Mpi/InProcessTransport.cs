@@ -6,9 +6,11 @@ namespace CloudMatrix.Compute.Mpi;
 /// matching rule). For tests, and to run a placement without MPI installed. Each rank's transport is used from one
 /// thread at a time. When every rank is blocked (waiting for a message or in <see cref="AllGather"/>) nothing can
 /// wake any of them, so each throws an <see cref="InvalidOperationException"/> saying what every rank waits for,
-/// instead of hanging.
+/// instead of hanging. A rank whose thread is done (it returned or threw) disposes its transport: the rank has then
+/// left, and a rank waiting for a message it never sent, or for it in <see cref="AllGather"/>, throws instead of
+/// waiting for ever (<c>using var transport = transports[rank];</c> on each rank's thread).
 /// </summary>
-public sealed class InProcessTransport : IProcessTransport
+public sealed class InProcessTransport : IProcessTransport, IDisposable
 {
     /// <summary>The most ranks <see cref="Create"/> gives (the participant limit of a .NET barrier).</summary>
     public const int MaxSize = 32767;
@@ -47,14 +49,23 @@ public sealed class InProcessTransport : IProcessTransport
         return Enumerable.Range(0, size).Select(r => new InProcessTransport(hub, r)).ToArray();
     }
 
+    /// <summary>
+    /// This rank leaves: the others can no longer wait for it. A rank blocked on a message from it that has not
+    /// arrived, or in <see cref="AllGather"/>, throws an <see cref="InvalidOperationException"/> that says so; messages
+    /// it sent before leaving are still delivered. Calling it again does nothing.
+    /// </summary>
+    public void Dispose() => _hub.Leave(Rank);
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="sends"/> or <paramref name="receives"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">This rank's transport was disposed.</exception>
     /// <exception cref="ArgumentException">A message is null, has null data, a peer outside 0 to <see cref="Size"/> - 1
     /// or a tag outside 0 to 32767 (<c>ParamName</c> is <c>sends</c> or <c>receives</c>, the message names the index);
     /// nothing was posted.</exception>
     public IPendingExchange Start(IReadOnlyList<TransportMessage> sends, IReadOnlyList<TransportMessage> receives)
     {
         TransportMessage.CheckAll(sends, receives, Size);
+        ObjectDisposedException.ThrowIf(_hub.HasLeft(Rank), this);
         foreach (TransportMessage m in sends)
         {
             _hub.Post(Rank, m.Peer, m.Tag, (ushort[])m.Data.Clone());
@@ -118,11 +129,13 @@ public sealed class InProcessTransport : IProcessTransport
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="local"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">The ranks gave different counts (every rank throws), or every
-    /// rank is blocked and none can go on.</exception>
+    /// <exception cref="InvalidOperationException">The ranks gave different counts (every rank throws), every
+    /// rank is blocked and none can go on, or a rank has left.</exception>
+    /// <exception cref="ObjectDisposedException">This rank's transport was disposed.</exception>
     public double[] AllGather(double[] local)
     {
         ArgumentNullException.ThrowIfNull(local);
+        ObjectDisposedException.ThrowIf(_hub.HasLeft(Rank), this);
         return _hub.AllGather(Rank, local);
     }
 
@@ -133,6 +146,8 @@ public sealed class InProcessTransport : IProcessTransport
         private readonly Dictionary<(int, int, int), Queue<ushort[]>> _queues = [];
         private readonly string?[] _waiting = new string?[size];
         private readonly bool[] _isBlocked = new bool[size];
+        private readonly bool[] _left = new bool[size];
+        private int _leftCount;
         private readonly double[]?[] _slots = new double[]?[size];
         private int _blocked;
         private string? _deadlock;
@@ -162,6 +177,12 @@ public sealed class InProcessTransport : IProcessTransport
                 while (true)
                 {
                     if (_queues.TryGetValue((from, to, tag), out var queue) && queue.Count > 0) return queue.Dequeue();
+                    if (_left[from])
+                    {
+                        throw new InvalidOperationException(
+                            $"rank {to} waits for {expected} elements from rank {from} (tag {tag}), which has left (its transport was disposed) without sending them.");
+                    }
+
                     if (!block) return null;
                     Block(to, $"rank {to} waits for {expected} elements from rank {from} (tag {tag})");
                 }
@@ -187,7 +208,16 @@ public sealed class InProcessTransport : IProcessTransport
                 }
                 else
                 {
-                    while (_generation == generation) Block(rank, $"rank {rank} waits in AllGather ({_arrived} of {Size} ranks there)");
+                    while (_generation == generation)
+                    {
+                        if (_leftCount > 0)
+                        {
+                            throw new InvalidOperationException(
+                                $"rank {rank} waits in AllGather, but rank(s) {string.Join(", ", Enumerable.Range(0, Size).Where(r => _left[r]))} left (their transports were disposed) and will never come.");
+                        }
+
+                        Block(rank, $"rank {rank} waits in AllGather ({_arrived} of {Size} ranks there)");
+                    }
                 }
 
                 if (_gatherError is not null) throw new InvalidOperationException(_gatherError);
@@ -210,10 +240,31 @@ public sealed class InProcessTransport : IProcessTransport
             Monitor.PulseAll(_lock);
         }
 
-        /// <summary>Waits for a pulse (the lock held) as <paramref name="rank"/>; throws when every rank is blocked.</summary>
+        public bool HasLeft(int rank)
+        {
+            lock (_lock)
+            {
+                return _left[rank];
+            }
+        }
+
+        /// <summary>Marks <paramref name="rank"/> as gone and wakes every waiting rank to look again.</summary>
+        public void Leave(int rank)
+        {
+            lock (_lock)
+            {
+                if (_left[rank]) return;
+                _left[rank] = true;
+                _leftCount++;
+                WakeAll();
+            }
+        }
+
+        /// <summary>Waits for a pulse (the lock held) as <paramref name="rank"/>; throws when every rank that has not
+        /// left is blocked.</summary>
         private void Block(int rank, string what)
         {
-            if (_deadlock is null && _blocked == Size - 1)
+            if (_deadlock is null && _blocked + _leftCount == Size - 1)
             {
                 _waiting[rank] = what;
                 _deadlock = $"Every rank is blocked and none can go on: {string.Join("; ", _waiting.Where(w => w is not null))}.";

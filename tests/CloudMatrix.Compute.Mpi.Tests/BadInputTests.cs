@@ -33,6 +33,46 @@ public class BadInputTests
         return task.Exception!.InnerExceptions[0];
     }
 
+    [Fact]
+    public void ARankThatLeavesWithoutSending_FailsTheRankWaitingForIt_InsteadOfHanging()
+    {
+        IReadOnlyList<InProcessTransport> t = InProcessTransport.Create(2);
+        // Rank 1's thread fails before it sends; its transport is disposed on the way out.
+        Task gone = Task.Factory.StartNew(() =>
+        {
+            using InProcessTransport mine = t[1];
+            throw new InvalidOperationException("rank 1 failed");
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var ex = Assert.Throws<InvalidOperationException>(() => Within(() => ((IProcessTransport)t[0]).Exchange([], [new TransportMessage(1, 7, new ushort[3])])));
+        Assert.Contains("rank 0 waits for 3 elements from rank 1 (tag 7), which has left", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("rank 1 failed", Failure(gone).Message);
+    }
+
+    [Fact]
+    public void AllGatherWithARankThatHasLeft_Fails_NamingIt()
+    {
+        IReadOnlyList<InProcessTransport> t = InProcessTransport.Create(3);
+        t[2].Dispose();
+        Task<double[]> other = Task.Factory.StartNew(() => t[1].AllGather([1.0]), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var ex = Assert.Throws<InvalidOperationException>(() => Within(() => t[0].AllGather([0.0])));
+        Assert.Contains("rank(s) 2 left", ex.Message, StringComparison.Ordinal);
+        Assert.IsType<InvalidOperationException>(Failure(other));
+    }
+
+    [Fact]
+    public void MessagesSentBeforeLeaving_AreStillDelivered_AndTheLeftRankCannotSendAgain()
+    {
+        IReadOnlyList<InProcessTransport> t = InProcessTransport.Create(2);
+        ((IProcessTransport)t[1]).Exchange([new TransportMessage(0, 4, [1, 2, 3])], []);
+        t[1].Dispose();
+        t[1].Dispose(); // a second time does nothing
+        var received = new ushort[3];
+        Within(() => ((IProcessTransport)t[0]).Exchange([], [new TransportMessage(1, 4, received)]));
+        Assert.Equal(new ushort[] { 1, 2, 3 }, received);
+        Assert.Throws<ObjectDisposedException>(() => t[1].Start([new TransportMessage(0, 4, [9])], []));
+        Assert.Throws<ObjectDisposedException>(() => t[1].AllGather([1.0]));
+    }
+
     private static MatMulPlan Plan() => MatMul.Plan(TestSystems.Mesh(TestSystems.Ideal(48), "x=6,y=8"), 96, 96, 96, Strategy.Summa);
 
     /// <summary>A transport that reports whatever rank and size it is given.</summary>
