@@ -105,7 +105,19 @@ internal static class InfoCommand
                 : throw new CliUsageException($"--supernodes joins CloudMatrix384 supernodes; --system was '{preset}'.");
         }
 
-        return Systems.ByName(preset, granularity);
+        return Preset(preset, granularity);
+    }
+
+    /// <summary>The preset <paramref name="name"/>; <c>--granularity die</c> on a preset modelled by whole chips is a usage error.</summary>
+    internal static SystemSpec Preset(string name, DeviceGranularity granularity)
+    {
+        if (granularity == DeviceGranularity.Die && Systems.Names.Contains(name.Trim().ToLowerInvariant()) &&
+            !string.Equals(name.Trim(), "cloudmatrix384", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliUsageException($"--granularity die: {name} is modelled by whole chips only; die applies to cloudmatrix384. Drop --granularity or give npu.");
+        }
+
+        return Systems.ByName(name, granularity);
     }
 
     internal static DeviceGranularity ParseGranularity(string? value) => value?.Trim().ToLowerInvariant() switch
@@ -133,7 +145,7 @@ internal static class InfoCommand
             ? (granularityGiven
                 ? throw new CliUsageException($"--granularity applies to presets; the file '{nameOrFile}' in --compare sets its own granularity.")
                 : LoadTopology(nameOrFile, "--compare"))
-            : Systems.ByName(nameOrFile, g);
+            : Preset(nameOrFile, g);
 
     private static SystemSpec LoadTopology(string path, string option = "--topology")
     {

@@ -101,7 +101,7 @@ internal static class TopologyCommand
                 }
                 else
                 {
-                    spec = Systems.ByName(name, g);
+                    spec = InfoCommand.Preset(name, g);
                 }
             }
 

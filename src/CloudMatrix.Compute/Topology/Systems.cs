@@ -74,17 +74,25 @@ public static class Systems
     /// <param name="name">Preset name.</param>
     /// <param name="granularity">Device granularity (only CloudMatrix384 has dies).</param>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
-    /// <exception cref="ArgumentException">Unknown name; the message lists the valid ones.</exception>
+    /// <exception cref="ArgumentException">Unknown name; the message lists the valid ones. Or dies asked of a preset without them.</exception>
     public static SystemSpec ByName(string name, DeviceGranularity granularity = DeviceGranularity.Npu)
     {
         ArgumentNullException.ThrowIfNull(name);
         return name.Trim().ToLowerInvariant() switch
         {
             "cloudmatrix384" => CloudMatrix384(granularity),
-            "gb200-nvl72" => Gb200Nvl72(),
-            "hgx-h100" => HgxH100(),
+            "gb200-nvl72" => WholeChips(Gb200Nvl72(), granularity),
+            "hgx-h100" => WholeChips(HgxH100(), granularity),
             _ => throw new ArgumentException(
                 $"Unknown system '{name}'; valid names: {string.Join(", ", Names)}.", nameof(name)),
         };
     }
+
+    // A preset modelled by whole chips only: dies asked of it would silently be chips.
+    private static SystemSpec WholeChips(SystemSpec spec, DeviceGranularity granularity) =>
+        granularity == DeviceGranularity.Npu
+            ? spec
+            : throw new ArgumentException(
+                $"granularity is {granularity}, but preset '{spec.Name}' models whole chips only (Npu); only cloudmatrix384 has dies.",
+                nameof(granularity));
 }
