@@ -68,7 +68,7 @@ internal static class CmxApp
         {
             foreach (var error in result.Errors)
             {
-                stderr.WriteLine($"cmx: {error.Message}");
+                stderr.WriteLine($"cmx: {CliMessages.ParseError(error.Message)}");
             }
 
             stderr.WriteLine("Run 'cmx --help' for usage.");

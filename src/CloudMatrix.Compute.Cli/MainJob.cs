@@ -78,6 +78,13 @@ internal static class MainJob
             throw new CliUsageException("--mesh needs a named --strategy (auto picks its own mesh).");
         }
 
+        // A named strategy is checked before the ranking, which takes seconds on the default shape.
+        if (!string.Equals(strategyName, "auto", StringComparison.OrdinalIgnoreCase) &&
+            PlanCommand.ParseStrategies(strategyName, "--strategy", autoIsValid: true)!.Count != 1)
+        {
+            throw new CliUsageException($"--strategy is '{strategyName}'; give one strategy (auto, {string.Join(", ", Strategy.All.Select(x => x.Name))}), not a list.");
+        }
+
         TextWriter human = context.Human(json);
         human.WriteLine($"CloudMatrix.Compute main job: C = A·B, BF16, {mm} x {nn} x {kk} on {system.Name} ({system.DeviceCount} devices)");
 
@@ -105,7 +112,7 @@ internal static class MainJob
         }
         else
         {
-            Strategy s = PlanCommand.ParseStrategies(strategyName)![0];
+            Strategy s = PlanCommand.ParseStrategies(strategyName, "--strategy", autoIsValid: true)![0];
             PlanCandidate? best = ranking.Candidates.FirstOrDefault(c => c.Strategy == s.Name);
             if (best is null)
             {

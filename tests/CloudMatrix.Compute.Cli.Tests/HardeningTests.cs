@@ -322,4 +322,106 @@ public sealed class HardeningTests : IDisposable
         Assert.True(code == 0, err);
         Assert.Contains("\"strategy\": \"rows\"", output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--size", "0.5", "whole number")]
+    [InlineData("--m", "2147483648", "whole number")]
+    public void MainJob_UnparsableNumber_NamesTheOptionAndWhatIsValid_NotADotNetType(string option, string value, string valid)
+    {
+        string err = Usage(2, "--estimate", option, value);
+        Assert.Contains($"{option} is '{value}'", err, StringComparison.Ordinal);
+        Assert.Contains(valid, err, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_EmptyBytes_NamesBytesAndANumber()
+    {
+        string err = Usage(2, "simulate", "--pattern", "ring", "--bytes", "");
+        Assert.Contains("--bytes is ''", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.Double", err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("foo", "unknown strategy 'foo'")]
+    [InlineData("rows,summa", "give one strategy")]
+    [InlineData("specs", "'specs' is not a strategy the planner ranks")]
+    public void MainJob_BadStrategy_NamesStrategyAsWritten(string value, string reason)
+    {
+        string err = Usage(2, "--estimate", "--size", "64", "--strategy", value);
+        Assert.Contains("--strategy", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("--strategies", err, StringComparison.Ordinal);
+        Assert.Contains(reason, err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_StrategiesAuto_IsUsageError_NotAnEmptyFailure()
+    {
+        string err = Usage(2, "plan", "--m", "64", "--n", "64", "--k", "64", "--strategies", "auto");
+        Assert.Contains("--strategies: 'auto'", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_DevicesZero_IsRefused_NotAllDevices()
+    {
+        string err = Usage(2, "plan", "--m", "64", "--n", "64", "--k", "64", "--devices", "0");
+        Assert.Contains("--devices is 0", err, StringComparison.Ordinal);
+        Assert.Contains("1..384", err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--memory-budget", "", "--memory-budget is ''")]
+    [InlineData("--memory-budget", " ", "--memory-budget is ' '")]
+    public void Matmul_EmptyMemoryBudget_IsRefused_NotTheDefault(string option, string value, string expected)
+    {
+        string err = Usage(2, "matmul", "--m", "48", "--n", "48", "--k", "48", "--uneven", option, value);
+        Assert.Contains(expected, err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--memory-budget", "8GB")]
+    [InlineData("--spot-check", "3")]
+    public void Matmul_EstimateWithARealRunOption_IsRefused_NotIgnored(string option, string value)
+    {
+        string err = Usage(2, "matmul", "--m", "48", "--n", "48", "--k", "48", "--uneven", "--estimate", option, value);
+        Assert.Contains($"{option} {value} would be ignored", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_BytesWithAFlowFile_IsRefused_NotIgnored()
+    {
+        string file = FilePath("f.json");
+        File.WriteAllText(file, """{ "format": "cmx-flows", "version": 1, "flows": [ { "source": 0, "destination": 1, "bytes": 8 } ] }""");
+        string err = Usage(2, "simulate", "--flows", file, "--bytes", "5");
+        Assert.Contains("--bytes", err, StringComparison.Ordinal);
+        Assert.Contains("Drop --bytes", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_FaultNamingNothing_NamesFaultAsWritten()
+    {
+        string err = Usage(2, "simulate", "--pattern", "ring", "--fault", "plane:99");
+        Assert.Contains("--fault 'plane:99'", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("faults[0]", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Collective_RootOfAnOperationWithoutOne_IsRefused_NotIgnored()
+    {
+        string err = Usage(2, "collective", "--op", "allreduce", "--ranks", "8", "--root", "3", "--max-bytes", "64");
+        Assert.Contains("--root 3", err, StringComparison.Ordinal);
+        Assert.Contains("allreduce has no root", err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("info", "--system", "gb200-nvl72")]
+    [InlineData("simulate", "--pattern", "ring", "--system", "hgx-h100")]
+    [InlineData("collective", "--op", "allreduce", "--max-bytes", "64", "--system", "gb200-nvl72")]
+    [InlineData("info", "--compare", "cloudmatrix384,gb200-nvl72")]
+    public void GranularityDie_OnAPresetWithoutDies_IsRefused_NotChips(params string[] args)
+    {
+        string err = Usage(2, [.. args, "--granularity", "die"]);
+        Assert.Contains("--granularity die", err, StringComparison.Ordinal);
+        Assert.Contains("whole chips only", err, StringComparison.Ordinal);
+    }
 }

@@ -321,6 +321,12 @@ internal static class CollectiveCommand
             throw new CliUsageException($"--op sendrecv needs a group of exactly two devices (source, destination); the group has {n} ({s.GroupText}).");
         }
 
+        if (s.Root is int given && s.Operation is not (CollectiveOperation.Broadcast or CollectiveOperation.Reduce))
+        {
+            // Only broadcast and reduce have a root; anywhere else it would be ignored.
+            throw new CliUsageException($"--root {given} applies to --op broadcast and reduce; {Collectives.Collective.OperationName(s.Operation)} has no root. Drop --root.");
+        }
+
         if (s.Root is int r && Array.IndexOf(s.Group, r) < 0)
         {
             throw new CliUsageException($"--root {r} is not in the group ({s.GroupText}); the root must be a group member.");

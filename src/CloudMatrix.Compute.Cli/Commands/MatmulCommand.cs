@@ -39,6 +39,20 @@ internal static class MatmulCommand
         command.SetAction(parse =>
         {
             SystemSpec sys = InfoCommand.ResolveSystem(parse.GetValue(system), parse.GetValue(topology), DeviceGranularity.Npu);
+            if (parse.GetValue(estimate))
+            {
+                // Both only steer the real run, which --estimate skips.
+                if (parse.GetValue(budget) is { } b)
+                {
+                    throw new CliUsageException($"--estimate computes nothing, so --memory-budget {b} would be ignored; drop one of them.");
+                }
+
+                if (parse.GetValue(spot) > 0)
+                {
+                    throw new CliUsageException($"--estimate computes nothing, so --spot-check {parse.GetValue(spot)} would be ignored; drop one of them.");
+                }
+            }
+
             var request = new MatmulRequest(
                 sys, parse.GetValue(m), parse.GetValue(n), parse.GetValue(k), parse.GetValue(mesh), parse.GetValue(strategy),
                 parse.GetValue(aSpec), parse.GetValue(bSpec), parse.GetValue(cSpec), parse.GetValue(uneven), parse.GetValue(reduce) ?? "auto",
@@ -65,7 +79,13 @@ internal static class MatmulCommand
 
     internal static long ParseBytes(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text)) return 0;
+        if (text is null) return 0;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            // Not "the default": an empty value is a mistake (an unset shell variable, say), not a request.
+            throw new CliUsageException($"--memory-budget is '{text}'; give a positive size such as 512MB, 8GB or a number of bytes, or leave it out for the default.");
+        }
+
         string t = text.Trim().ToUpperInvariant();
         (string suffix, double scale)[] units = [("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("B", 1)];
         foreach (var (suffix, scale) in units)

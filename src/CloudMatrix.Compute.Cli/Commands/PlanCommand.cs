@@ -27,28 +27,46 @@ internal static class PlanCommand
         command.SetAction(parse =>
         {
             SystemSpec sys = InfoCommand.ResolveSystem(parse.GetValue(system), parse.GetValue(topology), DeviceGranularity.Npu);
+            if (InfoCommand.Given(parse, devices) && parse.GetValue(devices) == 0)
+            {
+                // 0 is how the planner spells "all"; written out it would silently mean all devices.
+                throw new CliUsageException($"--devices is 0; {sys.Name} has {sys.DeviceCount} devices (give 1..{sys.DeviceCount}, or leave it out for all).");
+            }
+
             return Run(context, sys, parse.GetValue(m), parse.GetValue(n), parse.GetValue(k), parse.GetValue(devices), parse.GetValue(top), !parse.GetValue(even),
                 ParseStrategies(parse.GetValue(strategies)), parse.GetValue(CliContext.JsonOption));
         });
         return command;
     }
 
-    internal static IReadOnlyList<Strategy>? ParseStrategies(string? text)
+    /// <summary>
+    /// The strategies named in <paramref name="text"/> (comma-separated), for the option written as
+    /// <paramref name="option"/>; <c>auto</c> and <c>specs</c> name no strategy the planner can rank, so they are refused.
+    /// </summary>
+    internal static IReadOnlyList<Strategy>? ParseStrategies(string? text, string option = "--strategies", bool autoIsValid = false)
     {
         if (text is null) return null;
+        string valid = (autoIsValid ? "auto, " : "") + string.Join(", ", Strategy.All.Select(s => s.Name));
         Strategy[] parsed;
         try
         {
             parsed = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Strategy.Parse).ToArray();
         }
-        catch (ArgumentException ex)
+        catch (ArgumentException)
         {
-            throw new CliUsageException($"--strategies: {CliMessages.Clean(ex.Message)}");
+            string bad = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .First(name => !Strategy.All.Concat([Strategy.FromSpecs, Strategy.Auto]).Any(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)));
+            throw new CliUsageException($"{option}: unknown strategy '{bad}'; valid: {valid}.");
+        }
+
+        if (parsed.FirstOrDefault(s => s == Strategy.Auto || s == Strategy.FromSpecs) is { } notRanked)
+        {
+            throw new CliUsageException($"{option}: '{notRanked.Name}' is not a strategy the planner ranks; valid: {valid}.");
         }
 
         return parsed.Length > 0
             ? parsed
-            : throw new CliUsageException($"--strategies is '{text}', which names no strategy; give one or more of {string.Join(", ", Strategy.All.Select(s => s.Name))}, comma-separated, or leave it out for all.");
+            : throw new CliUsageException($"{option} is '{text}', which names no strategy; give one or more of {string.Join(", ", Strategy.All.Select(s => s.Name))}, comma-separated, or leave it out for all.");
     }
 
     internal static PlanRanking Rank(SystemSpec system, int m, int n, int k, int devices, bool uneven, IReadOnlyList<Strategy>? strategies = null)

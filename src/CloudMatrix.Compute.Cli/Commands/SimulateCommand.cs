@@ -54,6 +54,11 @@ internal static class SimulateCommand
             }
             else
             {
+                if (InfoCommand.Given(parse, bytesOption))
+                {
+                    throw new CliUsageException($"--bytes sets the flows of --pattern; the file given to --flows ('{path}') sets its own bytes. Drop --bytes.");
+                }
+
                 if (Directory.Exists(path))
                 {
                     throw new CliUsageException($"--flows: '{path}' is a directory; give a flow file (cmx-flows JSON).");
@@ -74,7 +79,8 @@ internal static class SimulateCommand
                 }
             }
 
-            var faultList = (parse.GetValue(faults) ?? []).Select(ParseFault).ToList();
+            // Checked against the system, so a fault naming nothing of it is a usage error quoting --fault.
+            var faultList = CollectiveCommand.ParseFaults(spec, parse.GetValue(faults) ?? []);
             var simulator = new NetworkSimulator(spec, faultList);
             SimulationResult result = simulator.Run(list);
             var busiest = result.Links.Where(l => l.Bytes > 0).OrderByDescending(l => l.Bytes).ThenBy(l => l.LinkId, StringComparer.Ordinal).ToList();
