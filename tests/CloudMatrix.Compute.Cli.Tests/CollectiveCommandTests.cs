@@ -243,9 +243,19 @@ public class CollectiveCommandTests
     public void Execute_AboveTheMemoryBudget_IsRefusedWithTheWayOut()
     {
         var (code, _, err) = CmxRunner.Run("collective", "--op", "allreduce", "--max-bytes", "8589934592", "--execute");
-        Assert.Equal(2, code);
+        Assert.Equal(1, code);                                  // a memory refusal is a failure, not a usage error
+        Assert.StartsWith("cmx: error: ", err, StringComparison.Ordinal);
         Assert.Contains("budget", err, StringComparison.Ordinal);
         Assert.Contains("drop --execute", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StepFactorInfinity_IsRefused()
+    {
+        var (code, _, err) = CmxRunner.Run("collective", "--op", "allreduce", "--step-factor", "Infinity");
+        Assert.Equal(2, code);
+        Assert.Contains("--step-factor Infinity", err, StringComparison.Ordinal);
+        Assert.Contains("finite factor > 1", err, StringComparison.Ordinal);
     }
 
     [Theory]

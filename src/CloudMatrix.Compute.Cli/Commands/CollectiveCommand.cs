@@ -294,6 +294,7 @@ internal static class CollectiveCommand
         if (max < min) throw new CliUsageException($"--max-bytes {max} must be >= --min-bytes {min}.");
         if (max > 1L << 40) throw new CliUsageException($"--max-bytes {max} is above the 1 TiB limit.");
         if (!(factor > 1) && max > min) throw new CliUsageException($"--step-factor {factor} must be > 1 when --max-bytes > --min-bytes.");
+        if (double.IsInfinity(factor)) throw new CliUsageException("--step-factor Infinity steps past every size; give a finite factor > 1.");
         double steps = max > min ? Math.Log((double)max / min) / Math.Log(factor) : 0;
         if (steps > MaxSweepSizes)
         {
@@ -481,7 +482,8 @@ internal static class CollectiveCommand
         long budget = MemoryBudget.Bytes;
         if (need > budget || maxBytes / element > int.MaxValue / 2)
         {
-            throw new CliUsageException(
+            // A memory refusal is a failure (exit 1, with the need and the budget), as everywhere else.
+            throw new MemoryBudgetExceededException(
                 $"--execute at --max-bytes {maxBytes} on {n} ranks needs about {ByteSize.Format(need)} of host memory; the budget is {ByteSize.Format(budget)} (set it with {MemoryBudget.EnvironmentVariable}). Lower --max-bytes or --ranks, or drop --execute to time only.");
         }
     }
