@@ -64,7 +64,8 @@ internal static class TopologyCommand
                 double gbps = parse.GetValue(linkGbps), us = parse.GetValue(latencyUs);
                 if (!(double.IsFinite(gbps) && gbps > 0 && gbps * 1e9 < double.MaxValue))
                 {
-                    throw new CliUsageException($"--link-gbps must be a finite number of GB/s > 0, was {gbps.ToString(CultureInfo.InvariantCulture)}.");
+                    throw new CliUsageException(
+                        $"--link-gbps must be a finite number of GB/s > 0 whose bytes per second are finite too (at most {(double.MaxValue / 1e9).ToString("G3", CultureInfo.InvariantCulture)}), was {gbps.ToString(CultureInfo.InvariantCulture)}.");
                 }
 
                 if (!(double.IsFinite(us) && us >= 0))
