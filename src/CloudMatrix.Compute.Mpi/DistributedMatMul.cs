@@ -37,17 +37,7 @@ public static class DistributedMatMul
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(transport);
         options ??= DistributedOptions.Default;
-        if (options.SpotCheckTiles < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.SpotCheckTiles,
-                $"options.SpotCheckTiles is {options.SpotCheckTiles}; give 0 (every element up to 2^31 multiply-adds, else 32 tiles) or a positive number of 16 x 16 tiles.");
-        }
-
-        if (options.MemoryBudgetBytes < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MemoryBudgetBytes,
-                $"options.MemoryBudgetBytes is {options.MemoryBudgetBytes}; give 0 for the default budget or a positive number of bytes.");
-        }
+        MatMulPlan.CheckRunOptions(options.SpotCheckTiles, options.MemoryBudgetBytes, nameof(options));
 
         int size = transport.Size, me = transport.Rank;
         if (size < 1 || size > plan.Mesh.Size)

@@ -135,17 +135,7 @@ public sealed class MatMulPlan
         ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(backend);
         options ??= ExecuteOptions.Default;
-        if (options.SpotCheckTiles < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.SpotCheckTiles,
-                $"options.SpotCheckTiles is {options.SpotCheckTiles}; give 0 (every element up to 2^31 multiply-adds, else 32 tiles) or a positive number of 16 x 16 tiles.");
-        }
-
-        if (options.MemoryBudgetBytes < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MemoryBudgetBytes,
-                $"options.MemoryBudgetBytes is {options.MemoryBudgetBytes}; give 0 for the default budget or a positive number of bytes.");
-        }
+        CheckRunOptions(options.SpotCheckTiles, options.MemoryBudgetBytes, nameof(options));
 
         if (a.Rank != 2 || a.Shape[0] != M || a.Shape[1] != K) throw new ArgumentException($"a has shape {Shapes.Format(a.Shape)}; the plan multiplies an {M} x {K} A.", nameof(a));
         if (b.Rank != 2 || b.Shape[0] != K || b.Shape[1] != N) throw new ArgumentException($"b has shape {Shapes.Format(b.Shape)}; the plan multiplies a {K} x {N} B.", nameof(b));
@@ -256,4 +246,23 @@ public sealed class MatMulPlan
     }
 
     private static long Saturate(Int128 bytes) => bytes > long.MaxValue ? long.MaxValue : (long)bytes;
+
+    /// <summary>
+    /// Refuses a negative spot-check tile count or memory budget of a real run (<see cref="ExecuteOptions"/> here,
+    /// the distributed options in the MPI package), naming <paramref name="paramName"/> (the caller's options parameter), the field and what is valid.
+    /// </summary>
+    internal static void CheckRunOptions(int spotCheckTiles, long memoryBudgetBytes, string paramName)
+    {
+        if (spotCheckTiles < 0)
+        {
+            throw new ArgumentOutOfRangeException(paramName, spotCheckTiles,
+                $"options.SpotCheckTiles is {spotCheckTiles}; give 0 (every element up to 2^31 multiply-adds, else 32 tiles) or a positive number of 16 x 16 tiles.");
+        }
+
+        if (memoryBudgetBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(paramName, memoryBudgetBytes,
+                $"options.MemoryBudgetBytes is {memoryBudgetBytes}; give 0 for the default budget or a positive number of bytes.");
+        }
+    }
 }
